@@ -1,0 +1,36 @@
+package app
+
+import "time"
+
+// Callback is one queued delivery of a payment to the merchant.
+type Callback struct {
+	ID            int64
+	PaymentID     string
+	OrderID       string
+	Status        CallbackStatus
+	Attempts      int
+	NextAttemptAt time.Time
+	CreatedAt     time.Time
+	LastError     string
+	LastURL       string
+}
+
+// CallbackAttempt is the log line of one try.
+type CallbackAttempt struct {
+	ID          int64
+	CallbackID  int64
+	URL         string
+	StartedAt   time.Time
+	DurationMS  int64
+	HTTPStatus  int // 0 when no answer
+	BodyExcerpt string
+	Error       string // why it did not count as acknowledged; "" when it did
+	Acked       bool
+}
+
+// CallbackDelivery is everything needed to send one callback.
+type CallbackDelivery struct {
+	Callback Callback
+	Order    Order
+	Payment  Payment
+}

@@ -1,0 +1,326 @@
+// Package config reads paygate's boot configuration from config.yaml,
+// PAYGATE_<SECTION>_<KEY> environment variables and flags, in rising priority.
+// It is the only package that imports viper.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"paygate/app"
+	"paygate/app/money"
+)
+
+// Config is the typed boot configuration.
+type Config struct {
+	File    string // the config.yaml that was read, "" if none
+	BaseDir string // relative paths (data dir) are resolved against this
+
+	Server   Server
+	Data     Data
+	Merchant Merchant
+	Order    Order
+	Match    Match
+	Callback Callback
+	Device   Device
+}
+
+type Server struct {
+	Addr        string
+	OpenBrowser bool
+	PublicURL   string // absolute base URL used in links; "" = from the request
+	MaxBodySize int64  // bytes
+}
+
+type Data struct {
+	Dir         string // absolute
+	Synchronous string // SQLite synchronous pragma: FULL (default) or NORMAL
+	ReadConns   int
+}
+
+// Merchant settings here only seed the database when it has none.
+type Merchant struct {
+	APIKey      string
+	CallbackURL string
+}
+
+type Order struct {
+	Lifetime  time.Duration
+	MinAmount money.Fen
+	MaxAmount money.Fen
+	Slots     app.SlotPolicy
+}
+
+type Match struct {
+	Policy app.MatchPolicy
+}
+
+type Callback struct {
+	RetrySchedule []time.Duration // delay before each attempt; its length is the attempt count
+	Timeout       time.Duration
+	Workers       int
+}
+
+type Device struct {
+	OfflineAfter time.Duration
+}
+
+// Defaults, also the values written in config.yaml's comments.
+const (
+	DefaultRetrySchedule = "0s 15s 1m 5m 15m 1h 2h 6h 12h 24h"
+)
+
+func setDefaults(v *viper.Viper) {
+	v.SetDefault("server.addr", ":3000")
+	v.SetDefault("server.open_browser", false)
+	v.SetDefault("server.public_url", "")
+	v.SetDefault("server.max_body_size", "64KB")
+	v.SetDefault("data.dir", "data")
+	v.SetDefault("data.synchronous", "FULL")
+	v.SetDefault("data.read_conns", 8)
+	v.SetDefault("merchant.api_key", "")
+	v.SetDefault("merchant.callback_url", "")
+	v.SetDefault("order.lifetime", "15m")
+	v.SetDefault("order.min_amount", "0.01")
+	v.SetDefault("order.max_amount", "10000")
+	v.SetDefault("order.slot_mode", string(app.SlotAlternate))
+	v.SetDefault("order.slot_max_offset", "0.50")
+	v.SetDefault("match.window", "15m")
+	v.SetDefault("match.grace", "10m")
+	v.SetDefault("match.auto_confirm", string(app.ConfidenceMedium))
+	v.SetDefault("callback.retry_schedule", DefaultRetrySchedule)
+	v.SetDefault("callback.timeout", "5s")
+	v.SetDefault("callback.workers", 8)
+	v.SetDefault("device.offline_after", "10m")
+}
+
+// Load reads the configuration. args are the command-line flags (without the
+// program name); an unknown flag is an error.
+func Load(args []string) (*Config, error) {
+	fs := pflag.NewFlagSet("paygate", pflag.ContinueOnError)
+	fs.String("config", "", "path to config.yaml (default: ./config.yaml, else beside the executable)")
+	fs.String("addr", "", "listen address, e.g. :3000 or 127.0.0.1:3000 (server.addr)")
+	fs.String("data-dir", "", "directory for the database and backups (data.dir)")
+	fs.String("open-browser", "", "open the browser at start: true or false (server.open_browser)")
+	fs.String("public-url", "", "public base URL for links, e.g. https://pay.example.com (server.public_url)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+
+	v := viper.New()
+	setDefaults(v)
+	v.SetEnvPrefix("PAYGATE")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+
+	file, _ := fs.GetString("config")
+	if file == "" {
+		file = os.Getenv("PAYGATE_CONFIG")
+	}
+	if file == "" {
+		file = findConfigFile()
+	}
+	cfg := &Config{}
+	if file != "" {
+		v.SetConfigFile(file)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("reading %s: %w (fix the file or remove it to use the defaults)", file, err)
+		}
+		abs, err := filepath.Abs(file)
+		if err == nil {
+			file = abs
+		}
+		cfg.File = file
+		cfg.BaseDir = filepath.Dir(file)
+	} else {
+		cfg.BaseDir = defaultBaseDir()
+	}
+
+	for flag, key := range map[string]string{
+		"addr": "server.addr", "data-dir": "data.dir", "open-browser": "server.open_browser", "public-url": "server.public_url",
+	} {
+		if s, _ := fs.GetString(flag); s != "" {
+			v.Set(key, s)
+		}
+	}
+	return decode(v, cfg)
+}
+
+func decode(v *viper.Viper, cfg *Config) (*Config, error) {
+	var errs []error
+	bad := func(key string, err error) {
+		errs = append(errs, fmt.Errorf("%s (env PAYGATE_%s): %w", key, strings.ToUpper(strings.ReplaceAll(key, ".", "_")), err))
+	}
+	dur := func(key string) time.Duration {
+		d, err := time.ParseDuration(strings.TrimSpace(v.GetString(key)))
+		if err != nil || d < 0 {
+			bad(key, fmt.Errorf("%q is not a duration like 15m or 30s", v.GetString(key)))
+		}
+		return d
+	}
+	amount := func(key string) money.Fen {
+		f, err := money.ParseYuan(v.GetString(key))
+		if err != nil || f <= 0 {
+			bad(key, fmt.Errorf("%q is not an amount in yuan like 0.50", v.GetString(key)))
+		}
+		return f
+	}
+	boolean := func(key string) bool {
+		switch strings.ToLower(strings.TrimSpace(v.GetString(key))) {
+		case "true", "1", "yes", "on":
+			return true
+		case "false", "0", "no", "off", "":
+			return false
+		}
+		bad(key, fmt.Errorf("%q is not true or false", v.GetString(key)))
+		return false
+	}
+
+	cfg.Server.Addr = strings.TrimSpace(v.GetString("server.addr"))
+	cfg.Server.OpenBrowser = boolean("server.open_browser")
+	cfg.Server.PublicURL = strings.TrimRight(strings.TrimSpace(v.GetString("server.public_url")), "/")
+	cfg.Server.MaxBodySize = int64(v.GetSizeInBytes("server.max_body_size"))
+	if cfg.Server.MaxBodySize <= 0 {
+		bad("server.max_body_size", fmt.Errorf("%q is not a size like 64KB", v.GetString("server.max_body_size")))
+	}
+
+	dir := strings.TrimSpace(v.GetString("data.dir"))
+	if dir == "" {
+		dir = "data"
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(cfg.BaseDir, dir)
+	}
+	cfg.Data.Dir = dir
+	cfg.Data.Synchronous = strings.ToUpper(strings.TrimSpace(v.GetString("data.synchronous")))
+	if cfg.Data.Synchronous != "FULL" && cfg.Data.Synchronous != "NORMAL" {
+		bad("data.synchronous", fmt.Errorf("%q must be FULL or NORMAL", cfg.Data.Synchronous))
+	}
+	cfg.Data.ReadConns = v.GetInt("data.read_conns")
+	if cfg.Data.ReadConns < 1 {
+		cfg.Data.ReadConns = 1
+	}
+
+	cfg.Merchant.APIKey = strings.TrimSpace(v.GetString("merchant.api_key"))
+	cfg.Merchant.CallbackURL = strings.TrimSpace(v.GetString("merchant.callback_url"))
+
+	cfg.Order.Lifetime = dur("order.lifetime")
+	if cfg.Order.Lifetime < time.Second {
+		bad("order.lifetime", errors.New("must be at least 1s, e.g. 15m"))
+	}
+	cfg.Order.MinAmount = amount("order.min_amount")
+	cfg.Order.MaxAmount = amount("order.max_amount")
+	if cfg.Order.MaxAmount < cfg.Order.MinAmount {
+		bad("order.max_amount", errors.New("must not be below order.min_amount"))
+	}
+	switch mode := app.SlotMode(strings.ToLower(v.GetString("order.slot_mode"))); mode {
+	case app.SlotAlternate, app.SlotUp, app.SlotDown:
+		cfg.Order.Slots.Mode = mode
+	default:
+		bad("order.slot_mode", fmt.Errorf("%q must be alternate, up or down", mode))
+	}
+	if off, err := money.ParseYuan(v.GetString("order.slot_max_offset")); err != nil || off < 0 || off > 10000 {
+		bad("order.slot_max_offset", fmt.Errorf("%q must be an amount between 0 and 100 yuan", v.GetString("order.slot_max_offset")))
+	} else {
+		cfg.Order.Slots.MaxOffset = off
+	}
+
+	cfg.Match.Policy.Window = dur("match.window")
+	cfg.Match.Policy.Grace = dur("match.grace")
+	switch c := app.Confidence(strings.ToLower(v.GetString("match.auto_confirm"))); c {
+	case app.ConfidenceHigh, app.ConfidenceMedium, app.ConfidenceLow:
+		cfg.Match.Policy.AutoConfirm = c
+	default:
+		bad("match.auto_confirm", fmt.Errorf("%q must be high, medium or low", c))
+	}
+
+	sched, err := ParseSchedule(v.GetString("callback.retry_schedule"))
+	if err != nil {
+		bad("callback.retry_schedule", err)
+	}
+	cfg.Callback.RetrySchedule = sched
+	cfg.Callback.Timeout = dur("callback.timeout")
+	cfg.Callback.Workers = v.GetInt("callback.workers")
+	if cfg.Callback.Workers < 1 {
+		cfg.Callback.Workers = 1
+	}
+	cfg.Device.OfflineAfter = dur("device.offline_after")
+
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("configuration is not valid:\n  %w", errors.Join(errs...))
+	}
+	return cfg, nil
+}
+
+// ParseSchedule reads "0s 15s 1m" (spaces or commas) into delays.
+func ParseSchedule(s string) ([]time.Duration, error) {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+	if len(fields) == 0 {
+		return nil, errors.New("needs at least one delay, e.g. \"0s 15s 1m 5m\"")
+	}
+	out := make([]time.Duration, 0, len(fields))
+	for _, f := range fields {
+		d, err := time.ParseDuration(f)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("%q is not a delay like 15s, 1m or 2h", f)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// findConfigFile looks for config.yaml in the working directory, then beside
+// the executable.
+func findConfigFile() string {
+	if fileExists("config.yaml") {
+		return "config.yaml"
+	}
+	if dir := executableDir(); dir != "" {
+		p := filepath.Join(dir, "config.yaml")
+		if fileExists(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// defaultBaseDir is where data/ goes when there is no config file: beside the
+// executable, so a double-clicked binary keeps its data next to itself — except
+// under `go run`, whose executable lives in a temporary build directory.
+func defaultBaseDir() string {
+	wd, _ := os.Getwd()
+	dir := executableDir()
+	if dir == "" || isGoRunBuild(dir) {
+		return wd
+	}
+	return dir
+}
+
+func executableDir() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = resolved
+	}
+	return filepath.Dir(exe)
+}
+
+func isGoRunBuild(dir string) bool {
+	tmp, _ := filepath.EvalSymlinks(os.TempDir())
+	return strings.Contains(dir, "go-build") && (tmp == "" || strings.HasPrefix(dir, tmp) || strings.HasPrefix(dir, os.TempDir()))
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}

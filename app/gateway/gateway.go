@@ -1,0 +1,118 @@
+// Package gateway is paygate's core: it validates what merchants and
+// forwarders send, and drives the store, the parser and the callback queue.
+// The HTTP layer calls it; it knows nothing of HTTP.
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"math/big"
+	"strconv"
+	"sync"
+	"time"
+
+	"paygate/app"
+	"paygate/app/money"
+	"paygate/app/store"
+)
+
+// Options are the rules the gateway enforces.
+type Options struct {
+	OrderLifetime time.Duration
+	MinAmount     money.Fen
+	MaxAmount     money.Fen
+	Slots         app.SlotPolicy
+	Match         app.MatchPolicy
+	Logger        *slog.Logger
+}
+
+// Notifier is the callback queue's doorbell.
+type Notifier interface {
+	Wake()
+	FirstDelay() time.Duration
+}
+
+// Gateway is the core service.
+type Gateway struct {
+	db       *store.DB
+	opts     Options
+	notifier Notifier
+	log      *slog.Logger
+	nonces   nonceCache
+}
+
+// New returns a gateway.
+func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Gateway{db: db, opts: opts, notifier: notifier, log: opts.Logger, nonces: nonceCache{seen: map[string]time.Time{}}}
+}
+
+// Options returns the rules in force.
+func (g *Gateway) Options() Options { return g.opts }
+
+// Now is the gateway's clock (the store's).
+func (g *Gateway) Now() time.Time { return g.db.Now() }
+
+// RunSweeper marks orders expired when their time is up, every interval,
+// until ctx ends. Slots are also freed on demand by CreateOrder; this keeps
+// statuses right for people reading lists.
+func (g *Gateway) RunSweeper(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := g.db.ExpireOrders(ctx); err != nil && ctx.Err() == nil {
+			g.log.Error("expiring orders", "err", err)
+		} else if n > 0 {
+			g.log.Info("orders expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// newID is prefix + unix seconds + 16 random digits (about 53 bits), so ids
+// sort by time yet cannot be guessed.
+func newID(prefix string) string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1e16))
+	if err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	s := n.String()
+	for len(s) < 16 {
+		s = "0" + s
+	}
+	return prefix + strconv.FormatInt(time.Now().Unix(), 10) + s
+}
+
+func newOrderID() string   { return newID("ORD") }
+func newPaymentID() string { return newID("PAY") }
+
+// nonceCache remembers nonces of signed API requests for the replay window.
+type nonceCache struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+// use records nonce and reports whether it was fresh.
+func (c *nonceCache) use(nonce string, now time.Time, ttl time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.seen) > 10000 {
+		for k, t := range c.seen {
+			if now.Sub(t) > ttl {
+				delete(c.seen, k)
+			}
+		}
+	}
+	if t, ok := c.seen[nonce]; ok && now.Sub(t) <= ttl {
+		return false
+	}
+	c.seen[nonce] = now
+	return true
+}

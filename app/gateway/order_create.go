@@ -1,0 +1,179 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"paygate/app"
+	"paygate/app/money"
+)
+
+// OrderRequest is a create-order request as text fields, before validation.
+type OrderRequest struct {
+	ProductName     string
+	Amount          string // yuan, e.g. "0.01"
+	AmountPresent   bool
+	PaymentMethod   string
+	MerchantOrderID string
+	NotifyURL       string
+	ReturnURL       string
+	Attach          string
+	ClientIP        string
+}
+
+// Limits on free-text fields.
+const (
+	MaxProductNameRunes = 50
+	MaxMerchantOrderID  = 64
+	MaxAttachBytes      = 1024
+	MaxURLBytes         = 1024
+)
+
+// CreateOrder validates req and creates the order on a free amount slot.
+// created is false when merchantOrderId named an existing identical order.
+func (g *Gateway) CreateOrder(ctx context.Context, req OrderRequest) (o app.Order, created bool, err error) {
+	in, err := g.validateOrder(req)
+	if err != nil {
+		return app.Order{}, false, err
+	}
+	return g.db.CreateOrder(ctx, newOrderID, in, g.opts.OrderLifetime, g.opts.Slots)
+}
+
+func (g *Gateway) validateOrder(req OrderRequest) (app.OrderInput, error) {
+	in := app.OrderInput{ClientIP: req.ClientIP}
+
+	name := strings.TrimSpace(req.ProductName)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		return in, app.Errorf(app.EINVALID, "productName",
+			"缺少商品名称 productName：请填写 1 到 50 个字符的商品名称。",
+			"productName is missing: give a product name of 1 to 50 characters.")
+	case n > MaxProductNameRunes:
+		return in, app.Errorf(app.EINVALID, "productName",
+			fmt.Sprintf("商品名称 productName 太长（%d 个字符）：最多 50 个字符，请缩短。", n),
+			fmt.Sprintf("productName is too long (%d characters): at most 50 are allowed; shorten it.", n))
+	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return in, app.Errorf(app.EINVALID, "productName",
+			"商品名称 productName 含有控制字符或无效编码：请只用普通文字。",
+			"productName contains control characters or invalid encoding: use plain text only.")
+	}
+	in.ProductName = name
+
+	amount, err := g.parseAmount("amount", req.Amount, req.AmountPresent)
+	if err != nil {
+		return in, err
+	}
+	in.Amount = amount
+
+	method, err := ParseMethod(req.PaymentMethod)
+	if err != nil {
+		return in, err
+	}
+	in.Method = method
+
+	mid := strings.TrimSpace(req.MerchantOrderID)
+	if len(mid) > MaxMerchantOrderID || strings.IndexFunc(mid, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+		return in, app.Errorf(app.EINVALID, "merchantOrderId",
+			"商户订单号 merchantOrderId 只能由 1 到 64 个英文字母、数字或符号组成，不能有空格或中文。",
+			"merchantOrderId must be 1 to 64 ASCII letters, digits or symbols, without spaces.")
+	}
+	in.MerchantOrderID = mid
+
+	if in.NotifyURL, err = validURL("notifyUrl", req.NotifyURL); err != nil {
+		return in, err
+	}
+	if in.ReturnURL, err = validURL("returnUrl", req.ReturnURL); err != nil {
+		return in, err
+	}
+	if len(req.Attach) > MaxAttachBytes || !utf8.ValidString(req.Attach) {
+		return in, app.Errorf(app.EINVALID, "attach",
+			"附加数据 attach 最多 1024 字节的 UTF-8 文本。",
+			"attach must be UTF-8 text of at most 1024 bytes.")
+	}
+	in.Attach = req.Attach
+	return in, nil
+}
+
+// parseAmount reads an amount in yuan and checks the configured range.
+func (g *Gateway) parseAmount(field, text string, present bool) (money.Fen, error) {
+	minA, maxA := g.opts.MinAmount, g.opts.MaxAmount
+	rangeZh := fmt.Sprintf("%s 到 %s 元", minA.String(), maxA.String())
+	rangeEn := fmt.Sprintf("%s to %s yuan", minA.String(), maxA.String())
+	if !present || strings.TrimSpace(text) == "" {
+		return 0, app.Errorf(app.EINVALID, field,
+			"缺少金额 "+field+"：请填写 "+rangeZh+" 之间的金额，例如 0.01。",
+			field+" is missing: give an amount of "+rangeEn+", e.g. 0.01.")
+	}
+	f, err := money.ParseYuan(text)
+	shown := text
+	if len(shown) > 20 {
+		shown = shown[:20] + "…"
+	}
+	switch {
+	case errors.Is(err, money.ErrTooPrecise):
+		return 0, app.Errorf(app.EINVALID, field,
+			"金额 "+field+" 最多两位小数（精确到分），收到的是 "+shown+"：例如 0.01。",
+			field+" may have at most 2 decimal places (fen), got "+shown+": e.g. 0.01.")
+	case errors.Is(err, money.ErrNegative):
+		return 0, app.Errorf(app.EINVALID, field,
+			"金额 "+field+" 不能是负数（收到 "+shown+"）：请填写 "+rangeZh+" 之间的金额。",
+			field+" must not be negative (got "+shown+"): give an amount of "+rangeEn+".")
+	case errors.Is(err, money.ErrOutOfRange):
+		return 0, app.Errorf(app.EINVALID, field,
+			"金额 "+field+" 太大（收到 "+shown+"）：最多 "+maxA.String()+" 元。",
+			field+" is too large (got "+shown+"): at most "+maxA.String()+" yuan.")
+	case err != nil:
+		return 0, app.Errorf(app.EINVALID, field,
+			"金额 "+field+" 必须是以元为单位的数字，例如 12.5（收到 "+shown+"）。",
+			field+" must be a number of yuan such as 12.5 (got "+shown+").")
+	case f < minA:
+		return 0, app.Errorf(app.EINVALID, field,
+			"金额 "+field+" 不能小于 "+minA.String()+" 元（收到 "+shown+"）。",
+			field+" must be at least "+minA.String()+" yuan (got "+shown+").")
+	case f > maxA:
+		return 0, app.Errorf(app.EINVALID, field,
+			"金额 "+field+" 不能大于 "+maxA.String()+" 元（收到 "+shown+"）。",
+			field+" must be at most "+maxA.String()+" yuan (got "+shown+").")
+	}
+	return f, nil
+}
+
+// ParseMethod reads a payment method name.
+func ParseMethod(s string) (app.Method, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "alipay":
+		return app.MethodAlipay, nil
+	case "wechat":
+		return app.MethodWechat, nil
+	case "":
+		return "", app.Errorf(app.EINVALID, "paymentMethod",
+			"缺少支付方式 paymentMethod：请填写 alipay（支付宝）或 wechat（微信）。",
+			"paymentMethod is missing: use alipay or wechat.")
+	}
+	shown := s
+	if len(shown) > 20 {
+		shown = shown[:20] + "…"
+	}
+	return "", app.Errorf(app.EINVALID, "paymentMethod",
+		"不支持的支付方式 "+shown+"：paymentMethod 只能是 alipay（支付宝）或 wechat（微信）。",
+		"Unknown payment method "+shown+": paymentMethod must be alipay or wechat.")
+}
+
+func validURL(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || len(s) > MaxURLBytes || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", app.Errorf(app.EINVALID, field,
+			field+" 必须是以 http:// 或 https:// 开头的完整网址，例如 https://shop.example.com/paid。",
+			field+" must be a full URL starting with http:// or https://, e.g. https://shop.example.com/paid.")
+	}
+	return s, nil
+}

@@ -1,0 +1,96 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"paygate/app"
+	"paygate/app/store"
+)
+
+// Page is a page of a list.
+type Page struct {
+	Number int // from 1
+	Limit  int
+}
+
+// MaxPageLimit bounds list pages.
+const MaxPageLimit = 100
+
+// ParsePage reads page and limit query values; empty means page 1, limit 20.
+func ParsePage(page, limit string) (Page, error) {
+	p := Page{Number: 1, Limit: 20}
+	if s := strings.TrimSpace(page); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return p, app.Errorf(app.EINVALID, "page",
+				"page 必须是从 1 开始的整数（收到 "+clip(s)+"）。",
+				"page must be a whole number from 1 (got "+clip(s)+").")
+		}
+		p.Number = n
+	}
+	if s := strings.TrimSpace(limit); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPageLimit {
+			return p, app.Errorf(app.EINVALID, "limit",
+				fmt.Sprintf("limit 必须是 1 到 %d 之间的整数（收到 %s）。", MaxPageLimit, clip(s)),
+				fmt.Sprintf("limit must be a whole number from 1 to %d (got %s).", MaxPageLimit, clip(s)))
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// Payments lists payments newest first.
+func (g *Gateway) Payments(ctx context.Context, status app.PaymentStatus, p Page) ([]app.Payment, int, error) {
+	return g.db.ListPayments(ctx, store.PaymentFilter{Status: status, Offset: (p.Number - 1) * p.Limit, Limit: p.Limit})
+}
+
+// Payment returns one payment.
+func (g *Gateway) Payment(ctx context.Context, id string) (app.Payment, error) {
+	return g.db.Payment(ctx, strings.TrimSpace(id))
+}
+
+// ConfirmPayment is a person deciding that an unmatched payment pays orderID.
+func (g *Gateway) ConfirmPayment(ctx context.Context, paymentID, orderID, by string) (app.Payment, error) {
+	orderID = strings.TrimSpace(orderID)
+	if orderID == "" {
+		return app.Payment{}, app.Errorf(app.EINVALID, "orderId",
+			"缺少订单号 orderId：请指明这笔收款属于哪个订单。",
+			"orderId is missing: say which order this payment pays.")
+	}
+	p, err := g.db.ConfirmPayment(ctx, strings.TrimSpace(paymentID), orderID, by, g.notifier.FirstDelay())
+	if err == nil {
+		g.log.Info("payment confirmed by hand", "payment", p.ID, "order", orderID, "by", by)
+		g.notifier.Wake()
+	}
+	return p, err
+}
+
+// IgnorePayment is a person deciding that an unmatched payment pays no order.
+func (g *Gateway) IgnorePayment(ctx context.Context, paymentID, by string) (app.Payment, error) {
+	return g.db.IgnorePayment(ctx, strings.TrimSpace(paymentID), by)
+}
+
+// ResendCallback queues a payment's callback again.
+func (g *Gateway) ResendCallback(ctx context.Context, paymentID string) error {
+	err := g.db.ResendCallback(ctx, strings.TrimSpace(paymentID))
+	if err == nil {
+		g.notifier.Wake()
+	}
+	return err
+}
+
+// CallbackAttempts returns the attempt log of a payment's callback.
+func (g *Gateway) CallbackAttempts(ctx context.Context, paymentID string) ([]app.CallbackAttempt, error) {
+	return g.db.CallbackAttempts(ctx, strings.TrimSpace(paymentID))
+}
+
+func clip(s string) string {
+	if len(s) > 20 {
+		return s[:20] + "…"
+	}
+	return s
+}

@@ -1,0 +1,240 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"paygate/app"
+	"paygate/app/store"
+)
+
+// Options configure a Dispatcher.
+type Options struct {
+	Schedule []time.Duration // delay before each attempt; its length is the number of attempts
+	Timeout  time.Duration   // per attempt
+	Workers  int             // attempts in flight at once
+	Logger   *slog.Logger
+	Client   *http.Client // nil: a client that follows no redirects
+}
+
+// Dispatcher sends queued callbacks until they are acknowledged or out of
+// attempts. The queue is in the store, so a restart resumes it.
+type Dispatcher struct {
+	db       *store.DB
+	opts     Options
+	client   *http.Client
+	log      *slog.Logger
+	wake     chan struct{}
+	inflight sync.WaitGroup
+}
+
+// New returns a dispatcher; call Run to start it.
+func New(db *store.DB, opts Options) *Dispatcher {
+	if opts.Workers < 1 {
+		opts.Workers = 4
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 5 * time.Second
+	}
+	if len(opts.Schedule) == 0 {
+		opts.Schedule = []time.Duration{0}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	client := opts.Client
+	if client == nil {
+		client = &http.Client{
+			Timeout: opts.Timeout,
+			// A redirect is not an acknowledgement, and following one could send the signed body somewhere unexpected.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+			Transport: &http.Transport{
+				Proxy:               http.ProxyFromEnvironment,
+				MaxIdleConnsPerHost: opts.Workers,
+				IdleConnTimeout:     90 * time.Second,
+				TLSHandshakeTimeout: opts.Timeout,
+			},
+		}
+	}
+	return &Dispatcher{db: db, opts: opts, client: client, log: opts.Logger, wake: make(chan struct{}, 1)}
+}
+
+// FirstDelay is the wait before a new callback's first attempt.
+func (d *Dispatcher) FirstDelay() time.Duration { return d.opts.Schedule[0] }
+
+// Wake makes the dispatcher look at the queue now.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// lease is how long a claimed callback stays invisible to other claims; it
+// outlasts one attempt, so only a crash mid-attempt makes it due again.
+func (d *Dispatcher) lease() time.Duration { return d.opts.Timeout + 30*time.Second }
+
+// Run works the queue until ctx ends, then waits for attempts in flight.
+func (d *Dispatcher) Run(ctx context.Context) {
+	defer d.inflight.Wait()
+	if n, err := d.db.ReleaseCallbackClaims(ctx); err != nil {
+		d.log.Error("callback queue: releasing stale claims", "err", err)
+	} else if n > 0 {
+		d.log.Info("callback queue: resuming attempts interrupted by the last shutdown", "count", n)
+	}
+	sem := make(chan struct{}, d.opts.Workers)
+	batch := d.opts.Workers * 2
+	for {
+		due, err := d.db.ClaimDueCallbacks(ctx, batch, d.lease())
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("callback queue: claim failed", "err", err)
+		}
+		for _, del := range due {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			d.inflight.Add(1)
+			go func(del app.CallbackDelivery) {
+				defer func() { <-sem; d.inflight.Done(); d.Wake() }()
+				d.attempt(context.WithoutCancel(ctx), del)
+			}(del)
+		}
+		if len(due) == batch {
+			continue
+		}
+		wait := 30 * time.Second
+		if next, ok, err := d.db.NextCallbackDue(ctx); err == nil && ok {
+			wait = min(wait, max(time.Until(next), 10*time.Millisecond))
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-d.wake:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// attempt sends one callback and records the outcome.
+func (d *Dispatcher) attempt(ctx context.Context, del app.CallbackDelivery) {
+	settings, err := d.db.Settings(ctx)
+	if err != nil {
+		d.log.Error("callback: reading settings", "err", err)
+		return // the lease makes it due again
+	}
+	url := del.Order.NotifyURL
+	if url == "" {
+		url = settings.CallbackURL
+	}
+	started := d.db.Now()
+	a := app.CallbackAttempt{CallbackID: del.Callback.ID, URL: url, StartedAt: started}
+	clock := time.Now()
+	switch {
+	case url == "":
+		a.Error = "no callback URL: set one in the settings (or pass notifyUrl when creating the order)"
+	case settings.APIKey == "":
+		a.Error = "no API key to sign with: set one in the settings"
+	default:
+		d.post(ctx, &a, NewBody(del, settings.APIKey, started).JSON())
+	}
+	a.DurationMS = time.Since(clock).Milliseconds()
+
+	attempts := del.Callback.Attempts + 1
+	status, next := app.CallbackPending, d.db.Now()
+	switch {
+	case a.Acked:
+		status = app.CallbackSent
+	case attempts >= len(d.opts.Schedule):
+		status = app.CallbackFailed
+	default:
+		next = next.Add(jitter(d.opts.Schedule[attempts]))
+	}
+	if err := d.db.FinishCallbackAttempt(ctx, a, status, next); err != nil {
+		d.log.Error("callback: recording attempt", "order", del.Order.ID, "err", err)
+		return
+	}
+	d.log.Info("callback", "order", del.Order.ID, "payment", del.Payment.ID, "attempt", attempts,
+		"http", a.HTTPStatus, "ms", a.DurationMS, "status", status, "err", a.Error)
+}
+
+func (d *Dispatcher) post(ctx context.Context, a *app.CallbackAttempt, body []byte) {
+	ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.URL, bytes.NewReader(body))
+	if err != nil {
+		a.Error = "callback URL is not valid: " + err.Error()
+		return
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("User-Agent", "paygate-callback/1")
+	resp, err := d.client.Do(req)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Client.Timeout") {
+			a.Error = fmt.Sprintf("no answer within %s", d.opts.Timeout)
+		} else {
+			a.Error = err.Error()
+		}
+		return
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	a.HTTPStatus = resp.StatusCode
+	a.BodyExcerpt = excerpt(raw, 500)
+	a.Acked, a.Error = acknowledged(resp.StatusCode, raw)
+}
+
+// acknowledged: HTTP 2xx and a body that is {"success": true, …} or the word success.
+func acknowledged(status int, body []byte) (bool, string) {
+	if status < 200 || status > 299 {
+		if status >= 300 && status < 400 {
+			return false, fmt.Sprintf("HTTP %d redirect not followed: point the callback URL at the final address", status)
+		}
+		return false, fmt.Sprintf("HTTP %d: the merchant must answer 2xx", status)
+	}
+	trimmed := bytes.TrimSpace(body)
+	if strings.EqualFold(string(trimmed), "success") {
+		return true, ""
+	}
+	var ack struct {
+		Success *bool `json:"success"`
+	}
+	if json.Unmarshal(trimmed, &ack) == nil && ack.Success != nil && *ack.Success {
+		return true, ""
+	}
+	return false, fmt.Sprintf("HTTP %d but the body is not {\"success\": true} or \"success\"", status)
+}
+
+func excerpt(b []byte, n int) string {
+	s := strings.ToValidUTF8(string(b), "�")
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && (s[cut]&0xC0) == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// jitter adds up to 10% so retries from many payments do not arrive together.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return d + time.Duration(rand.Int64N(int64(d)/10+1))
+}

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"paygate/app"
+)
+
+func enqueueCallback(ctx context.Context, tx *sql.Tx, paymentID, orderID string, now, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO callbacks (payment_id, order_id, kind, status, attempts, next_attempt_at, created_at, updated_at)
+		VALUES (?, ?, 'merchant', 'pending', 0, ?, ?, ?)`, paymentID, orderID, ms(at), ms(now), ms(now))
+	return err
+}
+
+// ClaimDueCallbacks takes up to limit callbacks whose time has come and leases
+// them: their next attempt moves lease into the future, so a crash while
+// sending retries them after the lease instead of losing them.
+func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Duration) ([]app.CallbackDelivery, error) {
+	var out []app.CallbackDelivery
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		now := db.now()
+		rows, err := tx.QueryContext(ctx, `SELECT id, payment_id, order_id, status, attempts, next_attempt_at, created_at, last_error
+			FROM callbacks WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`, ms(now), limit)
+		if err != nil {
+			return err
+		}
+		var cbs []app.Callback
+		for rows.Next() {
+			var c app.Callback
+			var status string
+			var next, created int64
+			if err := rows.Scan(&c.ID, &c.PaymentID, &c.OrderID, &status, &c.Attempts, &next, &created, &c.LastError); err != nil {
+				rows.Close()
+				return err
+			}
+			c.Status, c.NextAttemptAt, c.CreatedAt = app.CallbackStatus(status), fromMS(next), fromMS(created)
+			cbs = append(cbs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range cbs {
+			if _, err := tx.ExecContext(ctx, `UPDATE callbacks SET next_attempt_at = ?, claimed_at = ?, updated_at = ? WHERE id = ?`,
+				ms(now.Add(lease)), ms(now), ms(now), c.ID); err != nil {
+				return err
+			}
+			o, err := orderByIDTx(ctx, tx, c.OrderID)
+			if err != nil {
+				return err
+			}
+			p, err := paymentTx(ctx, tx, c.PaymentID)
+			if err != nil {
+				return err
+			}
+			out = append(out, app.CallbackDelivery{Callback: c, Order: o, Payment: p})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// FinishCallbackAttempt logs one attempt and moves the callback on: sent when
+// acknowledged, failed when no attempts are left, else pending until next.
+func (db *DB) FinishCallbackAttempt(ctx context.Context, a app.CallbackAttempt, status app.CallbackStatus, next time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO callback_attempts (callback_id, url, started_at, duration_ms, http_status, body_excerpt, error, acked)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.CallbackID, a.URL, ms(a.StartedAt), a.DurationMS, a.HTTPStatus, a.BodyExcerpt, a.Error, a.Acked); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE callbacks SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
+			claimed_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
+			string(status), ms(next), a.Error, ms(db.now()), a.CallbackID)
+		return err
+	})
+}
+
+// ReleaseCallbackClaims makes callbacks that were in flight when the previous
+// process died due now. Only one process uses the database, so at start every
+// claim is stale; without this they would wait out their lease.
+func (db *DB) ReleaseCallbackClaims(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		now := ms(db.now())
+		res, err := tx.ExecContext(ctx, `UPDATE callbacks SET next_attempt_at = ?, claimed_at = NULL, updated_at = ?
+			WHERE status = 'pending' AND claimed_at IS NOT NULL`, now, now)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// NextCallbackDue is when the earliest pending callback is due, if any.
+func (db *DB) NextCallbackDue(ctx context.Context) (time.Time, bool, error) {
+	var next sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM callbacks WHERE status = 'pending'`).Scan(&next)
+	if err != nil || !next.Valid {
+		return time.Time{}, false, err
+	}
+	return fromMS(next.Int64), true, nil
+}
+
+// ResendCallback queues a payment's callback again from the first attempt,
+// whatever its state; the attempt log is kept.
+func (db *DB) ResendCallback(ctx context.Context, paymentID string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var orderID sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT order_id FROM payments WHERE id = ?`, paymentID).Scan(&orderID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errPaymentNotFound(paymentID)
+		}
+		if err != nil {
+			return err
+		}
+		if !orderID.Valid {
+			return app.Errorf(app.ECONFLICT, "paymentId",
+				"收款 "+paymentID+" 还没有匹配订单，没有可发送的回调：请先确认它属于哪个订单。",
+				"Payment "+paymentID+" pays no order yet, so there is no callback to send: confirm its order first.")
+		}
+		now := db.now()
+		res, err := tx.ExecContext(ctx, `UPDATE callbacks SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL, updated_at = ?
+			WHERE payment_id = ? AND kind = 'merchant'`, ms(now), ms(now), paymentID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return enqueueCallback(ctx, tx, paymentID, orderID.String, now, now)
+		}
+		return nil
+	})
+}
+
+// CallbackAttempts returns the attempt log of a payment's callback, oldest first.
+func (db *DB) CallbackAttempts(ctx context.Context, paymentID string) ([]app.CallbackAttempt, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.callback_id, a.url, a.started_at, a.duration_ms, a.http_status,
+		a.body_excerpt, a.error, a.acked FROM callback_attempts a JOIN callbacks c ON c.id = a.callback_id
+		WHERE c.payment_id = ? ORDER BY a.id`, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []app.CallbackAttempt
+	for rows.Next() {
+		var a app.CallbackAttempt
+		var started int64
+		if err := rows.Scan(&a.ID, &a.CallbackID, &a.URL, &started, &a.DurationMS, &a.HTTPStatus, &a.BodyExcerpt, &a.Error, &a.Acked); err != nil {
+			return nil, err
+		}
+		a.StartedAt = fromMS(started)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"paygate/app"
+	"paygate/app/money"
+)
+
+// findMatch finds the order a payment most likely pays, and how sure it is:
+//   - high: method known, the pending order on slot (method, amount);
+//   - medium: method unknown, exactly one pending order asks for amount;
+//   - low: several pending orders fit, or only an order that expired within
+//     the grace period does.
+//
+// Only orders created within the match window count.
+func findMatch(ctx context.Context, tx *sql.Tx, method app.Method, amount money.Fen, now time.Time, p app.MatchPolicy) (string, app.Confidence, error) {
+	since := ms(now.Add(-p.Window))
+	pending, err := orderIDs(ctx, tx, `SELECT id FROM orders
+		WHERE status = 'pending' AND pay_amount = ? AND (? = '' OR method = ?) AND expires_at > ? AND created_at >= ?
+		ORDER BY created_at`, int64(amount), string(method), string(method), ms(now), since)
+	if err != nil {
+		return "", app.ConfidenceNone, err
+	}
+	switch {
+	case len(pending) == 1 && method != "":
+		return pending[0], app.ConfidenceHigh, nil
+	case len(pending) == 1:
+		return pending[0], app.ConfidenceMedium, nil
+	case len(pending) > 1:
+		return pending[0], app.ConfidenceLow, nil
+	}
+	// Orders past their lifetime, whether or not the sweeper has marked them yet.
+	late, err := orderIDs(ctx, tx, `SELECT id FROM orders
+		WHERE status IN ('pending', 'expired') AND pay_amount = ? AND (? = '' OR method = ?)
+		AND expires_at <= ? AND expires_at >= ?
+		ORDER BY expires_at DESC LIMIT 1`, int64(amount), string(method), string(method), ms(now), ms(now.Add(-p.Grace)))
+	if err != nil || len(late) == 0 {
+		return "", app.ConfidenceNone, err
+	}
+	return late[0], app.ConfidenceLow, nil
+}
+
+func orderIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// payOrder marks an order paid by payment p. The order must still be unpaid;
+// the UNIQUE payment_id and order_id columns make paying twice impossible even
+// if this check were skipped.
+func payOrder(ctx context.Context, tx *sql.Tx, orderID string, p app.Payment, now time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL
+		WHERE id = ? AND status IN ('pending', 'expired')`, ms(now), p.ID, orderID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return app.Errorf(app.ECONFLICT, "orderId",
+			"订单 "+orderID+" 已支付或已关闭，不能再确认一笔收款。",
+			"Order "+orderID+" is already paid or closed; it cannot take another payment.")
+	}
+	return nil
+}

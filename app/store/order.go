@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"paygate/app"
+	"paygate/app/money"
+)
+
+const orderColumns = `id, merchant_order_id, product_name, method, amount, pay_amount, status,
+	notify_url, return_url, attach, client_ip, created_at, expires_at, paid_at, closed_at, payment_id`
+
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+func scanOrder(r rowScanner) (app.Order, error) {
+	var (
+		o                     app.Order
+		merchantID, paymentID sql.NullString
+		method, status        string
+		amount, payAmount     int64
+		created, expires      int64
+		paid, closed          sql.NullInt64
+	)
+	err := r.Scan(&o.ID, &merchantID, &o.ProductName, &method, &amount, &payAmount, &status,
+		&o.NotifyURL, &o.ReturnURL, &o.Attach, &o.ClientIP, &created, &expires, &paid, &closed, &paymentID)
+	if err != nil {
+		return app.Order{}, err
+	}
+	o.MerchantOrderID = merchantID.String
+	o.PaymentID = paymentID.String
+	o.Method = app.Method(method)
+	o.Status = app.OrderStatus(status)
+	o.Amount = money.Fen(amount)
+	o.PayAmount = money.Fen(payAmount)
+	o.CreatedAt = fromMS(created)
+	o.ExpiresAt = fromMS(expires)
+	o.PaidAt = fromNullMS(paid)
+	o.ClosedAt = fromNullMS(closed)
+	return o, nil
+}
+
+func errOrderNotFound(id string) error {
+	return app.Errorf(app.ENOTFOUND, "orderId",
+		"订单 "+id+" 不存在：请检查订单号是否完整、是否来自这个 paygate。",
+		"Order "+id+" does not exist: check that the order id is complete and was issued by this paygate.")
+}
+
+// Order returns one order. A pending order whose lifetime is over is reported
+// as expired even before the sweeper has written that down.
+func (db *DB) Order(ctx context.Context, id string) (app.Order, error) {
+	o, err := scanOrder(db.read.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return app.Order{}, errOrderNotFound(id)
+	}
+	if err != nil {
+		return app.Order{}, err
+	}
+	if o.Status == app.OrderPending && !db.now().Before(o.ExpiresAt) {
+		o.Status = app.OrderExpired
+		o.ClosedAt = o.ExpiresAt
+	}
+	return o, nil
+}
+
+func orderByIDTx(ctx context.Context, tx *sql.Tx, id string) (app.Order, error) {
+	o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return app.Order{}, errOrderNotFound(id)
+	}
+	return o, err
+}

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"paygate/app"
+)
+
+// ExpireOrders marks every pending order whose lifetime is over as expired and
+// returns how many changed.
+func (db *DB) ExpireOrders(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'expired', closed_at = expires_at
+			WHERE status = 'pending' AND expires_at <= ?`, ms(db.now()))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// CloseOrder cancels a pending order (status failed) and frees its slot.
+func (db *DB) CloseOrder(ctx context.Context, id string) (app.Order, error) {
+	var o app.Order
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		cur, err := orderByIDTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status != app.OrderPending {
+			return app.Errorf(app.ECONFLICT, "orderId",
+				"订单 "+id+" 当前状态为 "+string(cur.Status)+"，只有待支付的订单可以关闭。",
+				"Order "+id+" is "+string(cur.Status)+"; only pending orders can be closed.")
+		}
+		now := db.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'failed', closed_at = ? WHERE id = ? AND status = 'pending'`, ms(now), id); err != nil {
+			return err
+		}
+		cur.Status, cur.ClosedAt = app.OrderFailed, now
+		o = cur
+		return nil
+	})
+	return o, err
+}

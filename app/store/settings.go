@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"paygate/app"
+)
+
+// Settings keys.
+const (
+	keyAPIKey      = "merchant.api_key"
+	keyCallbackURL = "merchant.callback_url"
+	keyName        = "merchant.name"
+	keyDescription = "merchant.description"
+)
+
+// Settings returns the merchant settings; missing ones are "".
+func (db *DB) Settings(ctx context.Context) (app.Settings, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT key, value FROM settings WHERE key LIKE 'merchant.%'`)
+	if err != nil {
+		return app.Settings{}, err
+	}
+	defer rows.Close()
+	var s app.Settings
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return app.Settings{}, err
+		}
+		switch k {
+		case keyAPIKey:
+			s.APIKey = v
+		case keyCallbackURL:
+			s.CallbackURL = v
+		case keyName:
+			s.Name = v
+		case keyDescription:
+			s.Description = v
+		}
+	}
+	return s, rows.Err()
+}
+
+// SettingsPatch changes the fields that are non-nil.
+type SettingsPatch struct {
+	APIKey      *string
+	CallbackURL *string
+	Name        *string
+	Description *string
+}
+
+// UpdateSettings applies p in one transaction.
+func (db *DB) UpdateSettings(ctx context.Context, p SettingsPatch) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for key, v := range map[string]*string{
+			keyAPIKey: p.APIKey, keyCallbackURL: p.CallbackURL, keyName: p.Name, keyDescription: p.Description,
+		} {
+			if v == nil {
+				continue
+			}
+			if err := putSetting(ctx, tx, key, *v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SeedSettings sets the API key and callback URL from the boot configuration,
+// each only when the database has none yet: the UI and /api/config own them after.
+func (db *DB) SeedSettings(ctx context.Context, apiKey, callbackURL string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for key, v := range map[string]string{keyAPIKey: apiKey, keyCallbackURL: callbackURL} {
+			if v == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func putSetting(ctx context.Context, tx *sql.Tx, key, value string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}

@@ -1,0 +1,95 @@
+// Package web is paygate's HTTP layer: routes, thin handlers that decode,
+// validate, make one call into the gateway and render, and the one place
+// where error codes become HTTP statuses.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"paygate/app"
+	"paygate/app/gateway"
+)
+
+// Options configure the HTTP layer.
+type Options struct {
+	MaxBodySize int64
+	Version     string
+	Logger      *slog.Logger
+}
+
+// Server holds what handlers need.
+type Server struct {
+	gw   *gateway.Gateway
+	opts Options
+	log  *slog.Logger
+}
+
+// New builds the echo instance with every route.
+func New(gw *gateway.Gateway, opts Options) *echo.Echo {
+	if opts.MaxBodySize <= 0 {
+		opts.MaxBodySize = 64 << 10
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Server{gw: gw, opts: opts, log: opts.Logger}
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	// Trust the TCP peer, not X-Forwarded-For, unless a proxy is configured:
+	// a forged header must not dodge rate limits or the localhost rules.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	e.Use(s.logRequests)
+
+	e.GET("/health", s.health)
+
+	api := e.Group("/api")
+	api.GET("/order-status", s.orderStatus)
+	api.POST("/orders", s.createOrder, s.requireAPIKey)
+	api.GET("/orders/:id", s.orderDetail, s.requireAPIKey)
+	api.POST("/orders/:id/close", s.closeOrder, s.requireAPIKey)
+	api.POST("/config", s.updateConfig, s.requireAPIKeyOrFirstLocalSetup)
+	api.GET("/payments", s.listPayments, s.requireAPIKey)
+	api.GET("/payments/:id", s.paymentDetail, s.requireAPIKey)
+	api.POST("/payments/:id/confirm", s.confirmPayment, s.requireAPIKey)
+	api.POST("/payments/:id/ignore", s.ignorePayment, s.requireAPIKey)
+	api.POST("/payments/:id/resend-callback", s.resendCallback, s.requireAPIKey)
+
+	e.POST("/webhook", s.webhook)
+	e.GET("/webhook", s.webhook)
+	return e
+}
+
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		status := c.Response().Status
+		if err != nil {
+			if he, ok := err.(*echo.HTTPError); ok {
+				status = he.Code
+			}
+		}
+		// The path only: query strings may carry signatures and keys.
+		s.log.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
+			"ms", time.Since(start).Milliseconds(), "ip", c.RealIP())
+		return err
+	}
+}
+
+func (s *Server) health(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{
+		"status":  "ok",
+		"service": "paygate",
+		"version": s.opts.Version,
+		"time":    app.FormatTime(s.gw.Now()),
+	})
+}

@@ -1,0 +1,156 @@
+// Command paygate is a payment gateway for merchants who take money on their
+// personal Alipay / WeChat 收款码. main parses the command line, loads the
+// configuration, opens the store and starts the web server; nothing else.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"paygate/app/config"
+	"paygate/app/gateway"
+	"paygate/app/notify"
+	"paygate/app/store"
+	"paygate/app/web"
+)
+
+// version is stamped by the release build: -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "version", "--version", "-v":
+			fmt.Println("paygate", version)
+			return 0
+		case "help", "--help", "-h":
+			usage()
+			return 0
+		}
+	}
+	cfg, err := config.Load(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate:", err)
+		if strings.Contains(err.Error(), "unknown flag") {
+			usage()
+		}
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(logger)
+	if err := serve(cfg, logger); err != nil {
+		logger.Error("paygate stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func usage() {
+	fmt.Print(`paygate — payment gateway for personal Alipay / WeChat 收款码
+
+Usage:
+  paygate [flags]          start the server
+  paygate version          print the version
+
+Flags:
+  --config FILE            config.yaml to read (default ./config.yaml, else beside the executable)
+  --addr ADDR              listen address, e.g. :3000 or 127.0.0.1:3000
+  --data-dir DIR           directory for the database (default data/)
+  --open-browser BOOL      open the browser at start
+  --public-url URL         public base URL used in links
+
+Every config.yaml key can also be set as PAYGATE_<SECTION>_<KEY>,
+e.g. PAYGATE_SERVER_ADDR=127.0.0.1:3000 or PAYGATE_MERCHANT_API_KEY=….
+`)
+}
+
+func serve(cfg *config.Config, logger *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous, ReadConns: cfg.Data.ReadConns})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.SeedSettings(ctx, cfg.Merchant.APIKey, cfg.Merchant.CallbackURL); err != nil {
+		return fmt.Errorf("seeding settings: %w", err)
+	}
+
+	dispatcher := notify.New(db, notify.Options{
+		Schedule: cfg.Callback.RetrySchedule,
+		Timeout:  cfg.Callback.Timeout,
+		Workers:  cfg.Callback.Workers,
+		Logger:   logger,
+	})
+	gw := gateway.New(db, dispatcher, gateway.Options{
+		OrderLifetime: cfg.Order.Lifetime,
+		MinAmount:     cfg.Order.MinAmount,
+		MaxAmount:     cfg.Order.MaxAmount,
+		Slots:         cfg.Order.Slots,
+		Match:         cfg.Match.Policy,
+		Logger:        logger,
+	})
+	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger})
+
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w (is another program using the port? set PAYGATE_SERVER_ADDR or --addr)", cfg.Server.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	done := make(chan struct{})
+	go func() { dispatcher.Run(ctx); close(done) }()
+	go gw.RunSweeper(ctx, 5*time.Second)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	logger.Info("paygate started", "version", version, "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data.Dir, "config", cfg.File)
+
+	select {
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdownCtx)
+	stop()
+	<-done
+	return nil
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return tcp.String()
+}
