@@ -97,13 +97,18 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 		Logger:   logger,
 	})
 	gw := gateway.New(db, dispatcher, gateway.Options{
-		OrderLifetime: cfg.Order.Lifetime,
-		MinAmount:     cfg.Order.MinAmount,
-		MaxAmount:     cfg.Order.MaxAmount,
-		Slots:         cfg.Order.Slots,
-		Match:         cfg.Match.Policy,
-		Logger:        logger,
+		Defaults: gateway.Tuning{
+			OrderLifetime: cfg.Order.Lifetime,
+			MinAmount:     cfg.Order.MinAmount,
+			MaxAmount:     cfg.Order.MaxAmount,
+			Slots:         cfg.Order.Slots,
+			Match:         cfg.Match.Policy,
+		},
+		Logger: logger,
 	})
+	if err := gw.LoadTuning(ctx); err != nil {
+		return fmt.Errorf("loading settings: %w", err)
+	}
 	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger})
 
 	ln, err := net.Listen("tcp", cfg.Server.Addr)

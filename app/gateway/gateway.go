@@ -10,21 +10,16 @@ import (
 	"math/big"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"paygate/app"
-	"paygate/app/money"
 	"paygate/app/store"
 )
 
-// Options are the rules the gateway enforces.
+// Options configure a gateway.
 type Options struct {
-	OrderLifetime time.Duration
-	MinAmount     money.Fen
-	MaxAmount     money.Fen
-	Slots         app.SlotPolicy
-	Match         app.MatchPolicy
-	Logger        *slog.Logger
+	Defaults Tuning // from config.yaml; LoadTuning applies stored changes over them
+	Logger   *slog.Logger
 }
 
 // Notifier is the callback queue's doorbell.
@@ -36,7 +31,7 @@ type Notifier interface {
 // Gateway is the core service.
 type Gateway struct {
 	db       *store.DB
-	opts     Options
+	tuning   atomic.Pointer[Tuning]
 	notifier Notifier
 	log      *slog.Logger
 	nonces   nonceCache
@@ -47,11 +42,11 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Gateway{db: db, opts: opts, notifier: notifier, log: opts.Logger, nonces: nonceCache{seen: map[string]time.Time{}}}
+	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, nonces: nonceCache{seen: map[string]time.Time{}}}
+	t := opts.Defaults
+	g.tuning.Store(&t)
+	return g
 }
-
-// Options returns the rules in force.
-func (g *Gateway) Options() Options { return g.opts }
 
 // Now is the gateway's clock (the store's).
 func (g *Gateway) Now() time.Time { return g.db.Now() }

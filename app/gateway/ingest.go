@@ -81,7 +81,7 @@ func (g *Gateway) applyMessage(ctx context.Context, id int64, msg forward.Messag
 		CustomerType: r.CustomerType,
 	}
 	res, err := g.db.ApplyNotice(ctx, id, n, store.ApplyOptions{
-		Policy:             g.opts.Match,
+		Policy:             g.Tuning().Match,
 		NewPaymentID:       newPaymentID,
 		FirstCallbackDelay: g.notifier.FirstDelay(),
 	})

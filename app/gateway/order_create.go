@@ -37,14 +37,15 @@ const (
 // CreateOrder validates req and creates the order on a free amount slot.
 // created is false when merchantOrderId named an existing identical order.
 func (g *Gateway) CreateOrder(ctx context.Context, req OrderRequest) (o app.Order, created bool, err error) {
-	in, err := g.validateOrder(req)
+	t := g.Tuning()
+	in, err := validateOrder(req, t)
 	if err != nil {
 		return app.Order{}, false, err
 	}
-	return g.db.CreateOrder(ctx, newOrderID, in, g.opts.OrderLifetime, g.opts.Slots)
+	return g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots)
 }
 
-func (g *Gateway) validateOrder(req OrderRequest) (app.OrderInput, error) {
+func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
 	in := app.OrderInput{ClientIP: req.ClientIP}
 
 	name := strings.TrimSpace(req.ProductName)
@@ -64,7 +65,7 @@ func (g *Gateway) validateOrder(req OrderRequest) (app.OrderInput, error) {
 	}
 	in.ProductName = name
 
-	amount, err := g.parseAmount("amount", req.Amount, req.AmountPresent)
+	amount, err := ParseAmount("amount", req.Amount, req.AmountPresent, t.MinAmount, t.MaxAmount)
 	if err != nil {
 		return in, err
 	}
@@ -99,9 +100,9 @@ func (g *Gateway) validateOrder(req OrderRequest) (app.OrderInput, error) {
 	return in, nil
 }
 
-// parseAmount reads an amount in yuan and checks the configured range.
-func (g *Gateway) parseAmount(field, text string, present bool) (money.Fen, error) {
-	minA, maxA := g.opts.MinAmount, g.opts.MaxAmount
+// ParseAmount reads an amount in yuan and checks it is within minA..maxA;
+// the error names field and says what to send instead.
+func ParseAmount(field, text string, present bool, minA, maxA money.Fen) (money.Fen, error) {
 	rangeZh := fmt.Sprintf("%s 到 %s 元", minA.String(), maxA.String())
 	rangeEn := fmt.Sprintf("%s to %s yuan", minA.String(), maxA.String())
 	if !present || strings.TrimSpace(text) == "" {

@@ -127,6 +127,9 @@ var (
 	// Alipay's speaker assistant repeats the previous payment; matching it
 	// would confirm another customer's order.
 	recapPhrases = []string{"上一笔播报", "上笔播报", "历史播报", "最近一笔", "上一笔"}
+	// WeChat chat previews: "[转账]请收款", "[微信红包]恭喜发财，大吉大利".
+	chatTransferMarkers  = []string{"[转账]"}
+	chatRedPacketMarkers = []string{"[微信红包]", "[红包]"}
 )
 
 // A category of words that say a notification is not an incoming payment.
@@ -196,6 +199,15 @@ func Parse(in Input) Result {
 	}
 	if containsAny(all, recapPhrases) {
 		return ignore(res, ReasonRecap)
+	}
+	// Chat messages: a transfer that still has to be accepted, a red packet
+	// (see DecisionRedPacket). Money only arrives with WeChat Pay's own
+	// notification, if at all.
+	if containsAny(all, chatTransferMarkers) {
+		return ignore(res, ReasonTransfer)
+	}
+	if containsAny(all, chatRedPacketMarkers) {
+		return ignore(res, ReasonRedPacket)
 	}
 
 	titleHits := findAmounts([]rune(title))

@@ -82,7 +82,7 @@ func TestParseIncoming(t *testing.T) {
 			in: Input{Text: "你已成功收款1430.00元（老顾客消费） 支付宝 已转入余额 可兑1000收款免费额度>> 你已成功收款1430.00元"}, kind: KindPayment, amount: "1430", method: MethodAlipay, ctype: "老顾客"},
 		{name: "alipay real SmsForwarder body on one line", source: "research: zhutianci/beiguo-shop ⑩ (2026-06-08 production sample)",
 			in:   Input{Text: "com.eg.android.AlipayGphone 已转入余额 收钱1笔兑2包纸巾>> 你已成功收款800.00元（老顾客消费） UID：10219 2026-06-08 11:53:44 已转入余额 收钱1笔兑2包纸巾>> com.eg.android.AlipayGphone"},
-			kind: KindPayment, amount: "800", ctype: "老顾客"},
+			kind: KindPayment, amount: "800", method: MethodAlipay, ctype: "老顾客"},
 		{name: "alipay thousands separator", source: "research: zhutianci/beiguo-shop ⑧",
 			in: Input{alipayPkg, "你已成功收款1,430.00元", ""}, kind: KindPayment, amount: "1430", method: MethodAlipay},
 		{name: "alipay same amount written twice", source: "research: zhutianci/beiguo-shop ⑪",

@@ -88,3 +88,33 @@ func putSetting(ctx context.Context, tx *sql.Tx, key, value string) error {
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
+
+// SettingValues returns every setting whose key starts with prefix.
+func (db *DB) SettingValues(ctx context.Context, prefix string) (map[string]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT key, value FROM settings WHERE substr(key, 1, length(?)) = ?`, prefix, prefix)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// PutSettings stores several settings in one transaction.
+func (db *DB) PutSettings(ctx context.Context, values map[string]string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for k, v := range values {
+			if err := putSetting(ctx, tx, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -42,6 +42,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	e.JSONSerializer = jsonSerializer{}
 	// Trust the TCP peer, not X-Forwarded-For, unless a proxy is configured:
 	// a forged header must not dodge rate limits or the localhost rules.
 	e.IPExtractor = echo.ExtractIPDirect()
