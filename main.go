@@ -104,7 +104,8 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 			Slots:         cfg.Order.Slots,
 			Match:         cfg.Match.Policy,
 		},
-		Logger: logger,
+		DeviceOfflineAfter: cfg.Device.OfflineAfter,
+		Logger:             logger,
 	})
 	if err := gw.LoadTuning(ctx); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
