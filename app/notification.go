@@ -54,6 +54,7 @@ type IngestResult struct {
 	Reason         string
 	Amount         money.Fen
 	Method         Method
+	CustomerType   string
 	PaymentID      string
 	OrderID        string
 	Confidence     Confidence

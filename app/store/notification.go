@@ -59,7 +59,7 @@ type ApplyOptions struct {
 // payment — matched to an order (which is paid and gets a queued callback)
 // or waiting unmatched for a person.
 func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notice, opts ApplyOptions) (app.IngestResult, error) {
-	res := app.IngestResult{NotificationID: notificationID, Amount: n.Amount, Method: n.Method}
+	res := app.IngestResult{NotificationID: notificationID, Amount: n.Amount, Method: n.Method, CustomerType: n.CustomerType}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET device_id = ?, sender_id = ?, package = ?, title = ?, text = ?,
