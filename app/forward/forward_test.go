@@ -109,6 +109,11 @@ func TestDecodeWebhook(t *testing.T) {
 			want:  Message{Via: "smsforwarder", Key: "k", Package: "com.tencent.mm", Title: "微信支付", Text: "微信支付收款1.00元"},
 		},
 		{
+			name:  "GET template without secret keeps placeholders",
+			query: "from=com.tencent.mm&org_content=" + url.QueryEscape("微信支付收款1.00元") + "&timestamp=[timestamp]&sign=[sign]&key=k",
+			want:  Message{Via: "smsforwarder", Key: "k", Package: "com.tencent.mm", Text: "微信支付收款1.00元"},
+		},
+		{
 			name: "JSON rendered into form content", contentType: "application/x-www-form-urlencoded",
 			body:   "from=com.tencent.mm&content=" + url.QueryEscape(`{"title":"微信支付","text":"微信支付收款2.00元"}`),
 			header: map[string]string{"key": "k"},

@@ -43,6 +43,7 @@ func DecodeWebhook(r app.RawRequest) (Message, error) {
 		return Message{}, err
 	}
 	mergeJSONContent(fields)
+	dropUnfilledPlaceholders(fields)
 	m := Message{
 		Via:       "webhook",
 		Key:       firstNonEmpty(r.Header["key"], bearer(r.Header["authorization"]), fields["key"]),
@@ -135,6 +136,18 @@ func Fields(r app.RawRequest) (map[string]string, error) {
 		fields["message"] = string(body)
 	}
 	return fields, nil
+}
+
+// dropUnfilledPlaceholders removes template placeholders the forwarder left
+// as they were: SmsForwarder sends "[timestamp]" and "[sign]" literally in a
+// GET template when no secret is set.
+func dropUnfilledPlaceholders(fields map[string]string) {
+	for k, v := range fields {
+		if v = strings.TrimSpace(v); len(v) > 2 && v[0] == '[' && v[len(v)-1] == ']' && !strings.ContainsAny(v, " \n") &&
+			strings.IndexFunc(v[1:len(v)-1], func(r rune) bool { return !(r == '_' || r == ':' || r >= 'a' && r <= 'z') }) < 0 {
+			delete(fields, k)
+		}
+	}
 }
 
 // mergeJSONContent handles forwarders set up to render their template as a
