@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"paygate/app/config"
+	"paygate/app/desktop"
 	"paygate/app/gateway"
 	"paygate/app/notify"
 	"paygate/app/store"
@@ -131,7 +132,13 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	logger.Info("paygate started", "version", version, "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data.Dir, "config", cfg.File)
+	url := "http://" + displayAddr(ln.Addr())
+	logger.Info("paygate started", "version", version, "url", url, "data", cfg.Data.Dir, "config", cfg.File)
+	if cfg.Server.OpenBrowser {
+		if err := desktop.OpenBrowser(url + "/"); err != nil {
+			logger.Warn("could not open the browser; open the address yourself", "url", url, "err", err)
+		}
+	}
 
 	select {
 	case err := <-serveErr:
