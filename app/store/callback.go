@@ -9,7 +9,7 @@ import (
 	"paygate/app"
 )
 
-func enqueueCallback(ctx context.Context, tx *sql.Tx, paymentID, orderID string, now, at time.Time) error {
+func enqueueCallback(ctx context.Context, tx *Tx, paymentID, orderID string, now, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO callbacks (payment_id, order_id, kind, status, attempts, next_attempt_at, created_at, updated_at)
 		VALUES (?, ?, 'merchant', 'pending', 0, ?, ?, ?)`, paymentID, orderID, ms(at), ms(now), ms(now))
 	return err
@@ -20,7 +20,7 @@ func enqueueCallback(ctx context.Context, tx *sql.Tx, paymentID, orderID string,
 // sending retries them after the lease instead of losing them.
 func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Duration) ([]app.CallbackDelivery, error) {
 	var out []app.CallbackDelivery
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *Tx) error {
 		now := db.now()
 		rows, err := tx.QueryContext(ctx, `SELECT id, payment_id, order_id, status, attempts, next_attempt_at, created_at, last_error
 			FROM callbacks WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`, ms(now), limit)
@@ -66,7 +66,7 @@ func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Durat
 // FinishCallbackAttempt logs one attempt and moves the callback on: sent when
 // acknowledged, failed when no attempts are left, else pending until next.
 func (db *DB) FinishCallbackAttempt(ctx context.Context, a app.CallbackAttempt, status app.CallbackStatus, next time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO callback_attempts (callback_id, url, started_at, duration_ms, http_status, body_excerpt, error, acked)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.CallbackID, a.URL, ms(a.StartedAt), a.DurationMS, a.HTTPStatus, a.BodyExcerpt, a.Error, a.Acked); err != nil {
@@ -84,7 +84,7 @@ func (db *DB) FinishCallbackAttempt(ctx context.Context, a app.CallbackAttempt, 
 // claim is stale; without this they would wait out their lease.
 func (db *DB) ReleaseCallbackClaims(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *Tx) error {
 		now := ms(db.now())
 		res, err := tx.ExecContext(ctx, `UPDATE callbacks SET next_attempt_at = ?, claimed_at = NULL, updated_at = ?
 			WHERE status = 'pending' AND claimed_at IS NOT NULL`, now, now)
@@ -110,7 +110,7 @@ func (db *DB) NextCallbackDue(ctx context.Context) (time.Time, bool, error) {
 // ResendCallback queues a payment's callback again from the first attempt,
 // whatever its state; the attempt log is kept.
 func (db *DB) ResendCallback(ctx context.Context, paymentID string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *Tx) error {
 		var orderID sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT order_id FROM payments WHERE id = ?`, paymentID).Scan(&orderID)
 		if errors.Is(err, sql.ErrNoRows) {

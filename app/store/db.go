@@ -16,9 +16,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
+
+	"paygate/app"
 )
 
 //go:embed migrations/*.sql
@@ -34,9 +38,17 @@ type Options struct {
 // DB is the paygate database.
 type DB struct {
 	path  string
-	write *sql.DB // exactly one connection: SQLite has one writer anyway, and one queue avoids SQLITE_BUSY
-	read  *sql.DB
+	write *sql.DB // exactly one connection, used only by the writer goroutine (writer.go)
+	read  *pool
 	now   func() time.Time
+
+	writeStmts *stmtCache
+	settings   atomic.Pointer[app.Settings] // cache; every settings write clears it
+
+	jobs       chan *writeJob
+	closing    chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
 }
 
 // Open opens (creating if needed) dir/paygate.db and applies migrations.
@@ -73,7 +85,9 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
 
-	db := &DB{path: path, write: write, read: read, now: now}
+	db := &DB{path: path, write: write, read: &pool{DB: read, stmts: newStmtCache(read)}, now: now, writeStmts: newStmtCache(write),
+		jobs: make(chan *writeJob, 4*maxBatch), closing: make(chan struct{}), writerDone: make(chan struct{})}
+	go db.runWriter()
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
@@ -112,30 +126,17 @@ func dsn(path, synchronous string, readOnly bool) string {
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
 
-// Close closes both pools.
+// Close stops the writer after the batch in progress and closes both pools.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.closing) })
+	<-db.writerDone
+	db.read.stmts.close()
+	db.writeStmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // Now is the store's clock.
 func (db *DB) Now() time.Time { return db.now() }
-
-// tx runs fn in one write transaction. Every state change goes through here,
-// so group commit can later be added in this one place.
-func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
 
 func (db *DB) migrate(ctx context.Context) error {
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -161,7 +162,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = db.tx(ctx, func(tx *sql.Tx) error {
+		err = db.tx(ctx, func(tx *Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
 				return err

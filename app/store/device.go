@@ -79,7 +79,7 @@ func (db *DB) DeviceKeys(ctx context.Context) (map[int64]string, error) {
 // CreateDevice adds a forwarder with its own key.
 func (db *DB) CreateDevice(ctx context.Context, name, key string) (app.Device, error) {
 	var d app.Device
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO devices (name, key, created_at) VALUES (?, ?, ?)`, name, key, ms(db.now()))
 		if err != nil {
 			return err
@@ -101,7 +101,7 @@ func (db *DB) APIKeyDevice(ctx context.Context, name string) (app.Device, error)
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
 		return d, err
 	}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.tx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (name, key, uses_api_key, created_at) VALUES (?, NULL, 1, ?)
 			ON CONFLICT DO NOTHING`, name, ms(db.now())); err != nil {
 			return err
@@ -124,7 +124,7 @@ func (db *DB) SetDeviceKey(ctx context.Context, id int64, key string) (app.Devic
 
 func (db *DB) updateDevice(ctx context.Context, id int64, query string, args ...any) (app.Device, error) {
 	var d app.Device
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -140,7 +140,7 @@ func (db *DB) updateDevice(ctx context.Context, id int64, query string, args ...
 
 // DeleteDevice removes a device; its stored notifications stay, unattributed.
 func (db *DB) DeleteDevice(ctx context.Context, id int64) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET device_id = NULL WHERE device_id = ?`, id); err != nil {
 			return err
 		}
@@ -157,7 +157,7 @@ func (db *DB) DeleteDevice(ctx context.Context, id int64) error {
 
 // TouchDevice records that a device was heard from.
 func (db *DB) TouchDevice(ctx context.Context, id int64, at time.Time, ip, kind string, heartbeat bool) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *Tx) error {
 		q := `UPDATE devices SET last_seen_at = ?, last_ip = ?, last_kind = ? WHERE id = ?`
 		args := []any{ms(at), ip, kind, id}
 		if heartbeat {

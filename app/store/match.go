@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"paygate/app"
@@ -16,7 +15,7 @@ import (
 //     the grace period does.
 //
 // Only orders created within the match window count.
-func findMatch(ctx context.Context, tx *sql.Tx, method app.Method, amount money.Fen, now time.Time, p app.MatchPolicy) (string, app.Confidence, error) {
+func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, p app.MatchPolicy) (string, app.Confidence, error) {
 	since := ms(now.Add(-p.Window))
 	pending, err := orderIDs(ctx, tx, `SELECT id FROM orders
 		WHERE status = 'pending' AND pay_amount = ? AND (? = '' OR method = ?) AND expires_at > ? AND created_at >= ?
@@ -43,7 +42,7 @@ func findMatch(ctx context.Context, tx *sql.Tx, method app.Method, amount money.
 	return late[0], app.ConfidenceLow, nil
 }
 
-func orderIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+func orderIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -63,7 +62,7 @@ func orderIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]str
 // payOrder marks an order paid by payment p. The order must still be unpaid;
 // the UNIQUE payment_id and order_id columns make paying twice impossible even
 // if this check were skipped.
-func payOrder(ctx context.Context, tx *sql.Tx, orderID string, p app.Payment, now time.Time) error {
+func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now time.Time) error {
 	res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL
 		WHERE id = ? AND status IN ('pending', 'expired')`, ms(now), p.ID, orderID)
 	if err != nil {

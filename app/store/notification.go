@@ -25,7 +25,7 @@ func (db *DB) SaveRawNotification(ctx context.Context, r app.RawRequest) (int64,
 	if body == nil {
 		body = []byte{}
 	}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.tx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO notifications (received_at, endpoint, http_method, remote_ip, headers, query, body)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			ms(r.ReceivedAt), r.Endpoint, r.Method, r.RemoteIP, string(headers), r.Query, body)
@@ -41,7 +41,7 @@ func (db *DB) SaveRawNotification(ctx context.Context, r app.RawRequest) (int64,
 // SetNotificationOutcome records that a stored request was refused or could
 // not be read; reason says why, for the person reviewing it.
 func (db *DB) SetNotificationOutcome(ctx context.Context, id int64, outcome app.NotificationOutcome, reason string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET outcome = ?, reason = ? WHERE id = ?`, string(outcome), reason, id)
 		return err
 	})
@@ -60,7 +60,7 @@ type ApplyOptions struct {
 // or waiting unmatched for a person.
 func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notice, opts ApplyOptions) (app.IngestResult, error) {
 	res := app.IngestResult{NotificationID: notificationID, Amount: n.Amount, Method: n.Method, CustomerType: n.CustomerType}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *Tx) error {
 		now := db.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET device_id = ?, sender_id = ?, package = ?, title = ?, text = ?,
 			amount = ?, method = ?, customer_type = ? WHERE id = ?`,
@@ -152,7 +152,7 @@ func dedupeKey(n app.Notice) string {
 	return fmt.Sprintf("%d|%s|%s", n.DeviceID, n.SenderID, hex.EncodeToString(h[:12]))
 }
 
-func setOutcome(ctx context.Context, tx *sql.Tx, id int64, outcome app.NotificationOutcome, reason, paymentID string) error {
+func setOutcome(ctx context.Context, tx *Tx, id int64, outcome app.NotificationOutcome, reason, paymentID string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE notifications SET outcome = ?, reason = ?, payment_id = ? WHERE id = ?`,
 		string(outcome), reason, nullString(paymentID), id)
 	return err

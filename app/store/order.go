@@ -66,7 +66,7 @@ func (db *DB) Order(ctx context.Context, id string) (app.Order, error) {
 	return o, nil
 }
 
-func orderByIDTx(ctx context.Context, tx *sql.Tx, id string) (app.Order, error) {
+func orderByIDTx(ctx context.Context, tx *Tx, id string) (app.Order, error) {
 	o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.Order{}, errOrderNotFound(id)

@@ -18,7 +18,7 @@ import (
 // MerchantOrderID that exists already, the existing order is returned
 // (created = false) if the request is the same, else a conflict.
 func (db *DB) CreateOrder(ctx context.Context, newID func() string, in app.OrderInput, lifetime time.Duration, policy app.SlotPolicy) (order app.Order, created bool, err error) {
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.tx(ctx, func(tx *Tx) error {
 		if in.MerchantOrderID != "" {
 			existing, found, err := orderByMerchantID(ctx, tx, in.MerchantOrderID)
 			if err != nil {
@@ -99,7 +99,7 @@ func sameOrderRequest(o app.Order, in app.OrderInput) bool {
 		o.NotifyURL == in.NotifyURL && o.ReturnURL == in.ReturnURL && o.Attach == in.Attach
 }
 
-func orderByMerchantID(ctx context.Context, tx *sql.Tx, merchantID string) (app.Order, bool, error) {
+func orderByMerchantID(ctx context.Context, tx *Tx, merchantID string) (app.Order, bool, error) {
 	o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE merchant_order_id = ?`, merchantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.Order{}, false, nil
@@ -109,14 +109,14 @@ func orderByMerchantID(ctx context.Context, tx *sql.Tx, merchantID string) (app.
 
 // expireSlots closes pending orders in the amount range whose time is up, so
 // their slots can be reused in this same transaction.
-func expireSlots(ctx context.Context, tx *sql.Tx, method app.Method, lo, hi money.Fen, now time.Time) error {
+func expireSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'expired', closed_at = expires_at
 		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ? AND expires_at <= ?`,
 		string(method), int64(lo), int64(hi), ms(now))
 	return err
 }
 
-func takenSlots(ctx context.Context, tx *sql.Tx, method app.Method, lo, hi money.Fen) (map[money.Fen]bool, error) {
+func takenSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen) (map[money.Fen]bool, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT pay_amount FROM orders
 		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ?`, string(method), int64(lo), int64(hi))
 	if err != nil {
@@ -134,7 +134,7 @@ func takenSlots(ctx context.Context, tx *sql.Tx, method app.Method, lo, hi money
 	return taken, rows.Err()
 }
 
-func insertOrder(ctx context.Context, tx *sql.Tx, o app.Order) error {
+func insertOrder(ctx context.Context, tx *Tx, o app.Order) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO orders (id, merchant_order_id, product_name, method, amount, pay_amount,
 		status, notify_url, return_url, attach, client_ip, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 
 	"paygate/app"
 )
@@ -11,7 +10,7 @@ import (
 // returns how many changed.
 func (db *DB) ExpireOrders(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'expired', closed_at = expires_at
 			WHERE status = 'pending' AND expires_at <= ?`, ms(db.now()))
 		if err != nil {
@@ -26,7 +25,7 @@ func (db *DB) ExpireOrders(ctx context.Context) (int64, error) {
 // CloseOrder cancels a pending order (status failed) and frees its slot.
 func (db *DB) CloseOrder(ctx context.Context, id string) (app.Order, error) {
 	var o app.Order
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *Tx) error {
 		cur, err := orderByIDTx(ctx, tx, id)
 		if err != nil {
 			return err

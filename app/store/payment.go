@@ -44,7 +44,7 @@ func scanPayment(r rowScanner) (app.Payment, error) {
 	return p, nil
 }
 
-func insertPayment(ctx context.Context, tx *sql.Tx, p app.Payment) error {
+func insertPayment(ctx context.Context, tx *Tx, p app.Payment) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO payments (id, notification_id, method, amount, customer_type, status,
 		order_id, confidence, candidate_order_id, received_at, matched_at, matched_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -69,7 +69,7 @@ func (db *DB) Payment(ctx context.Context, id string) (app.Payment, error) {
 	return p, err
 }
 
-func paymentTx(ctx context.Context, tx *sql.Tx, id string) (app.Payment, error) {
+func paymentTx(ctx context.Context, tx *Tx, id string) (app.Payment, error) {
 	p, err := scanPayment(tx.QueryRowContext(ctx, `SELECT `+paymentColumns+paymentFrom+` WHERE p.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.Payment{}, errPaymentNotFound(id)
@@ -116,7 +116,7 @@ func (db *DB) ListPayments(ctx context.Context, f PaymentFilter) ([]app.Payment,
 // merchant callback is queued in the same transaction.
 func (db *DB) ConfirmPayment(ctx context.Context, paymentID, orderID, by string, firstCallbackDelay time.Duration) (app.Payment, error) {
 	var out app.Payment
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *Tx) error {
 		p, err := paymentTx(ctx, tx, paymentID)
 		if err != nil {
 			return err
@@ -156,7 +156,7 @@ func (db *DB) ConfirmPayment(ctx context.Context, paymentID, orderID, by string,
 // IgnorePayment records a person's decision that an unmatched payment pays no order.
 func (db *DB) IgnorePayment(ctx context.Context, paymentID, by string) (app.Payment, error) {
 	var out app.Payment
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *Tx) error {
 		p, err := paymentTx(ctx, tx, paymentID)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 
 	"paygate/app"
 )
@@ -15,8 +14,20 @@ const (
 	keyDescription = "merchant.description"
 )
 
-// Settings returns the merchant settings; missing ones are "".
+// Settings returns the merchant settings; missing ones are "". They are read
+// on every authenticated request, so they are cached; writes clear the cache.
 func (db *DB) Settings(ctx context.Context) (app.Settings, error) {
+	if s := db.settings.Load(); s != nil {
+		return *s, nil
+	}
+	s, err := db.loadSettings(ctx)
+	if err == nil {
+		db.settings.Store(&s)
+	}
+	return s, err
+}
+
+func (db *DB) loadSettings(ctx context.Context) (app.Settings, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT key, value FROM settings WHERE key LIKE 'merchant.%'`)
 	if err != nil {
 		return app.Settings{}, err
@@ -52,7 +63,8 @@ type SettingsPatch struct {
 
 // UpdateSettings applies p in one transaction.
 func (db *DB) UpdateSettings(ctx context.Context, p SettingsPatch) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	defer db.settings.Store(nil)
+	return db.tx(ctx, func(tx *Tx) error {
 		for key, v := range map[string]*string{
 			keyAPIKey: p.APIKey, keyCallbackURL: p.CallbackURL, keyName: p.Name, keyDescription: p.Description,
 		} {
@@ -70,7 +82,8 @@ func (db *DB) UpdateSettings(ctx context.Context, p SettingsPatch) error {
 // SeedSettings sets the API key and callback URL from the boot configuration,
 // each only when the database has none yet: the UI and /api/config own them after.
 func (db *DB) SeedSettings(ctx context.Context, apiKey, callbackURL string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	defer db.settings.Store(nil)
+	return db.tx(ctx, func(tx *Tx) error {
 		for key, v := range map[string]string{keyAPIKey: apiKey, keyCallbackURL: callbackURL} {
 			if v == "" {
 				continue
@@ -83,7 +96,7 @@ func (db *DB) SeedSettings(ctx context.Context, apiKey, callbackURL string) erro
 	})
 }
 
-func putSetting(ctx context.Context, tx *sql.Tx, key, value string) error {
+func putSetting(ctx context.Context, tx *Tx, key, value string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
@@ -109,7 +122,8 @@ func (db *DB) SettingValues(ctx context.Context, prefix string) (map[string]stri
 
 // PutSettings stores several settings in one transaction.
 func (db *DB) PutSettings(ctx context.Context, values map[string]string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	defer db.settings.Store(nil)
+	return db.tx(ctx, func(tx *Tx) error {
 		for k, v := range values {
 			if err := putSetting(ctx, tx, k, v); err != nil {
 				return err

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// Prepared statements are cached per query text: SQLite spends a third of a
+// small transaction parsing SQL otherwise. database/sql keeps a statement
+// per connection, so one cache serves the whole read pool, and the writer's
+// transactions reuse the statements prepared on its single connection.
+
+// maxCachedStatements bounds the cache; queries built from filters have few shapes.
+const maxCachedStatements = 256
+
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.RWMutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool // writer queries to prepare once the connection is free
+}
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// lookup returns a cached statement without preparing one. A miss is noted,
+// so preparePending can prepare it later.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.RLock()
+	s := c.m[query]
+	c.mu.RUnlock()
+	if s == nil {
+		c.mu.Lock()
+		if len(c.m)+len(c.pending) < maxCachedStatements {
+			c.pending[query] = true
+		}
+		c.mu.Unlock()
+	}
+	return s
+}
+
+// preparePending prepares the statements lookup missed. The writer calls it
+// between batches: preparing inside a transaction would wait for the one
+// connection the transaction holds.
+func (c *stmtCache) preparePending() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q := range c.pending {
+		if s, err := c.db.Prepare(q); err == nil {
+			c.m[q] = s
+		}
+		delete(c.pending, q)
+	}
+}
+
+// get returns the prepared statement for query, or nil when it cannot be
+// cached (the caller then runs the query directly).
+func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
+	c.mu.RLock()
+	s := c.m[query]
+	c.mu.RUnlock()
+	if s != nil {
+		return s
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s = c.m[query]; s != nil {
+		return s
+	}
+	if len(c.m) >= maxCachedStatements {
+		return nil
+	}
+	s, err := c.db.PrepareContext(context.WithoutCancel(ctx), query)
+	if err != nil {
+		return nil
+	}
+	c.m[query] = s
+	return s
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.m {
+		s.Close()
+	}
+	c.m = map[string]*sql.Stmt{}
+}
+
+// pool is the read pool with cached statements.
+type pool struct {
+	*sql.DB
+	stmts *stmtCache
+}
+
+func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := p.stmts.get(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return p.DB.QueryContext(ctx, query, args...)
+}
+
+func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := p.stmts.get(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return p.DB.QueryRowContext(ctx, query, args...)
+}
+
+// Tx is a write transaction whose statements come from the writer's cache.
+type Tx struct {
+	*sql.Tx
+	stmts *stmtCache
+}
+
+func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if s := tx.stmts.lookup(query); s != nil {
+		return tx.Tx.StmtContext(ctx, s)
+	}
+	return nil
+}
+
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.Tx.QueryContext(ctx, query, args...)
+}
+
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
