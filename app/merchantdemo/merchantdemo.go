@@ -169,12 +169,18 @@ func (d *Demo) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprintf(&b, "\n──────────────────────────────────────────────\n")
 	fmt.Fprintf(&b, "%s 收到回调 POST %s（来自 %s）\n", received.In(app.Shanghai).Format(app.TimeLayout), r.URL.Path, r.RemoteAddr)
+	if v.ok {
+		row("验签    ", "✓ 通过："+v.why)
+	} else {
+		row("验签    ", "✗ 未通过："+v.why)
+		row("        ", v.detail)
+	}
 	if fields != nil {
 		row("订单号  ", fields["orderId"])
 		row("商户单号", fields["merchantOrderId"])
 		amount := fields["amount"] + " 元"
 		if da := fields["displayAmount"]; da != "" && da != fields["amount"] {
-			amount += "（下单金额 " + da + " 元，为避免金额冲突做了调整）"
+			amount += "（下单金额 " + da + " 元；paygate 为避免同额冲突会调整实付金额）"
 		}
 		row("金额    ", amount)
 		row("支付方式", methodName(fields["paymentMethod"]))
@@ -189,7 +195,6 @@ func (d *Demo) callback(w http.ResponseWriter, r *http.Request) {
 	var status int
 	var ans reply
 	if v.ok {
-		row("验签    ", "✓ 通过："+v.why)
 		switch {
 		case fields["status"] != "success":
 			row("处理    ", "状态不是 success，不按已支付处理")
@@ -200,8 +205,6 @@ func (d *Demo) callback(w http.ResponseWriter, r *http.Request) {
 		}
 		status, ans = http.StatusOK, reply{Success: true, Message: "处理成功"}
 	} else {
-		row("验签    ", "✗ 未通过："+v.why)
-		row("        ", v.detail)
 		status, ans = http.StatusUnauthorized, reply{Success: false, Error: v.why}
 		if fields == nil {
 			status = http.StatusBadRequest

@@ -65,8 +65,12 @@ func TestParseFlags(t *testing.T) {
 			t.Errorf("%s: %+v, %v; want %+v", tt.name, got, err, tt.want)
 		}
 	}
-	if _, err := ParseFlags([]string{"--help"}, env(""), io.Discard); !errors.Is(err, flag.ErrHelp) {
+	var help bytes.Buffer
+	if _, err := ParseFlags([]string{"--help"}, env("secret-from-env"), &help); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help: %v", err)
+	}
+	if !strings.Contains(help.String(), "PAYGATE_MERCHANT_API_KEY") || strings.Contains(help.String(), "secret-from-env") {
+		t.Errorf("--help must name the variable but not print the key:\n%s", help.String())
 	}
 }
 

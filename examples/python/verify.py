@@ -52,7 +52,7 @@ class CallbackHandler(BaseHTTPRequestHandler):
     callback_path = "/payment-callback"
 
     def answer(self, status, obj):
-        body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
