@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"paygate/app/config"
+	"paygate/app/desktop"
 	"paygate/app/gateway"
 	"paygate/app/merchantdemo"
 	"paygate/app/notify"
@@ -130,7 +131,8 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 			Slots:         cfg.Order.Slots,
 			Match:         cfg.Match.Policy,
 		},
-		Logger: logger,
+		DeviceOfflineAfter: cfg.Device.OfflineAfter,
+		Logger:             logger,
 	})
 	if err := gw.LoadTuning(ctx); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
@@ -156,7 +158,13 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	logger.Info("paygate started", "version", version, "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data.Dir, "config", cfg.File)
+	url := "http://" + displayAddr(ln.Addr())
+	logger.Info("paygate started", "version", version, "url", url, "data", cfg.Data.Dir, "config", cfg.File)
+	if cfg.Server.OpenBrowser {
+		if err := desktop.OpenBrowser(url + "/"); err != nil {
+			logger.Warn("could not open the browser; open the address yourself", "url", url, "err", err)
+		}
+	}
 
 	select {
 	case err := <-serveErr:

@@ -18,8 +18,9 @@ import (
 
 // Options configure a gateway.
 type Options struct {
-	Defaults Tuning // from config.yaml; LoadTuning applies stored changes over them
-	Logger   *slog.Logger
+	Defaults           Tuning        // from config.yaml; LoadTuning applies stored changes over them
+	DeviceOfflineAfter time.Duration // a forwarder unheard for this long is offline
+	Logger             *slog.Logger
 }
 
 // Notifier is the callback queue's doorbell.
@@ -34,7 +35,9 @@ type Gateway struct {
 	tuning   atomic.Pointer[Tuning]
 	notifier Notifier
 	log      *slog.Logger
-	nonces   nonceCache
+
+	offlineAfter time.Duration
+	nonces       nonceCache
 }
 
 // New returns a gateway.
@@ -42,7 +45,11 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, nonces: nonceCache{seen: map[string]time.Time{}}}
+	if opts.DeviceOfflineAfter <= 0 {
+		opts.DeviceOfflineAfter = 10 * time.Minute
+	}
+	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
+		nonces: nonceCache{seen: map[string]time.Time{}}}
 	t := opts.Defaults
 	g.tuning.Store(&t)
 	return g
