@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"paygate/app/config"
 	"paygate/app/desktop"
 	"paygate/app/gateway"
+	"paygate/app/merchantdemo"
 	"paygate/app/notify"
 	"paygate/app/store"
 	"paygate/app/web"
@@ -40,6 +42,8 @@ func run(args []string) int {
 		case "help", "--help", "-h":
 			usage()
 			return 0
+		case "merchant-demo":
+			return merchantDemo(args[1:])
 		}
 	}
 	cfg, err := config.Load(args)
@@ -65,6 +69,9 @@ func usage() {
 Usage:
   paygate [flags]          start the server
   paygate version          print the version
+  paygate merchant-demo [--addr 127.0.0.1:3001] [--key API_KEY] [--path /payment-callback]
+                           a local merchant that receives, verifies and prints
+                           callbacks, to test a set-up (key default: $PAYGATE_MERCHANT_API_KEY)
 
 Flags:
   --config FILE            config.yaml to read (default ./config.yaml, else beside the executable)
@@ -76,6 +83,25 @@ Flags:
 Every config.yaml key can also be set as PAYGATE_<SECTION>_<KEY>,
 e.g. PAYGATE_SERVER_ADDR=127.0.0.1:3000 or PAYGATE_MERCHANT_API_KEY=….
 `)
+}
+
+// merchantDemo runs `paygate merchant-demo` until Ctrl+C.
+func merchantDemo(args []string) int {
+	opts, err := merchantdemo.ParseFlags(args, os.Getenv, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate merchant-demo:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := merchantdemo.Run(ctx, opts, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "paygate merchant-demo:", err)
+		return 1
+	}
+	return 0
 }
 
 func serve(cfg *config.Config, logger *slog.Logger) error {

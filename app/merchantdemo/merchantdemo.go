@@ -1,0 +1,320 @@
+// Package merchantdemo is `paygate merchant-demo`: a local merchant server that
+// receives paygate's callbacks, verifies them exactly as a merchant must
+// (signature, timestamp within 5 minutes, unused nonce, each order once) and
+// prints each one readably in Chinese, so a shop owner can test their set-up
+// before writing any code. It answers {"success":true} only to genuine
+// callbacks. It is the merchant guide's tools/merchant-server.
+package merchantdemo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"paygate/app"
+	"paygate/app/sign"
+)
+
+// Window is how far a callback's timestamp may be from this machine's clock.
+const Window = 5 * time.Minute
+
+// Options are the command line settings.
+type Options struct {
+	Addr string // listen address
+	Key  string // the merchant API key, as on paygate's settings page
+	Path string // callback path
+}
+
+// ParseFlags reads merchant-demo's flags; the key defaults to
+// PAYGATE_MERCHANT_API_KEY. flag.ErrHelp is returned for --help.
+func ParseFlags(args []string, getenv func(string) string, stderr io.Writer) (Options, error) {
+	var o Options
+	fs := flag.NewFlagSet("paygate merchant-demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:3001", "listen address / 监听地址")
+	// The default is read after parsing, so --help never prints the key.
+	fs.StringVar(&o.Key, "key", "", "API key, as on paygate's settings page (default $PAYGATE_MERCHANT_API_KEY) / API 密钥")
+	fs.StringVar(&o.Path, "path", "/payment-callback", "callback path / 回调路径")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `paygate merchant-demo — 本地商户回调演示：接收、验证并打印 paygate 的回调
+A local merchant that receives, verifies and prints paygate's callbacks.
+
+Usage: paygate merchant-demo [--addr 127.0.0.1:3001] [--key API_KEY] [--path /payment-callback]
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.Key == "" {
+		o.Key = getenv("PAYGATE_MERCHANT_API_KEY")
+	}
+	if o.Key == "" {
+		return o, errors.New("缺少 API 密钥：用 --key 指定，或设置环境变量 PAYGATE_MERCHANT_API_KEY（与 paygate 设置页的 API 密钥相同）/ API key missing: --key or PAYGATE_MERCHANT_API_KEY")
+	}
+	if !strings.HasPrefix(o.Path, "/") {
+		o.Path = "/" + o.Path
+	}
+	return o, nil
+}
+
+// Demo is the callback receiver. It is safe for concurrent use.
+type Demo struct {
+	key  string
+	path string
+	out  io.Writer
+	now  func() time.Time
+
+	mu     sync.Mutex // guards the fields below and serialises output
+	nonces map[string]time.Time
+	orders map[string]int // orderId → callbacks accepted
+}
+
+// New returns a receiver that verifies with key, listens on path and prints to out.
+func New(key, path string, out io.Writer) *Demo {
+	return &Demo{key: key, path: path, out: out, now: time.Now,
+		nonces: map[string]time.Time{}, orders: map[string]int{}}
+}
+
+// Run listens on opts.Addr and serves until ctx is done.
+func Run(ctx context.Context, opts Options, out io.Writer) error {
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("无法监听 %s（端口被占用？换一个 --addr）/ cannot listen: %w", opts.Addr, err)
+	}
+	d := New(opts.Key, opts.Path, out)
+	srv := &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	url := "http://" + ln.Addr().String() + opts.Path
+	fmt.Fprintf(out, `paygate 商户回调演示已启动 merchant-demo listening: %s
+  在 paygate 设置页把「回调地址」设为上面的地址（或创建订单时传 notifyUrl），
+  API 密钥与 --key 相同；收到的每个回调都会显示在这里。按 Ctrl+C 退出。
+  Set paygate's callback URL to the address above, with the same API key.
+`, url)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// ServeHTTP handles one request.
+func (d *Demo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/health":
+		answer(w, http.StatusOK, map[string]any{"status": "ok", "service": "paygate-merchant-demo"})
+	case r.URL.Path != d.path:
+		d.printf("\n%s 收到 %s %s，但回调路径是 %s（检查 paygate 的回调地址）/ not the callback path\n",
+			d.now().In(app.Shanghai).Format(time.TimeOnly), r.Method, r.URL.Path, d.path)
+		answer(w, http.StatusNotFound, map[string]any{"success": false, "error": "回调路径是 " + d.path})
+	case r.Method != http.MethodPost:
+		answer(w, http.StatusMethodNotAllowed, map[string]any{"success": false, "error": "回调只接受 POST / POST only"})
+	default:
+		d.callback(w, r)
+	}
+}
+
+// reply is the answer to a callback; paygate counts {"success":true} as acknowledged.
+type reply struct {
+	Success bool   `json:"success"`
+	Message string `json:"message,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// verdict is the outcome of checking one callback.
+type verdict struct {
+	ok     bool
+	why    string // for people, in Chinese
+	detail string // extra help on failure
+	first  bool   // first accepted callback of its order
+	count  int    // accepted callbacks of its order, this one included
+}
+
+func (d *Demo) callback(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	received := d.now()
+	var v verdict
+	fields, parseErr := parseFields(body)
+	switch {
+	case err != nil:
+		v = verdict{why: "读取请求体失败：" + err.Error()}
+	case parseErr != nil:
+		v = verdict{why: "请求体不是 JSON 对象（" + parseErr.Error() + "）"}
+	default:
+		v = d.check(fields, received)
+	}
+
+	var b strings.Builder
+	row := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(&b, "  %s  %s\n", label, value)
+		}
+	}
+	fmt.Fprintf(&b, "\n──────────────────────────────────────────────\n")
+	fmt.Fprintf(&b, "%s 收到回调 POST %s（来自 %s）\n", received.In(app.Shanghai).Format(app.TimeLayout), r.URL.Path, r.RemoteAddr)
+	if v.ok {
+		row("验签    ", "✓ 通过："+v.why)
+	} else {
+		row("验签    ", "✗ 未通过："+v.why)
+		row("        ", v.detail)
+	}
+	if fields != nil {
+		row("订单号  ", fields["orderId"])
+		row("商户单号", fields["merchantOrderId"])
+		amount := fields["amount"] + " 元"
+		if da := fields["displayAmount"]; da != "" && da != fields["amount"] {
+			amount += "（下单金额 " + da + " 元；paygate 为避免同额冲突会调整实付金额）"
+		}
+		row("金额    ", amount)
+		row("支付方式", methodName(fields["paymentMethod"]))
+		row("状态    ", statusName(fields["status"]))
+		row("客户类型", fields["customerType"])
+		row("付款时间", fields["paidAt"])
+		row("附加数据", fields["attach"])
+		row("发送时间", fields["timestamp"])
+	} else {
+		row("请求体  ", fmt.Sprintf("%q", excerpt(body)))
+	}
+	var status int
+	var ans reply
+	if v.ok {
+		switch {
+		case fields["status"] != "success":
+			row("处理    ", "状态不是 success，不按已支付处理")
+		case v.first:
+			row("处理    ", "首次收到该订单的回调：真实系统在这里标记订单已支付、发货")
+		default:
+			row("处理    ", fmt.Sprintf("重复回调（该订单第 %d 次），已处理过，不再重复处理，仍回复成功", v.count))
+		}
+		status, ans = http.StatusOK, reply{Success: true, Message: "处理成功"}
+	} else {
+		status, ans = http.StatusUnauthorized, reply{Success: false, Error: v.why}
+		if fields == nil {
+			status = http.StatusBadRequest
+		}
+	}
+	replyJSON, _ := json.Marshal(ans)
+	row("回复    ", fmt.Sprintf("%d %s", status, replyJSON))
+	d.printf("%s", b.String())
+	answer(w, status, ans)
+}
+
+// check verifies signature, timestamp and nonce, then records the order.
+func (d *Demo) check(f map[string]string, now time.Time) verdict {
+	if f["signature"] == "" {
+		return verdict{why: "缺少 signature 字段，这不是 paygate 发来的回调"}
+	}
+	if !sign.Verify(f, d.key, f["signature"]) {
+		masked := strings.Replace(sign.Canonical(f, d.key), "api_key="+d.key, "api_key=***", 1)
+		return verdict{
+			why:    "签名不正确：--key 与 paygate 设置页的 API 密钥不一致，或数据在路上被改动",
+			detail: "本机计算的签名串（api_key 已隐藏）：" + masked,
+		}
+	}
+	sent, err := time.ParseInLocation(app.TimeLayout, f["timestamp"], app.Shanghai)
+	if err != nil {
+		return verdict{why: fmt.Sprintf("timestamp %q 不是上海时间 YYYY-MM-DD HH:mm:ss", f["timestamp"])}
+	}
+	if diff := now.Sub(sent); diff > Window || diff < -Window {
+		return verdict{why: fmt.Sprintf("timestamp 与本机时间相差 %s，超过 5 分钟：请校准本机或 paygate 服务器的时钟", diff.Round(time.Second))}
+	}
+	nonce := f["nonce"]
+	if nonce == "" {
+		return verdict{why: "缺少 nonce 字段"}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for n, exp := range d.nonces {
+		if exp.Before(now) {
+			delete(d.nonces, n)
+		}
+	}
+	if _, seen := d.nonces[nonce]; seen {
+		return verdict{why: "nonce 已经用过：这是一次重放（paygate 每次发送都用新的 nonce）"}
+	}
+	d.nonces[nonce] = now.Add(2 * Window)
+	d.orders[f["orderId"]]++
+	n := d.orders[f["orderId"]]
+	return verdict{ok: true, why: "签名正确，时间戳在 5 分钟内，nonce 未用过", first: n == 1, count: n}
+}
+
+func (d *Demo) printf(format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	fmt.Fprintf(d.out, format, args...)
+}
+
+// parseFields reads a JSON object keeping numbers as written; null is absent.
+func parseFields(body []byte) (map[string]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return nil, err
+	}
+	if obj == nil {
+		return nil, errors.New("null")
+	}
+	f := make(map[string]string, len(obj))
+	for k, v := range obj {
+		switch v := v.(type) {
+		case nil:
+		case string:
+			f[k] = v
+		case json.Number:
+			f[k] = v.String()
+		case bool:
+			f[k] = fmt.Sprint(v)
+		default:
+			return nil, fmt.Errorf("字段 %s 是对象或数组", k)
+		}
+	}
+	return f, nil
+}
+
+func methodName(m string) string {
+	switch m {
+	case "alipay":
+		return "支付宝 (alipay)"
+	case "wechat":
+		return "微信 (wechat)"
+	}
+	return m
+}
+
+func statusName(s string) string {
+	if s == "success" {
+		return "success（支付成功）"
+	}
+	return s
+}
+
+func excerpt(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
+	}
+	return string(b)
+}
+
+func answer(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}

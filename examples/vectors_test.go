@@ -1,0 +1,230 @@
+package examples
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"maps"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"paygate/app/notify"
+	"paygate/app/sign"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/signature-vectors.json from paygate's own signing code")
+
+const vectorsPath = "testdata/signature-vectors.json"
+
+// vectorFile is testdata/signature-vectors.json, read by every example's
+// self-test (node verify.js --selftest, php verify.php --selftest, …).
+type vectorFile struct {
+	Comment []string `json:"comment"`
+	Cases   []vector `json:"cases"`
+}
+
+// vector is one signed message. JSON is the exact text on the wire (a
+// callback body as paygate POSTs it, or a signed API request body), signature
+// included; Fields is the same object, for people to read. A verifier parses
+// JSON keeping every number's text, drops signature and null (and empty)
+// values, adds api_key and must arrive at Canonical and Signature.
+type vector struct {
+	Name      string          `json:"name"`
+	Kind      string          `json:"kind"` // "callback" or "request"
+	APIKey    string          `json:"apiKey"`
+	Fields    json.RawMessage `json:"fields"`
+	JSON      string          `json:"json"`
+	Canonical string          `json:"canonical"`
+	Signature string          `json:"signature"`
+}
+
+func ptr(s string) *string { return &s }
+
+// callbackCases are callback bodies built by paygate's notify.Body, the type
+// the dispatcher sends, so the bytes are exactly what merchants receive.
+func callbackCases() []struct {
+	name, key string
+	body      notify.Body
+} {
+	base := notify.Body{
+		OrderID:       "ORD1764140000123456abcd",
+		UID:           "ORD1764140000123456abcd",
+		PaymentMethod: "alipay",
+		Status:        "success",
+		Timestamp:     "2026-11-26 16:10:05",
+		Nonce:         "9f1c2b3a4d5e6f70",
+		PaidAt:        "2026-11-26 16:10:04",
+	}
+	with := func(f func(b *notify.Body)) notify.Body {
+		b := base
+		f(&b)
+		return b
+	}
+	return []struct {
+		name, key string
+		body      notify.Body
+	}{
+		{"whole-number amount 1, customerType null", "test_key_123456", with(func(b *notify.Body) {
+			b.Amount, b.DisplayAmount = 100, 100
+		})},
+		{"whole-number amount 100, customerType 新客户", "test_key_123456", with(func(b *notify.Body) {
+			b.Amount, b.DisplayAmount = 10000, 10000
+			b.PaymentMethod = "wechat"
+			b.CustomerType = ptr("新客户")
+		})},
+		{"amount 0.1, customerType 老顾客", "test_key_123456", with(func(b *notify.Body) {
+			b.Amount, b.DisplayAmount = 10, 10
+			b.CustomerType = ptr("老顾客")
+		})},
+		{"amount 1234.5 with merchantOrderId and attach (商品名, & and =)", "test_key_123456", with(func(b *notify.Body) {
+			b.Amount, b.DisplayAmount = 123450, 123450
+			b.MerchantOrderID = "SHOP-2026-0001"
+			b.Attach = "商品名=会员月卡&数量=1 <VIP>"
+		})},
+		{"adjusted amount 10.01 for displayAmount 10", "test_key_123456", with(func(b *notify.Body) {
+			b.Amount, b.DisplayAmount = 1001, 1000
+			b.PaymentMethod = "wechat"
+		})},
+		{"API key with special characters", `k&y=密钥 "引号" \ +/%#?`, with(func(b *notify.Body) {
+			b.Amount, b.DisplayAmount = 1, 1
+			b.CustomerType = ptr("新客户")
+		})},
+	}
+}
+
+// requestCases are signed API request bodies (POST /api/orders), fields in
+// the order a client writes them; paygate signs the literal text it receives.
+var requestCases = []struct{ name, key, body string }{
+	{"guide example (签名机制详解)", "your_secret_key",
+		`{"orderId":"ORD1757825452250764","amount":0.01,"status":"success","timestamp":"2025-01-13 19:26:15","nonce":"f8e3d2c1b0a9"}`},
+	{"signed request: create order, amount 100, Unix timestamp", "test_key_123456",
+		`{"productName":"商品名","amount":100,"paymentMethod":"alipay","notifyUrl":"http://127.0.0.1:3001/payment-callback","timestamp":"1764144605","nonce":"5b0e8c1d2f3a4b6c"}`},
+	{"signed request: create order, amount 0.1, Shanghai timestamp, null attach", "test_key_123456",
+		`{"productName":"测试商品","amount":0.1,"paymentMethod":"wechat","merchantOrderId":"SHOP-7","attach":null,"timestamp":"2026-11-26 16:10:05","nonce":"0a1b2c3d4e5f6071"}`},
+}
+
+// wireFields reads a JSON object the way paygate's API does: strings
+// unquoted, numbers and booleans as written, null absent.
+func wireFields(t *testing.T, body []byte) map[string]string {
+	t.Helper()
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for k, raw := range obj {
+		raw = bytes.TrimSpace(raw)
+		switch {
+		case string(raw) == "null":
+		case raw[0] == '"':
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				t.Fatal(err)
+			}
+			out[k] = s
+		default:
+			out[k] = string(raw)
+		}
+	}
+	return out
+}
+
+// withSignature appends "signature" to a JSON object's text, keeping the rest byte for byte.
+func withSignature(body []byte, sig string) []byte {
+	body = bytes.TrimSuffix(bytes.TrimSpace(body), []byte("}"))
+	return append(body, []byte(`,"signature":"`+sig+`"}`)...)
+}
+
+func buildVectors(t *testing.T) []byte {
+	t.Helper()
+	f := vectorFile{Comment: []string{
+		"Signature test vectors for paygate's HMAC-SHA256 signature, generated by examples/vectors_test.go",
+		"from paygate's own code (app/notify, app/sign). Regenerate: go test ./examples -run TestSignatureVectors -update",
+		"json is the exact text on the wire; parse it keeping each number's text (1, 100, 0.1, 1234.5),",
+		"drop signature and null values, add api_key, sort keys by byte order, join k=v with &,",
+		"HMAC-SHA256 keyed by apiKey, lowercase hex: that must give canonical and signature.",
+	}}
+	add := func(name, kind, key string, wire []byte, signed map[string]string) {
+		got := wireFields(t, wire)
+		delete(got, "signature")
+		if !maps.Equal(got, nonEmpty(signed)) {
+			t.Fatalf("%s: a verifier parsing the body gets %v, but paygate signed %v", name, got, signed)
+		}
+		f.Cases = append(f.Cases, vector{
+			Name: name, Kind: kind, APIKey: key,
+			Fields:    wire,
+			JSON:      string(wire),
+			Canonical: sign.Canonical(signed, key),
+			Signature: sign.HMAC(signed, key),
+		})
+	}
+	for _, c := range requestCases[:1] {
+		fields := wireFields(t, []byte(c.body))
+		add(c.name, "callback", c.key, withSignature([]byte(c.body), sign.HMAC(fields, c.key)), fields)
+	}
+	for _, c := range callbackCases() {
+		b := c.body
+		b.Signature = sign.HMAC(b.Fields(), c.key) // exactly as notify.NewBody signs
+		add(c.name, "callback", c.key, b.JSON(), b.Fields())
+	}
+	for _, c := range requestCases[1:] {
+		fields := wireFields(t, []byte(c.body))
+		add(c.name, "request", c.key, withSignature([]byte(c.body), sign.HMAC(fields, c.key)), fields)
+	}
+	// No HTML escaping, so canonical strings read as they are ("&", not "\u0026").
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func nonEmpty(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// TestSignatureVectors checks that the shared vectors file is what paygate's
+// signing code produces today (-update rewrites it).
+func TestSignatureVectors(t *testing.T) {
+	want := buildVectors(t)
+	if *update {
+		if err := os.WriteFile(vectorsPath, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(vectorsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s is out of date with paygate's signing code: run go test ./examples -run TestSignatureVectors -update", filepath.ToSlash(vectorsPath))
+	}
+}
+
+// TestVectorsCoverPitfalls makes sure the file keeps the cases that break
+// naive verifiers.
+func TestVectorsCoverPitfalls(t *testing.T) {
+	var f vectorFile
+	if err := json.Unmarshal(buildVectors(t), &f); err != nil {
+		t.Fatal(err)
+	}
+	var all string
+	for _, c := range f.Cases {
+		all += c.JSON + "\n" + c.APIKey + "\n"
+	}
+	for _, want := range []string{`"amount":1,`, `"amount":100,`, `"amount":0.1,`, `"amount":1234.5,`, `"customerType":null`, "新客户", "老顾客", "商品名", `\u0026`, `k&y=`} {
+		if !bytes.Contains([]byte(all), []byte(want)) {
+			t.Errorf("no vector contains %s", want)
+		}
+	}
+}
