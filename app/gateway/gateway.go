@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"paygate/app"
 	"paygate/app/store"
 )
 
@@ -26,6 +27,8 @@ type Options struct {
 type Notifier interface {
 	Wake()
 	FirstDelay() time.Duration
+	// SendTest posts one signed sample callback and reports the answer.
+	SendTest(ctx context.Context, url, apiKey string) app.CallbackAttempt
 }
 
 // Gateway is the core service.
@@ -35,6 +38,8 @@ type Gateway struct {
 	notifier Notifier
 	log      *slog.Logger
 	nonces   nonceCache
+	setup    setup
+	throttle *loginThrottle
 }
 
 // New returns a gateway.
@@ -42,7 +47,8 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, nonces: nonceCache{seen: map[string]time.Time{}}}
+	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, nonces: nonceCache{seen: map[string]time.Time{}},
+		throttle: newLoginThrottle()}
 	t := opts.Defaults
 	g.tuning.Store(&t)
 	return g
