@@ -109,7 +109,8 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	if err := gw.LoadTuning(ctx); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
 	}
-	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger})
+	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger,
+		TrustedProxies: cfg.Server.TrustedProxies})
 
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
@@ -131,6 +132,10 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	logger.Info("paygate started", "version", version, "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data.Dir, "config", cfg.File)
+	if token, need, err := gw.SetupToken(ctx); err == nil && need {
+		logger.Warn("no admin account yet: open the admin console to create it; from another computer the first-run page asks for this setup token",
+			"url", "http://"+displayAddr(ln.Addr())+"/admin/setup", "setup_token", token)
+	}
 
 	select {
 	case err := <-serveErr:

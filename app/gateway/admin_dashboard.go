@@ -46,3 +46,21 @@ func StartOfDay(t time.Time) time.Time {
 	t = t.In(app.Shanghai)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, app.Shanghai)
 }
+
+// AdminFrame is what every console page shows around its content.
+type AdminFrame struct {
+	ShopName         string
+	Unmatched        int
+	CallbacksFailing int
+}
+
+// AdminFrame returns the shop name and the counts of what needs attention.
+func (g *Gateway) AdminFrame(ctx context.Context) (AdminFrame, error) {
+	s, err := g.db.Settings(ctx)
+	if err != nil {
+		return AdminFrame{}, err
+	}
+	f := AdminFrame{ShopName: s.Name}
+	f.Unmatched, f.CallbacksFailing, err = g.db.Attention(ctx)
+	return f, err
+}
