@@ -55,6 +55,7 @@ func newBrowser(t *testing.T) (context.Context, context.CancelFunc) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
 		chromedp.Flag("lang", "zh-CN"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
@@ -106,9 +107,32 @@ func (s screens) shoot(ctx context.Context, name string) {
 		if err := os.WriteFile(file, buf, 0o644); err != nil {
 			s.t.Fatal(err)
 		}
+		// Nothing may stick out sideways: a phone would scroll the whole page.
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](overflowJS))
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if len(wide) > 0 {
+			s.t.Errorf("%s at %d px: elements wider than the screen: %v", name, w, wide)
+		}
 	}
 	_ = chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900))
 }
+
+// overflowJS lists elements that stick out of the viewport on the right,
+// except inside boxes that scroll sideways on purpose.
+const overflowJS = `(() => {
+  const vw = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= vw + 1) continue;
+    let p = el.parentElement, clipped = false;
+    while (p) { const o = getComputedStyle(p).overflowX; if (o === "auto" || o === "scroll" || o === "hidden") { clipped = true; break; } p = p.parentElement; }
+    if (!clipped) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : "") + " right=" + Math.round(r.right));
+    if (out.length > 8) break;
+  }
+  return out;
+})()`
 
 func TestBrowserAdminConsole(t *testing.T) {
 	ctx, cancel := newBrowser(t)

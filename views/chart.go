@@ -13,22 +13,34 @@ import (
 
 // revenueChart draws revenue per day as an inline SVG bar chart: no chart
 // library, no script, readable at any width (it scales with its box).
-func revenueChart(ctx context.Context, days []app.DayRevenue) string {
+//
+// narrow draws it for a phone: a smaller coordinate system, so the labels
+// stay readable when the picture is 350 px wide. The page carries both and
+// CSS shows the one that fits.
+func revenueChart(ctx context.Context, days []app.DayRevenue, narrow bool) string {
+	w, h := 720.0, 220.0
+	labelEvery := 5
+	if narrow {
+		w, h, labelEvery = 360.0, 190.0, 7
+	}
 	const (
-		w, h          = 720.0, 220.0
-		left, right   = 56.0, 8.0
+		left, right   = 48.0, 6.0
 		top, bottom   = 12.0, 26.0
-		plotW, plotH  = w - left - right, h - top - bottom
 		gridLineCount = 4
 	)
+	plotW, plotH := w-left-right, h-top-bottom
 	peak := money.Fen(0)
 	for _, d := range days {
 		peak = max(peak, d.Revenue)
 	}
 	scaleMax := niceCeil(float64(peak))
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" preserveAspectRatio="xMidYMid meet">`,
-		w, h, html.EscapeString(tr(ctx, "近30天每日收入", "Revenue per day, last 30 days")))
+	class := "chart-wide"
+	if narrow {
+		class = "chart-narrow"
+	}
+	fmt.Fprintf(&b, `<svg class="%s" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" preserveAspectRatio="xMidYMid meet">`,
+		class, w, h, html.EscapeString(tr(ctx, "近30天每日收入", "Revenue per day, last 30 days")))
 	for i := 0; i <= gridLineCount; i++ {
 		v := scaleMax * float64(i) / gridLineCount
 		y := top + plotH - plotH*float64(i)/gridLineCount
@@ -44,15 +56,15 @@ func revenueChart(ctx context.Context, days []app.DayRevenue) string {
 		if scaleMax > 0 {
 			bh = plotH * float64(d.Revenue) / scaleMax
 		}
-		class := "bar"
+		barClass := "bar"
 		if d.Revenue == 0 {
-			class, bh = "bar zero", 1.5
+			barClass, bh = "bar zero", 1.5
 		}
 		label := fmt.Sprintf("%s  %s  %s", d.Day.Format("01-02"), yuan(d.Revenue),
 			fmt.Sprintf(tr(ctx, "%d 笔", "%d payments"), d.Orders))
 		fmt.Fprintf(&b, `<rect class="%s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="2"><title>%s</title></rect>`,
-			class, x, top+plotH-bh, barW, bh, html.EscapeString(label))
-		if (len(days)-1-i)%5 == 0 {
+			barClass, x, top+plotH-bh, barW, bh, html.EscapeString(label))
+		if (len(days)-1-i)%labelEvery == 0 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="middle">%s</text>`, x+barW/2, h-8, d.Day.Format("01-02"))
 		}
 	}

@@ -132,4 +132,3 @@ func (g *Gateway) SendTestCallback(ctx context.Context, url, by string) (app.Cal
 	}
 	return a, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditCallbackTest, Subject: "", Detail: url + " " + result})
 }
-

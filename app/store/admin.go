@@ -124,4 +124,3 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash, actor string) error 
 		return insertAudit(ctx, tx, app.AuditEntry{At: db.now(), Actor: actor, Action: app.AuditLogout, Subject: actor})
 	})
 }
-

@@ -126,7 +126,7 @@ func (db *DB) ResendCallback(ctx context.Context, paymentID, by string) error {
 		}
 		now := db.now()
 		if err := insertAudit(ctx, tx, app.AuditEntry{At: now, Actor: by, Action: app.AuditCallbackResend, Subject: paymentID,
-			Detail: "order " + orderID.String}); err != nil {
+			Detail: orderID.String}); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE callbacks SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL, updated_at = ?

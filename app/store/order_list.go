@@ -142,4 +142,3 @@ func (db *DB) CandidateOrders(ctx context.Context, p app.Payment, grace time.Dur
 	}
 	return out, rows.Err()
 }
-

@@ -148,7 +148,7 @@ func (db *DB) ConfirmPayment(ctx context.Context, paymentID, orderID, by string,
 			return err
 		}
 		if err := insertAudit(ctx, tx, app.AuditEntry{At: now, Actor: by, Action: app.AuditPaymentConfirm, Subject: paymentID,
-			Detail: "order " + orderID + " ¥" + p.Amount.Fixed2()}); err != nil {
+			Detail: orderID + " ¥" + p.Amount.Fixed2()}); err != nil {
 			return err
 		}
 		out, err = paymentTx(ctx, tx, paymentID)

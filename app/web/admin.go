@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,7 +27,7 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	e.GET("/assets/*", s.asset)
 	e.GET("/", s.root, s.securityHeaders)
 
-	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
+	csrf := refuseAsForbidden(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
 		ContextKey:     csrfKey,
 		CookieName:     csrfCookie,
@@ -34,12 +35,8 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteStrictMode,
 		CookieMaxAge:   int(gateway.SessionLifetime.Seconds()),
-		ErrorHandler: func(error, echo.Context) error {
-			return app.Errorf(app.EFORBIDDEN, "csrf",
-				"请求被拒绝：页面已过期或不是从本后台提交的。请刷新页面后重试。",
-				"Request refused: the page is stale or was not sent from this console. Reload the page and try again.")
-		},
-	})
+		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
+	}))
 
 	admin := e.Group("/admin", s.securityHeaders)
 	// Open to visitors: first run, login, language.
@@ -77,6 +74,26 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	p.GET("/export", s.exportPage)
 	p.GET("/export/download", s.export)
 	s.registerDevices(p)
+}
+
+var errCSRF = app.Errorf(app.EFORBIDDEN, "csrf",
+	"请求被拒绝：页面已过期或不是从本后台提交的。请刷新页面后重试。",
+	"Request refused: the page is stale or was not sent from this console. Reload the page and try again.")
+
+// refuseAsForbidden turns the CSRF middleware's own refusal of a cross-site
+// request (an echo 403 that skips its ErrorHandler) into errCSRF.
+func refuseAsForbidden(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := csrf(next)
+		return func(c echo.Context) error {
+			err := h(c)
+			var he *echo.HTTPError
+			if errors.As(err, &he) && he.Code == http.StatusForbidden {
+				return errCSRF
+			}
+			return err
+		}
+	}
 }
 
 // root sends a visitor to the first-run page on a fresh instance, else to the console.
