@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"paygate/app/config"
+	"paygate/app/desktop"
 	"paygate/app/gateway"
 	"paygate/app/notify"
 	"paygate/app/store"
@@ -104,7 +105,8 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 			Slots:         cfg.Order.Slots,
 			Match:         cfg.Match.Policy,
 		},
-		Logger: logger,
+		DeviceOfflineAfter: cfg.Device.OfflineAfter,
+		Logger:             logger,
 	})
 	if err := gw.LoadTuning(ctx); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
@@ -131,10 +133,16 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	logger.Info("paygate started", "version", version, "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data.Dir, "config", cfg.File)
+	url := "http://" + displayAddr(ln.Addr())
+	logger.Info("paygate started", "version", version, "url", url, "data", cfg.Data.Dir, "config", cfg.File)
 	if token, need, err := gw.SetupToken(ctx); err == nil && need {
 		logger.Warn("no admin account yet: open the admin console to create it; from another computer the first-run page asks for this setup token",
-			"url", "http://"+displayAddr(ln.Addr())+"/admin/setup", "setup_token", token)
+			"url", url+"/admin/setup", "setup_token", token)
+	}
+	if cfg.Server.OpenBrowser {
+		if err := desktop.OpenBrowser(url + "/"); err != nil {
+			logger.Warn("could not open the browser; open the address yourself", "url", url, "err", err)
+		}
 	}
 
 	select {

@@ -6,6 +6,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +18,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -552,4 +557,92 @@ func sep(path string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// signFields computes the guide's signature over request fields.
+func signFields(fields map[string]string, key string) string {
+	keys := make([]string, 0, len(fields)+1)
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	keys = append(keys, "api_key")
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		v := fields[k]
+		if k == "api_key" {
+			v = key
+		}
+		parts[i] = k + "=" + v
+	}
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write([]byte(strings.Join(parts, "&")))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func TestSignedRequestsAndManualConfirm(t *testing.T) {
+	m := newMerchant(t, "", nil)
+	pg := startPaygate(t, t.TempDir()) // no key yet: configure it like the guide, from this machine
+
+	status, out := pg.call("POST", "/api/orders", `{"productName":"a","amount":1,"paymentMethod":"alipay"}`, nil)
+	if status != 401 || !strings.Contains(out["error"].(string), "PAYGATE_MERCHANT_API_KEY") {
+		t.Fatalf("order before any key: %d %v", status, out)
+	}
+	status, out = pg.call("POST", "/api/config", `{"apiKey":"`+testAPIKey+`","callbackUrl":"`+m.srv.URL+`/cb","name":"小店"}`, nil)
+	if status != 200 || out["success"] != true {
+		t.Fatalf("first config from localhost: %d %v", status, out)
+	}
+	// Once a key exists, config needs it.
+	if status, _ := pg.call("POST", "/api/config", `{"name":"x"}`, nil); status != 401 {
+		t.Fatalf("config without key after setup: %d", status)
+	}
+
+	// The guide's signature scheme instead of a bearer key.
+	fields := map[string]string{
+		"productName": "签名商品", "amount": "100", "paymentMethod": "wechat",
+		"timestamp": time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05"), "nonce": "n-" + strconv.FormatInt(time.Now().UnixNano(), 36),
+	}
+	fields["signature"] = signFields(fields, testAPIKey)
+	body := fmt.Sprintf(`{"productName":%q,"amount":100,"paymentMethod":"wechat","timestamp":%q,"nonce":%q,"signature":%q}`,
+		fields["productName"], fields["timestamp"], fields["nonce"], fields["signature"])
+	status, order := pg.call("POST", "/api/orders", body, nil)
+	if status != 200 || order["amount"] != 100.0 {
+		t.Fatalf("signed order: %d %v", status, order)
+	}
+	// The same nonce again is a replay.
+	if status, out := pg.call("POST", "/api/orders", body, nil); status != 401 || out["field"] != "nonce" {
+		t.Fatalf("replayed signed request: %d %v", status, out)
+	}
+	tampered := strings.Replace(body, `"amount":100`, `"amount":1`, 1)
+	if status, out := pg.call("POST", "/api/orders", tampered, nil); status != 401 || out["field"] != "signature" {
+		t.Fatalf("tampered signed request: %d %v", status, out)
+	}
+
+	// A payment with no method and two candidate orders waits for a person.
+	other := pg.createOrder(`{"productName":"b","amount":100,"paymentMethod":"alipay"}`)
+	hook := pg.webhook("收到100.00元")
+	if hook["kind"] != "payment" || hook["matched"] != false || hook["confidence"] != "low" {
+		t.Fatalf("ambiguous payment: %v", hook)
+	}
+	_, unmatched := pg.call("GET", "/api/payments?status=unmatched", "", bearer)
+	if unmatched["total"] != 1.0 {
+		t.Fatalf("unmatched: %v", unmatched)
+	}
+	status, out = pg.call("POST", "/api/payments/"+hook["paymentId"].(string)+"/confirm", `{"orderId":"`+other["orderId"].(string)+`"}`, bearer)
+	if status != 200 || out["payment"].(map[string]any)["matchedBy"] != "api" {
+		t.Fatalf("confirm: %d %v", status, out)
+	}
+	calls := m.waitCalls(t, 1, 5*time.Second)
+	var cb map[string]any
+	json.Unmarshal(calls[0], &cb)
+	if cb["orderId"] != other["orderId"] || cb["amount"] != 100.0 || cb["paymentMethod"] != "alipay" {
+		t.Fatalf("callback after manual confirm: %v", cb)
+	}
+	if !verifyWithGuidePython(t, calls[0], testAPIKey) {
+		t.Fatal("callback after manual confirm rejected")
+	}
+	// Confirming again is a conflict, not a second payment.
+	if status, _ := pg.call("POST", "/api/payments/"+hook["paymentId"].(string)+"/confirm", `{"orderId":"`+order["orderId"].(string)+`"}`, bearer); status != 409 {
+		t.Fatalf("second confirm: %d", status)
+	}
 }

@@ -32,16 +32,19 @@ const (
 
 // Notice is a parsed notification ready to become a payment.
 type Notice struct {
-	DeviceID     int64  // 0 = the merchant API key was used
-	SenderID     string // the forwarder's own id for the notification, for duplicates
-	Package      string
-	Title        string
-	Text         string
-	Kind         string // "payment" or "ignored"
-	Reason       string // why ignored
-	Method       Method
-	Amount       money.Fen
-	CustomerType string
+	DeviceID      int64  // the forwarder that sent it
+	Via           string // protocol: webhook, smsforwarder, vmq
+	RemoteIP      string
+	NoAutoConfirm bool   // a re-parse: never pay an order without a person
+	SenderID      string // the forwarder's own id for the notification, for duplicates
+	Package       string
+	Title         string
+	Text          string
+	Kind          string // "payment" or "ignored"
+	Reason        string // why ignored
+	Method        Method
+	Amount        money.Fen
+	CustomerType  string
 }
 
 // IngestResult is what the webhook answers.
@@ -51,6 +54,7 @@ type IngestResult struct {
 	Reason         string
 	Amount         money.Fen
 	Method         Method
+	CustomerType   string
 	PaymentID      string
 	OrderID        string
 	Confidence     Confidence

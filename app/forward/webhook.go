@@ -16,6 +16,7 @@ import (
 
 // Message is a forwarded notification, before its text is parsed.
 type Message struct {
+	Via       string // "smsforwarder" when it looks like SmsForwarder, else "webhook"
 	Key       string // the secret the forwarder sent (header key, or field key)
 	Package   string // Android package name of the app that posted the notification
 	Title     string
@@ -28,7 +29,9 @@ type Message struct {
 
 // Field names forwarders use, in order of preference.
 var (
-	textFields    = []string{"message", "content", "text", "org_content", "msg"}
+	// org_content is SmsForwarder's raw notification text; its content and
+	// msg are the rendered template, used only when nothing better is there.
+	textFields    = []string{"message", "org_content", "text", "content", "msg"}
 	packageFields = []string{"package", "packageName", "package_name", "from", "app"}
 	senderFields  = []string{"id", "msgId", "msg_id", "notificationId"}
 )
@@ -39,7 +42,10 @@ func DecodeWebhook(r app.RawRequest) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
+	mergeJSONContent(fields)
+	dropUnfilledPlaceholders(fields)
 	m := Message{
+		Via:       "webhook",
 		Key:       firstNonEmpty(r.Header["key"], bearer(r.Header["authorization"]), fields["key"]),
 		Title:     strings.TrimSpace(fields["title"]),
 		Timestamp: strings.TrimSpace(fields["timestamp"]),
@@ -63,6 +69,13 @@ func DecodeWebhook(r app.RawRequest) (Message, error) {
 			m.SenderID = v
 			break
 		}
+	}
+	if _, hasFrom := fields["from"]; (hasFrom && (fields["content"] != "" || fields["org_content"] != "")) || (m.Sign != "" && m.Timestamp != "") {
+		m.Via = "smsforwarder"
+	}
+	// SmsForwarder repeats a failed send with the same timestamp: that makes it the sender id.
+	if m.SenderID == "" && m.Timestamp != "" {
+		m.SenderID = m.Timestamp
 	}
 	if m.Text == "" && m.Title == "" {
 		return m, app.Errorf(app.EINVALID, "message",
@@ -123,6 +136,42 @@ func Fields(r app.RawRequest) (map[string]string, error) {
 		fields["message"] = string(body)
 	}
 	return fields, nil
+}
+
+// dropUnfilledPlaceholders removes template placeholders the forwarder left
+// as they were: SmsForwarder sends "[timestamp]" and "[sign]" literally in a
+// GET template when no secret is set.
+func dropUnfilledPlaceholders(fields map[string]string) {
+	for k, v := range fields {
+		if v = strings.TrimSpace(v); len(v) > 2 && v[0] == '[' && v[len(v)-1] == ']' && !strings.ContainsAny(v, " \n") &&
+			strings.IndexFunc(v[1:len(v)-1], func(r rune) bool { return !(r == '_' || r == ':' || r >= 'a' && r <= 'z') }) < 0 {
+			delete(fields, k)
+		}
+	}
+}
+
+// mergeJSONContent handles forwarders set up to render their template as a
+// JSON object and post it as the form field content: its fields fill in
+// what the form lacks.
+func mergeJSONContent(fields map[string]string) {
+	c := strings.TrimSpace(fields["content"])
+	if !strings.HasPrefix(c, "{") {
+		return
+	}
+	var obj map[string]any
+	dec := json.NewDecoder(strings.NewReader(c))
+	dec.UseNumber()
+	if dec.Decode(&obj) != nil {
+		return
+	}
+	inner := map[string]string{}
+	flatten(obj, inner)
+	delete(fields, "content")
+	for k, v := range inner {
+		if _, taken := fields[k]; !taken {
+			fields[k] = v
+		}
+	}
 }
 
 // flatten copies scalar values into fields; nested objects (DingTalk-style

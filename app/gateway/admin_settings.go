@@ -125,7 +125,12 @@ func (g *Gateway) SendTestCallback(ctx context.Context, url, by string) (app.Cal
 			"还没有 API 密钥，无法签名：请先在本页生成 API 密钥。",
 			"There is no API key to sign with: generate one on this page first.")
 	}
-	a := g.notifier.SendTest(ctx, url, s.APIKey)
+	tester, ok := g.notifier.(CallbackTester)
+	if !ok {
+		return app.CallbackAttempt{}, app.Errorf(app.EUNAVAILABLE, "",
+			"这个 paygate 不能发送测试回调。", "This paygate cannot send test callbacks.")
+	}
+	a := tester.SendTest(ctx, url, s.APIKey)
 	result := "ok"
 	if !a.Acked {
 		result = "failed: " + a.Error

@@ -19,15 +19,20 @@ import (
 
 // Options configure a gateway.
 type Options struct {
-	Defaults Tuning // from config.yaml; LoadTuning applies stored changes over them
-	Logger   *slog.Logger
+	Defaults           Tuning        // from config.yaml; LoadTuning applies stored changes over them
+	DeviceOfflineAfter time.Duration // a forwarder unheard for this long is offline
+	Logger             *slog.Logger
 }
 
 // Notifier is the callback queue's doorbell.
 type Notifier interface {
 	Wake()
 	FirstDelay() time.Duration
-	// SendTest posts one signed sample callback and reports the answer.
+}
+
+// CallbackTester is a Notifier that can also send one signed sample
+// callback now and report the answer (the settings page's test button).
+type CallbackTester interface {
 	SendTest(ctx context.Context, url, apiKey string) app.CallbackAttempt
 }
 
@@ -37,9 +42,11 @@ type Gateway struct {
 	tuning   atomic.Pointer[Tuning]
 	notifier Notifier
 	log      *slog.Logger
-	nonces   nonceCache
-	setup    setup
-	throttle *loginThrottle
+
+	offlineAfter time.Duration
+	nonces       nonceCache
+	setup        setup
+	throttle     *loginThrottle
 }
 
 // New returns a gateway.
@@ -47,8 +54,11 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, nonces: nonceCache{seen: map[string]time.Time{}},
-		throttle: newLoginThrottle()}
+	if opts.DeviceOfflineAfter <= 0 {
+		opts.DeviceOfflineAfter = 10 * time.Minute
+	}
+	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
+		nonces: nonceCache{seen: map[string]time.Time{}}, throttle: newLoginThrottle()}
 	t := opts.Defaults
 	g.tuning.Store(&t)
 	return g

@@ -2,84 +2,113 @@ package gateway
 
 import (
 	"context"
+	"time"
 
 	"paygate/app"
 	"paygate/app/forward"
 	"paygate/app/parse"
-	"paygate/app/sign"
 	"paygate/app/store"
 )
 
-// Ingest handles one forwarder request to /webhook: it is stored first, then
-// read, authenticated, parsed and matched. A refused or unreadable request
-// stays stored for review; the error says what was wrong.
+// Ingest handles one forwarder request to /webhook (the guide's JSON, and
+// SmsForwarder's form, JSON and GET formats): it is stored first, then read,
+// authenticated, parsed and matched. A refused or unreadable request stays
+// stored for review; the error says what was wrong.
 func (g *Gateway) Ingest(ctx context.Context, raw app.RawRequest) (app.IngestResult, error) {
 	id, err := g.db.SaveRawNotification(ctx, raw)
 	if err != nil {
 		return app.IngestResult{}, err
 	}
+	return g.ingestWebhook(ctx, id, raw, false)
+}
+
+func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawRequest, reparse bool) (app.IngestResult, error) {
 	res := app.IngestResult{NotificationID: id}
 	msg, err := forward.DecodeWebhook(raw)
 	if err != nil {
 		g.markNotification(ctx, id, app.OutcomeInvalid, err)
 		return res, err
 	}
-	if err := g.checkForwarderKey(ctx, msg.Key); err != nil {
+	deviceID, err := g.authenticateWebhook(ctx, msg, raw.ReceivedAt)
+	if err != nil {
 		g.markNotification(ctx, id, app.OutcomeRefused, err)
 		return res, err
 	}
-	return g.applyMessage(ctx, id, msg, 0)
-}
-
-func (g *Gateway) markNotification(ctx context.Context, id int64, outcome app.NotificationOutcome, cause error) {
-	if err := g.db.SetNotificationOutcome(ctx, id, outcome, app.ErrorMessage(cause, "en")); err != nil {
-		g.log.Error("recording notification outcome", "id", id, "err", err)
-	}
-}
-
-// checkForwarderKey accepts the merchant API key.
-func (g *Gateway) checkForwarderKey(ctx context.Context, key string) error {
-	s, err := g.db.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	if s.APIKey == "" {
-		return errNoAPIKeyYet()
-	}
-	if key == "" {
-		return app.Errorf(app.EUNAUTHORIZED, "key",
-			"缺少密钥：请在转发请求的请求头 key 中填写 API 密钥（或设备密钥）。",
-			"Key missing: send the API key (or the device key) in the request header key.")
-	}
-	if !sign.Equal(key, s.APIKey) {
-		return app.Errorf(app.EUNAUTHORIZED, "key",
-			"密钥不正确：请核对转发应用里填写的密钥与管理后台一致。",
-			"Wrong key: check that the key in the forwarder matches the one in the admin settings.")
-	}
-	return nil
-}
-
-// applyMessage parses a decoded message and records its outcome.
-func (g *Gateway) applyMessage(ctx context.Context, id int64, msg forward.Message, deviceID int64) (app.IngestResult, error) {
 	in := parse.Input{Package: msg.Package, Title: msg.Title, Text: msg.Text}
-	if in.Package == "" && in.Title == "" {
+	if in.Title == "" {
+		// SmsForwarder's default form sends its template rendered into one text.
 		if split, ok := parse.SplitRendered(msg.Text); ok {
-			in = split
+			in.Title, in.Text = split.Title, split.Text
+			if in.Package == "" {
+				in.Package = split.Package
+			}
 		}
 	}
 	r := parse.Parse(in)
-	n := app.Notice{
-		DeviceID:     deviceID,
-		SenderID:     msg.SenderID,
-		Package:      in.Package,
-		Title:        in.Title,
-		Text:         in.Text,
-		Kind:         string(r.Kind),
-		Reason:       r.Reason,
-		Method:       app.Method(r.Method),
-		Amount:       r.Amount,
-		CustomerType: r.CustomerType,
+	return g.apply(ctx, id, app.Notice{
+		DeviceID:      deviceID,
+		Via:           msg.Via,
+		RemoteIP:      raw.RemoteIP,
+		NoAutoConfirm: reparse,
+		SenderID:      msg.SenderID,
+		Package:       in.Package,
+		Title:         in.Title,
+		Text:          in.Text,
+		Kind:          string(r.Kind),
+		Reason:        r.Reason,
+		Method:        app.Method(r.Method),
+		Amount:        r.Amount,
+		CustomerType:  r.CustomerType,
+	})
+}
+
+// authenticateWebhook accepts a device key or the API key in the key header
+// (or field), or a valid SmsForwarder signature made with one of them, and
+// says which device sent it.
+func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, at time.Time) (int64, error) {
+	switch {
+	case msg.Key != "":
+		id, ok, err := g.identify(ctx, func(secret string) bool { return secretEqual(secret, msg.Key) })
+		if err != nil || ok {
+			return id, err
+		}
+		return 0, app.Errorf(app.EUNAUTHORIZED, "key",
+			"密钥不正确：请核对转发应用里填写的密钥，它应是管理后台“设备”页里该设备的密钥或商户 API 密钥。",
+			"Wrong key: the key in the forwarder must be the device's key from the admin Devices page, or the merchant API key.")
+	case msg.Sign != "" && msg.Timestamp != "":
+		if !forward.TimestampFresh(msg.Timestamp, at, forward.SmsForwarderWindow) {
+			return 0, app.Errorf(app.EUNAUTHORIZED, "timestamp",
+				"签名时间戳 timestamp 与服务器时间相差超过 1 小时：请校准手机时间，或检查转发模板中的 [timestamp]。",
+				"The timestamp is more than 1 hour from the server's time: fix the phone's clock, or check [timestamp] in the forwarder template.")
+		}
+		id, ok, err := g.identify(ctx, func(secret string) bool { return forward.VerifySmsForwarder(secret, msg.Timestamp, msg.Sign) })
+		if err != nil || ok {
+			return id, err
+		}
+		return 0, app.Errorf(app.EUNAUTHORIZED, "sign",
+			"SmsForwarder 签名 sign 不正确：请把 SmsForwarder 发送通道里的“secret”设为该设备的密钥（或商户 API 密钥）。",
+			"Wrong SmsForwarder sign: set the channel's secret in SmsForwarder to this device's key (or the merchant API key).")
 	}
+	has, err := g.HasAPIKey(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !has {
+		devices, err := g.db.DeviceKeys(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if len(devices) == 0 {
+			return 0, errNoAPIKeyYet()
+		}
+	}
+	return 0, app.Errorf(app.EUNAUTHORIZED, "key",
+		"缺少密钥：请在请求头 key 中填写设备密钥或商户 API 密钥；SmsForwarder 也可在发送通道里设置 secret（签名）。",
+		"Key missing: send the device key or the merchant API key in the header key; in SmsForwarder you may set the channel's secret (signature) instead.")
+}
+
+// apply records a parsed notice and wakes the callback queue when it paid an order.
+func (g *Gateway) apply(ctx context.Context, id int64, n app.Notice) (app.IngestResult, error) {
 	res, err := g.db.ApplyNotice(ctx, id, n, store.ApplyOptions{
 		Policy:             g.Tuning().Match,
 		NewPaymentID:       newPaymentID,
@@ -91,7 +120,13 @@ func (g *Gateway) applyMessage(ctx context.Context, id int64, msg forward.Messag
 	if res.Matched {
 		g.notifier.Wake()
 	}
-	g.log.Info("notification", "id", id, "kind", res.Kind, "amount", res.Amount.String(), "method", res.Method,
-		"payment", res.PaymentID, "order", res.OrderID, "confidence", res.Confidence, "reason", res.Reason)
+	g.log.Info("notification", "id", id, "via", n.Via, "device", n.DeviceID, "kind", res.Kind, "amount", res.Amount.String(),
+		"method", res.Method, "payment", res.PaymentID, "order", res.OrderID, "confidence", res.Confidence, "reason", res.Reason)
 	return res, nil
+}
+
+func (g *Gateway) markNotification(ctx context.Context, id int64, outcome app.NotificationOutcome, cause error) {
+	if err := g.db.SetNotificationOutcome(ctx, id, outcome, app.ErrorMessage(cause, "en")); err != nil {
+		g.log.Error("recording notification outcome", "id", id, "err", err)
+	}
 }

@@ -132,8 +132,9 @@ func findAmounts(r []rune) []amountHit {
 			continue
 		}
 		numStart := i
-		// Part of a longer token: UID10219, v1.2, 100****0000, 2026-06-08, -5.
-		if i > 0 && blocksNumber(r[i-1]) {
+		// Part of a longer token: UID10219, v1.2, 100****0000, 2026-06-08, -5,
+		// or the tail of a malformed number ("1,23元" is not 23 yuan).
+		if i > 0 && blocksNumber(r[i-1]) || i > 1 && r[i-1] == ',' && isDigit(r[i-2]) {
 			i = skipNumberish(r, i) - 1
 			continue
 		}
@@ -230,7 +231,7 @@ func classify(r []rune, h *amountHit) {
 			h.attach = attachExpense
 		case kwTransfer:
 			// 收到张三转账0.01元 is incoming; 成功转账20元 / 你向妈妈转账了 is outgoing.
-			if containsRunesIn(r, max(clauseStart(r, kwStart), kwStart-8), kwStart, transferInBefore) {
+			if containsRunesIn(r, clauseStartWithin(r, kwStart, 8), kwStart, transferInBefore) {
 				h.attach = receiveIfClose(r, p, h.start)
 			} else {
 				h.attach = attachExpense
@@ -274,18 +275,31 @@ func receiveIfClose(r []rune, kwEnd, amountStart int) attach {
 // isSummary reports a total in front of the receive keyword at kwStart:
 // "累计收款", "共收款", "今日收款", "今日已收款". "今日第3笔收款" is one payment.
 func isSummary(r []rune, kwStart int) bool {
-	from := clauseStart(r, kwStart)
-	if containsRunesIn(r, max(from, kwStart-4), kwStart, summaryBefore) {
+	if containsRunesIn(r, clauseStartWithin(r, kwStart, 4), kwStart, summaryBefore) {
 		return true
 	}
-	return containsRunesIn(r, max(from, kwStart-3), kwStart, summaryDayBefore)
+	return containsRunesIn(r, clauseStartWithin(r, kwStart, 3), kwStart, summaryDayBefore)
 }
+
+// keywordsByLast indexes attachKeywords by their last rune, so that finding
+// the keywords that end at a position looks at a handful, not all of them.
+var keywordsByLast = func() map[rune][]keyword {
+	m := make(map[rune][]keyword)
+	for _, kw := range attachKeywords {
+		last := kw.r[len(kw.r)-1]
+		m[last] = append(m[last], kw)
+	}
+	return m
+}()
 
 // longestKeywordEndingAt returns the longest attach keyword that ends at p.
 func longestKeywordEndingAt(r []rune, p int) (keyword, bool) {
 	var best keyword
 	found := false
-	for _, kw := range attachKeywords {
+	if p <= 0 || p > len(r) {
+		return best, false
+	}
+	for _, kw := range keywordsByLast[r[p-1]] {
 		n := len(kw.r)
 		if n > p || found && n <= len(best.r) {
 			continue
@@ -307,11 +321,13 @@ func isClauseBreak(c rune) bool {
 	return false
 }
 
-func clauseStart(r []rune, p int) int {
+// clauseStartWithin returns where the clause around p starts, looking back
+// at most n runes.
+func clauseStartWithin(r []rune, p, n int) int {
 	if p > len(r) {
 		p = len(r)
 	}
-	for p > 0 && !isClauseBreak(r[p-1]) {
+	for k := 0; k < n && p > 0 && !isClauseBreak(r[p-1]); k++ {
 		p--
 	}
 	return p

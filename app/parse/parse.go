@@ -210,14 +210,18 @@ func Parse(in Input) Result {
 		return ignore(res, ReasonRedPacket)
 	}
 
-	titleHits := findAmounts([]rune(title))
-	textHits := findAmounts([]rune(text))
+	type field struct {
+		s    string
+		r    []rune
+		hits []amountHit
+	}
+	fields := [2]field{{s: title, r: []rune(title)}, {s: text, r: []rune(text)}}
+	for i := range fields {
+		fields[i].hits = findAmounts(fields[i].r)
+	}
 	// A field without any amount of its own that says "refund" or "paid"
 	// speaks for the whole notification.
-	for _, f := range []struct {
-		s    string
-		hits []amountHit
-	}{{title, titleHits}, {text, textHits}} {
+	for _, f := range fields {
 		if countMarked(f.hits) == 0 {
 			if r := exclusionReason(f.s, func(e exclusion) bool { return e.field }); r != "" {
 				return ignore(res, r)
@@ -232,15 +236,15 @@ func Parse(in Input) Result {
 		loose    []money.Fen // all amounts not attached to anything
 		expense  bool
 	)
-	for _, f := range []struct {
-		r    []rune
-		hits []amountHit
-	}{{[]rune(title), titleHits}, {[]rune(text), textHits}} {
+	titleContext := containsAny(title, receiveContext)
+	for _, f := range fields {
+		// Many hits share a clause (junk input can hold thousands): look at
+		// each clause once.
+		cl := clauseCache{r: f.r}
 		for _, h := range f.hits {
 			switch h.attach {
 			case attachReceive:
-				clause := string(f.r[clauseStart(f.r, h.kwStart):clauseEnd(f.r, h.end)])
-				if r := exclusionReason(clause, func(e exclusion) bool { return e.clause }); r != "" {
+				if r := cl.get(h.kwStart).veto; r != "" {
 					if vetoedBy == "" {
 						vetoedBy = r
 					}
@@ -252,8 +256,7 @@ func Parse(in Input) Result {
 			case attachNone:
 				// Only a receipt context makes a loose amount a candidate:
 				// its own clause or the title talks about money coming in.
-				clause := string(f.r[clauseStart(f.r, h.start):clauseEnd(f.r, h.end)])
-				if h.marked && (containsAny(clause, receiveContext) || containsAny(title, receiveContext)) {
+				if h.marked && (titleContext || cl.get(h.start).receipt) {
 					marked = appendDistinct(marked, h.fen)
 				}
 				loose = appendDistinct(loose, h.fen)
@@ -289,6 +292,47 @@ func Parse(in Input) Result {
 		return ignore(res, ReasonExpense)
 	}
 	return ignore(res, ReasonNoAmount)
+}
+
+// clauseInfo is what Parse needs to know about one clause.
+type clauseInfo struct {
+	veto    string // the exclusion that vetoes a receive amount in it
+	receipt bool   // it talks about money coming in
+}
+
+type clauseCache struct {
+	r      []rune
+	starts []int              // clause start of every rune offset, computed once
+	seen   map[int]clauseInfo // by clause start
+}
+
+// get describes the clause around rune offset p.
+func (c *clauseCache) get(p int) clauseInfo {
+	if c.starts == nil {
+		c.starts = make([]int, len(c.r)+1)
+		start := 0
+		for i := range c.starts {
+			if i > 0 && isClauseBreak(c.r[i-1]) {
+				start = i
+			}
+			c.starts[i] = start
+		}
+	}
+	p = min(max(p, 0), len(c.r))
+	start := c.starts[p]
+	if info, ok := c.seen[start]; ok {
+		return info
+	}
+	clause := string(c.r[start:clauseEnd(c.r, p)])
+	info := clauseInfo{
+		veto:    exclusionReason(clause, func(e exclusion) bool { return e.clause }),
+		receipt: containsAny(clause, receiveContext),
+	}
+	if c.seen == nil {
+		c.seen = make(map[int]clauseInfo)
+	}
+	c.seen[start] = info
+	return info
 }
 
 func pay(res Result, fen money.Fen) Result {

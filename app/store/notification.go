@@ -59,7 +59,7 @@ type ApplyOptions struct {
 // payment — matched to an order (which is paid and gets a queued callback)
 // or waiting unmatched for a person.
 func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notice, opts ApplyOptions) (app.IngestResult, error) {
-	res := app.IngestResult{NotificationID: notificationID, Amount: n.Amount, Method: n.Method}
+	res := app.IngestResult{NotificationID: notificationID, Amount: n.Amount, Method: n.Method, CustomerType: n.CustomerType}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET device_id = ?, sender_id = ?, package = ?, title = ?, text = ?,
@@ -69,12 +69,18 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 			notificationID); err != nil {
 			return err
 		}
+		if n.DeviceID != 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen_at = ?, last_ip = ?, last_kind = ? WHERE id = ?`,
+				ms(now), n.RemoteIP, n.Via, n.DeviceID); err != nil {
+				return err
+			}
+		}
 
 		if n.SenderID != "" {
 			key := dedupeKey(n)
 			var firstID int64
 			var firstPayment sql.NullString
-			err := tx.QueryRowContext(ctx, `SELECT id, payment_id FROM notifications WHERE dedupe_key = ?`, key).Scan(&firstID, &firstPayment)
+			err := tx.QueryRowContext(ctx, `SELECT id, payment_id FROM notifications WHERE dedupe_key = ? AND id <> ?`, key, notificationID).Scan(&firstID, &firstPayment)
 			switch {
 			case err == nil:
 				res.Kind = app.OutcomeDuplicate
@@ -115,7 +121,7 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 			Confidence:     conf,
 			ReceivedAt:     now,
 		}
-		autoConfirm := orderID != "" && conf.Rank() >= opts.Policy.AutoConfirm.Rank()
+		autoConfirm := orderID != "" && conf.Rank() >= opts.Policy.AutoConfirm.Rank() && !n.NoAutoConfirm
 		if autoConfirm {
 			p.Status, p.OrderID, p.MatchedAt, p.MatchedBy = app.PaymentMatched, orderID, now, "auto"
 		} else {

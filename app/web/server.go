@@ -69,9 +69,22 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	api.POST("/payments/:id/confirm", s.confirmPayment, s.requireAPIKey)
 	api.POST("/payments/:id/ignore", s.ignorePayment, s.requireAPIKey)
 	api.POST("/payments/:id/resend-callback", s.resendCallback, s.requireAPIKey)
+	api.GET("/devices", s.listDevices, s.requireAPIKey)
+	api.POST("/devices", s.createDevice, s.requireAPIKey)
+	api.POST("/devices/:id/rotate-key", s.rotateDeviceKey, s.requireAPIKey)
+	api.DELETE("/devices/:id", s.deleteDevice, s.requireAPIKey)
+	api.GET("/notifications", s.listNotifications, s.requireAPIKey)
+	api.POST("/notifications/reparse", s.reparseNotifications, s.requireAPIKey)
 
-	e.POST("/webhook", s.webhook)
-	e.GET("/webhook", s.webhook)
+	// Forwarders: the guide's webhook (also SmsForwarder's formats) and the V免签 app.
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
+		e.Add(m, "/webhook", s.webhook)
+	}
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		e.Add(m, "/appPush", s.vmqPush)
+		e.Add(m, "/appHeart", s.vmqHeart)
+		e.Add(m, "/getState", s.vmqState)
+	}
 
 	s.registerAdmin(e)
 	return e

@@ -15,6 +15,7 @@ type webhookAnswer struct {
 	Kind           string    `json:"kind"`
 	Amount         money.Fen `json:"amount,omitempty"`
 	PaymentMethod  string    `json:"paymentMethod,omitempty"`
+	CustomerType   string    `json:"customerType,omitempty"`
 	PaymentID      string    `json:"paymentId,omitempty"`
 	OrderID        string    `json:"orderId,omitempty"`
 	Matched        bool      `json:"matched"`
@@ -48,7 +49,7 @@ func newWebhookAnswer(r app.IngestResult, lang string) webhookAnswer {
 		NotificationID: r.NotificationID,
 	}
 	if r.Kind == app.OutcomePayment {
-		a.Amount, a.PaymentMethod = r.Amount, string(r.Method)
+		a.Amount, a.PaymentMethod, a.CustomerType = r.Amount, string(r.Method), r.CustomerType
 	}
 	zh, en := "", ""
 	switch {

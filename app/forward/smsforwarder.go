@@ -1,0 +1,64 @@
+package forward
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"paygate/app/sign"
+)
+
+// SmsForwarder (pppscn/SmsForwarder) signs a webhook DingTalk-style:
+// sign = URLEncoder.encode(base64(HmacSHA256(secret, timestamp + "\n" + secret)))
+// with timestamp in milliseconds. The encoded sign is encoded again by the
+// form or query it travels in, so after ordinary decoding we may see it raw,
+// once percent-encoded, or (GET without template) with '+' turned into ' '.
+
+// SmsForwarderWindow is how far its timestamp may be from now; its docs
+// recommend one hour.
+const SmsForwarderWindow = time.Hour
+
+// SmsForwarderSign is the base64 signature for secret and timestamp.
+func SmsForwarderSign(secret, timestamp string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(timestamp + "\n" + secret))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// NormalizeSign undoes the extra encodings a sign may carry.
+func NormalizeSign(s string) string {
+	s = strings.TrimSpace(s)
+	for i := 0; i < 2 && strings.Contains(s, "%"); i++ {
+		u, err := url.PathUnescape(s) // PathUnescape keeps '+' as '+'
+		if err != nil {
+			break
+		}
+		s = u
+	}
+	return strings.ReplaceAll(s, " ", "+")
+}
+
+// VerifySmsForwarder checks sign for secret in constant time.
+func VerifySmsForwarder(secret, timestamp, signature string) bool {
+	return sign.Equal(SmsForwarderSign(secret, timestamp), NormalizeSign(signature))
+}
+
+// TimestampFresh reports whether a millisecond (or second) timestamp is within window of now.
+func TimestampFresh(ts string, now time.Time, window time.Duration) bool {
+	n, err := strconv.ParseInt(strings.TrimSpace(ts), 10, 64)
+	if err != nil || n <= 0 {
+		return false
+	}
+	var t time.Time
+	if n > 1e12 {
+		t = time.UnixMilli(n)
+	} else {
+		t = time.Unix(n, 0)
+	}
+	d := now.Sub(t)
+	return d <= window && d >= -window
+}

@@ -1,0 +1,125 @@
+package forward
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"paygate/app"
+	"paygate/app/money"
+	"paygate/app/sign"
+)
+
+// The V免签 monitor app (szvone/vmqApk) calls, all GET at the server root:
+//
+//	/appHeart?t=<ms>&sign=md5(t+key)                      every 30 s
+//	/appPush?t=<ms>&type=<1 wechat|2 alipay>&price=<Java Double>&sign=md5(type+price+t+key)
+//
+// and repeats a push with &force_push=true (unsigned) when it gets no 2xx.
+// The sign covers price exactly as sent ("10.0", "0.01", "1.0E7"), so it is
+// verified over the raw text before the price is read.
+
+// VmqRequest is one V免签 call.
+type VmqRequest struct {
+	T     string
+	Type  string
+	Price string // as sent
+	Sign  string
+}
+
+// DecodeVmq reads a V免签 request from its query string (and form body, for
+// servers that proxy it as POST).
+func DecodeVmq(r app.RawRequest) (VmqRequest, error) {
+	fields, err := Fields(r)
+	if err != nil {
+		return VmqRequest{}, err
+	}
+	v := VmqRequest{
+		T:     strings.TrimSpace(fields["t"]),
+		Type:  strings.TrimSpace(fields["type"]),
+		Price: strings.TrimSpace(fields["price"]),
+		Sign:  strings.ToLower(strings.TrimSpace(fields["sign"])),
+	}
+	if v.T == "" || v.Sign == "" {
+		return v, app.Errorf(app.EINVALID, "sign",
+			"缺少参数 t 或 sign：V免签监控端的请求应形如 /appHeart?t=毫秒时间戳&sign=md5(t+密钥)。",
+			"Missing t or sign: a V免签 request looks like /appHeart?t=<ms>&sign=md5(t+key).")
+	}
+	return v, nil
+}
+
+// RawQueryValue returns a parameter exactly as it appears in the query
+// string (percent-decoded only), for signatures over the sent text.
+func RawQueryValue(query, name string) string {
+	for _, part := range strings.Split(query, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		if k == name {
+			if u, err := url.QueryUnescape(v); err == nil {
+				return u
+			}
+			return v
+		}
+	}
+	return ""
+}
+
+// Md5Hex is lowercase hex md5, as the app and V免签 servers compute it.
+func Md5Hex(s string) string {
+	h := md5.Sum([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// VerifyHeart checks md5(t+key).
+func (v VmqRequest) VerifyHeart(key string) bool {
+	return sign.Equal(Md5Hex(v.T+key), v.Sign)
+}
+
+// VerifyPush checks md5(type+price+t+key).
+func (v VmqRequest) VerifyPush(key string) bool {
+	return sign.Equal(Md5Hex(v.Type+v.Price+v.T+key), v.Sign)
+}
+
+// PushMethod maps the app's type: 1 = WeChat (and WeCom), 2 = Alipay.
+func (v VmqRequest) PushMethod() (app.Method, error) {
+	switch v.Type {
+	case "1":
+		return app.MethodWechat, nil
+	case "2":
+		return app.MethodAlipay, nil
+	}
+	return "", app.Errorf(app.EINVALID, "type",
+		"type 只能是 1（微信）或 2（支付宝），收到的是 "+clip(v.Type)+"。",
+		"type must be 1 (WeChat) or 2 (Alipay), got "+clip(v.Type)+".")
+}
+
+// PushAmount reads the price: plain decimals exactly, Java exponent forms
+// ("1.0E7") through a float rounded to the fen.
+func (v VmqRequest) PushAmount() (money.Fen, error) {
+	bad := app.Errorf(app.EINVALID, "price",
+		"price 必须是大于 0 的金额（元），例如 10.0，收到的是 "+clip(v.Price)+"。",
+		"price must be an amount of yuan above 0, e.g. 10.0, got "+clip(v.Price)+".")
+	if f, err := money.ParseYuan(v.Price); err == nil {
+		if f <= 0 {
+			return 0, bad
+		}
+		return f, nil
+	}
+	if !strings.ContainsAny(v.Price, "eE") {
+		return 0, bad
+	}
+	x, err := strconv.ParseFloat(v.Price, 64)
+	if err != nil || math.IsNaN(x) || x <= 0 || x > 1e10 {
+		return 0, bad
+	}
+	return money.Fen(math.Round(x * 100)), nil
+}
+
+func clip(s string) string {
+	if len(s) > 20 {
+		return s[:20] + "…"
+	}
+	return s
+}

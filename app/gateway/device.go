@@ -1,0 +1,119 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+	"unicode/utf8"
+
+	"paygate/app"
+	"paygate/app/sign"
+	"paygate/app/store"
+)
+
+// APIKeyDeviceName names the device that stands for forwarders using the merchant API key.
+const APIKeyDeviceName = "使用商户 API 密钥的手机"
+
+// Devices lists the forwarders with their online state.
+func (g *Gateway) Devices(ctx context.Context) ([]app.Device, error) {
+	list, err := g.db.Devices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := g.db.Now()
+	for i := range list {
+		list[i].Online = !list[i].LastSeenAt.IsZero() && now.Sub(list[i].LastSeenAt) <= g.offlineAfter
+	}
+	return list, nil
+}
+
+// CreateDevice adds a forwarder with a new random key.
+func (g *Gateway) CreateDevice(ctx context.Context, name string) (app.Device, error) {
+	name, err := validDeviceName(name)
+	if err != nil {
+		return app.Device{}, err
+	}
+	return g.db.CreateDevice(ctx, name, newDeviceKey())
+}
+
+// RenameDevice changes a forwarder's name.
+func (g *Gateway) RenameDevice(ctx context.Context, id int64, name string) (app.Device, error) {
+	name, err := validDeviceName(name)
+	if err != nil {
+		return app.Device{}, err
+	}
+	return g.db.RenameDevice(ctx, id, name)
+}
+
+// RotateDeviceKey gives a forwarder a new key; the old one stops working.
+func (g *Gateway) RotateDeviceKey(ctx context.Context, id int64) (app.Device, error) {
+	d, err := g.db.Device(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	if d.UsesAPIKey {
+		return d, app.Errorf(app.ECONFLICT, "deviceId",
+			"这台设备使用商户 API 密钥，没有单独的设备密钥：请在设置页更换 API 密钥。",
+			"This device uses the merchant API key and has no key of its own: rotate the API key on the settings page.")
+	}
+	return g.db.SetDeviceKey(ctx, id, newDeviceKey())
+}
+
+// DeleteDevice removes a forwarder; its stored notifications stay.
+func (g *Gateway) DeleteDevice(ctx context.Context, id int64) error {
+	return g.db.DeleteDevice(ctx, id)
+}
+
+// Notifications lists stored forwarder requests.
+func (g *Gateway) Notifications(ctx context.Context, f store.NotificationFilter) ([]app.Notification, int, error) {
+	return g.db.ListNotifications(ctx, f)
+}
+
+// Notification returns one stored forwarder request.
+func (g *Gateway) Notification(ctx context.Context, id int64) (app.Notification, error) {
+	return g.db.Notification(ctx, id)
+}
+
+func validDeviceName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n == 0 || n > 40 {
+		return "", app.Errorf(app.EINVALID, "name",
+			"设备名称需要 1 到 40 个字符，例如“店里的旧手机”。",
+			"The device name needs 1 to 40 characters, e.g. \"shop phone\".")
+	}
+	return name, nil
+}
+
+// newDeviceKey is 24 characters of lower-case base32 (120 bits): easy to type
+// into a phone, and free of '/', which the V免签 pairing string "host/key" forbids.
+func newDeviceKey() string {
+	var b [15]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b[:]))
+}
+
+// identify finds the forwarder whose secret passes check: the merchant API
+// key (the API-key device) or a device's own key.
+func (g *Gateway) identify(ctx context.Context, check func(secret string) bool) (int64, bool, error) {
+	settings, err := g.db.Settings(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	if settings.APIKey != "" && check(settings.APIKey) {
+		d, err := g.db.APIKeyDevice(ctx, APIKeyDeviceName)
+		return d.ID, err == nil, err
+	}
+	keys, err := g.db.DeviceKeys(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	for id, key := range keys {
+		if check(key) {
+			return id, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+func secretEqual(a, b string) bool { return sign.Equal(a, b) }

@@ -1,0 +1,58 @@
+package gateway
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"paygate/app"
+	"paygate/app/store"
+)
+
+type quietNotifier struct{}
+
+func (quietNotifier) Wake()                     {}
+func (quietNotifier) FirstDelay() time.Duration { return 0 }
+
+func newTestGateway(t testing.TB) *Gateway {
+	t.Helper()
+	db, err := store.Open(context.Background(), t.TempDir(), store.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.SeedSettings(context.Background(), "fuzz-api-key", ""); err != nil {
+		t.Fatal(err)
+	}
+	return New(db, quietNotifier{}, Options{Defaults: Tuning{
+		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1_000_000,
+		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
+		Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},
+	}})
+}
+
+// FuzzIngest posts arbitrary requests through the whole ingest path: the
+// answer is a result or a client error, never an internal error or a panic.
+func FuzzIngest(f *testing.F) {
+	f.Add("/webhook", "application/json", "fuzz-api-key", "", `{"message":"收到转账0.01元(支付宝)","id":"1"}`)
+	f.Add("/webhook", "application/x-www-form-urlencoded", "", "", "from=com.tencent.mm&content=a&timestamp=1700000000000&sign=x")
+	f.Add("/webhook", "text/plain", "fuzz-api-key", "", "\xff\xfe\x00")
+	f.Add("/appPush", "", "", "t=1700000000000&type=2&price=0.01&sign=69a79b4e0b12dc16f3621e11cf35fe2f", "")
+	f.Add("/appPush", "", "", "t=1&type=9&price=1.0E400&sign=", "")
+	f.Fuzz(func(t *testing.T, endpoint, contentType, key, query, body string) {
+		g := newTestGateway(t)
+		raw := app.RawRequest{
+			Endpoint: endpoint, Method: "POST", RemoteIP: "127.0.0.1", Query: query, Body: []byte(body),
+			Header: map[string]string{"content-type": contentType, "key": key}, ReceivedAt: time.Now(),
+		}
+		var err error
+		if endpoint == "/appPush" {
+			_, err = g.VmqPush(context.Background(), raw)
+		} else {
+			_, err = g.Ingest(context.Background(), raw)
+		}
+		if err != nil && app.ErrorCode(err) == app.EINTERNAL {
+			t.Fatalf("internal error for a client's request: %v", err)
+		}
+	})
+}

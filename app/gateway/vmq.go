@@ -1,0 +1,130 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"paygate/app"
+	"paygate/app/forward"
+)
+
+// VmqPush handles the V免签 app's /appPush: stored first, then the sign
+// md5(type+price+t+key) tells which device sent it.
+func (g *Gateway) VmqPush(ctx context.Context, raw app.RawRequest) (app.IngestResult, error) {
+	id, err := g.db.SaveRawNotification(ctx, raw)
+	if err != nil {
+		return app.IngestResult{}, err
+	}
+	return g.ingestVmqPush(ctx, id, raw, false)
+}
+
+func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawRequest, reparse bool) (app.IngestResult, error) {
+	res := app.IngestResult{NotificationID: id}
+	v, err := forward.DecodeVmq(raw)
+	if err != nil {
+		g.markNotification(ctx, id, app.OutcomeInvalid, err)
+		return res, err
+	}
+	deviceID, err := g.authenticateVmq(ctx, v, raw.ReceivedAt, v.VerifyPush)
+	if err != nil {
+		g.markNotification(ctx, id, app.OutcomeRefused, err)
+		return res, err
+	}
+	method, err := v.PushMethod()
+	if err != nil {
+		g.markNotification(ctx, id, app.OutcomeInvalid, err)
+		return res, err
+	}
+	amount, err := v.PushAmount()
+	if err != nil {
+		g.markNotification(ctx, id, app.OutcomeInvalid, err)
+		return res, err
+	}
+	return g.apply(ctx, id, app.Notice{
+		DeviceID:      deviceID,
+		Via:           "vmq",
+		RemoteIP:      raw.RemoteIP,
+		NoAutoConfirm: reparse,
+		SenderID:      v.T,
+		Title:         "V免签推送",
+		Text:          method.Label("zh") + "收款 " + v.Price + " 元（type=" + v.Type + "）",
+		Kind:          string(app.OutcomePayment),
+		Method:        method,
+		Amount:        amount,
+	})
+}
+
+// VmqHeart handles /appHeart: it marks the device online. Heartbeats that
+// pass are not stored as notifications (one every 30 s per phone would drown
+// the real ones); refused ones are, so a pairing problem can be reviewed.
+func (g *Gateway) VmqHeart(ctx context.Context, raw app.RawRequest) (app.Device, error) {
+	v, err := forward.DecodeVmq(raw)
+	var deviceID int64
+	if err == nil {
+		deviceID, err = g.authenticateVmq(ctx, v, raw.ReceivedAt, v.VerifyHeart)
+	}
+	if err != nil {
+		if id, saveErr := g.db.SaveRawNotification(ctx, raw); saveErr == nil {
+			outcome := app.OutcomeRefused
+			if app.ErrorCode(err) == app.EINVALID {
+				outcome = app.OutcomeInvalid
+			}
+			g.markNotification(ctx, id, outcome, err)
+		}
+		return app.Device{}, err
+	}
+	if err := g.db.TouchDevice(ctx, deviceID, g.db.Now(), raw.RemoteIP, "vmq", true); err != nil {
+		return app.Device{}, err
+	}
+	return g.db.Device(ctx, deviceID)
+}
+
+// VmqState is what /getState reports, as the V免签 servers do.
+type VmqState struct {
+	LastHeart time.Time
+	LastPay   time.Time
+	State     string // "1" online, "0" offline, "-1" never seen
+}
+
+// VmqStatus answers /getState?t=&sign=md5(t+key) for the device the key belongs to.
+func (g *Gateway) VmqStatus(ctx context.Context, raw app.RawRequest) (VmqState, error) {
+	v, err := forward.DecodeVmq(raw)
+	if err != nil {
+		return VmqState{}, err
+	}
+	deviceID, err := g.authenticateVmq(ctx, v, raw.ReceivedAt, v.VerifyHeart)
+	if err != nil {
+		return VmqState{}, err
+	}
+	d, err := g.db.Device(ctx, deviceID)
+	if err != nil {
+		return VmqState{}, err
+	}
+	st := VmqState{LastHeart: d.LastHeartbeatAt, State: "-1"}
+	if st.LastPay, err = g.db.LastPaymentAt(ctx, deviceID); err != nil {
+		return st, err
+	}
+	switch {
+	case d.LastSeenAt.IsZero():
+	case g.db.Now().Sub(d.LastSeenAt) <= g.offlineAfter:
+		st.State = "1"
+	default:
+		st.State = "0"
+	}
+	return st, nil
+}
+
+func (g *Gateway) authenticateVmq(ctx context.Context, v forward.VmqRequest, at time.Time, verify func(key string) bool) (int64, error) {
+	if !forward.TimestampFresh(v.T, at, forward.SmsForwarderWindow) {
+		return 0, app.Errorf(app.EUNAUTHORIZED, "t",
+			"客户端时间错误：手机时间与服务器相差超过 1 小时，请校准手机时间。",
+			"Client clock is wrong: the phone's time is more than 1 hour from the server's; fix the phone's clock.")
+	}
+	id, ok, err := g.identify(ctx, verify)
+	if err != nil || ok {
+		return id, err
+	}
+	return 0, app.Errorf(app.EUNAUTHORIZED, "sign",
+		"签名校验不通过：V免签监控端里的密钥与 paygate 不一致，请在管理后台“设备”页重新扫码配对。",
+		"Signature check failed: the key in the V免签 app does not match paygate; pair again by scanning the QR code on the admin Devices page.")
+}

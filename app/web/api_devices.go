@@ -1,0 +1,184 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"paygate/app"
+	"paygate/app/gateway"
+	"paygate/app/money"
+	"paygate/app/store"
+)
+
+// deviceView is a forwarder as the API shows it.
+type deviceView struct {
+	ID              int64  `json:"id"`
+	Name            string `json:"name"`
+	Key             string `json:"key,omitempty"`
+	UsesAPIKey      bool   `json:"usesApiKey"`
+	Online          bool   `json:"online"`
+	LastSeenAt      string `json:"lastSeenAt,omitempty"`
+	LastHeartbeatAt string `json:"lastHeartbeatAt,omitempty"`
+	LastIP          string `json:"lastIp,omitempty"`
+	Via             string `json:"via,omitempty"`
+	CreatedAt       string `json:"createdAt"`
+}
+
+func newDeviceView(d app.Device) deviceView {
+	return deviceView{
+		ID: d.ID, Name: d.Name, Key: d.Key, UsesAPIKey: d.UsesAPIKey, Online: d.Online,
+		LastSeenAt: app.FormatTime(d.LastSeenAt), LastHeartbeatAt: app.FormatTime(d.LastHeartbeatAt),
+		LastIP: d.LastIP, Via: d.LastKind, CreatedAt: app.FormatTime(d.CreatedAt),
+	}
+}
+
+func (s *Server) listDevices(c echo.Context) error {
+	list, err := s.gw.Devices(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]deviceView, len(list))
+	for i, d := range list {
+		out[i] = newDeviceView(d)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "data": out})
+}
+
+func (s *Server) createDevice(c echo.Context) error {
+	f, err := s.requestFields(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.gw.CreateDevice(c.Request().Context(), f["name"])
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "device": newDeviceView(d)})
+}
+
+func (s *Server) rotateDeviceKey(c echo.Context) error {
+	id, err := pathID(c, "deviceId")
+	if err != nil {
+		return err
+	}
+	d, err := s.gw.RotateDeviceKey(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "device": newDeviceView(d)})
+}
+
+func (s *Server) deleteDevice(c echo.Context) error {
+	id, err := pathID(c, "deviceId")
+	if err != nil {
+		return err
+	}
+	if err := s.gw.DeleteDevice(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"success": true})
+}
+
+// notificationView is a stored forwarder request.
+type notificationView struct {
+	ID         int64             `json:"id"`
+	ReceivedAt string            `json:"receivedAt"`
+	Endpoint   string            `json:"endpoint"`
+	RemoteIP   string            `json:"remoteIp"`
+	DeviceID   int64             `json:"deviceId,omitempty"`
+	DeviceName string            `json:"deviceName,omitempty"`
+	Outcome    string            `json:"outcome"`
+	Reason     string            `json:"reason,omitempty"`
+	Package    string            `json:"package,omitempty"`
+	Title      string            `json:"title,omitempty"`
+	Text       string            `json:"text,omitempty"`
+	Amount     money.Fen         `json:"amount,omitempty"`
+	Method     string            `json:"paymentMethod,omitempty"`
+	PaymentID  string            `json:"paymentId,omitempty"`
+	Query      string            `json:"query,omitempty"`
+	Body       string            `json:"body"`
+	Header     map[string]string `json:"headers,omitempty"`
+}
+
+func (s *Server) listNotifications(c echo.Context) error {
+	page, err := gateway.ParsePage(c.QueryParam("page"), c.QueryParam("limit"))
+	if err != nil {
+		return err
+	}
+	f := store.NotificationFilter{Outcome: c.QueryParam("outcome"), Offset: (page.Number - 1) * page.Limit, Limit: page.Limit}
+	if v := c.QueryParam("deviceId"); v != "" {
+		if f.DeviceID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return app.Errorf(app.EINVALID, "deviceId", "deviceId 必须是数字。", "deviceId must be a number.")
+		}
+	}
+	list, total, err := s.gw.Notifications(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]notificationView, len(list))
+	for i, n := range list {
+		out[i] = notificationView{
+			ID: n.ID, ReceivedAt: app.FormatTime(n.ReceivedAt), Endpoint: n.Endpoint, RemoteIP: n.RemoteIP,
+			DeviceID: n.DeviceID, DeviceName: n.DeviceName, Outcome: string(n.Outcome), Reason: n.Reason,
+			Package: n.Package, Title: n.Title, Text: n.Text, Amount: n.Amount, Method: string(n.Method),
+			PaymentID: n.PaymentID, Query: redactQuery(n.Query), Body: n.Body, Header: redactHeaders(n.Header),
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "data": out, "total": total, "page": page.Number, "limit": page.Limit})
+}
+
+func (s *Server) reparseNotifications(c echo.Context) error {
+	f, err := s.requestFields(c)
+	if err != nil {
+		return err
+	}
+	since := time.Unix(0, 0)
+	if v := strings.TrimSpace(f["since"]); v != "" {
+		t, err := time.ParseInLocation(app.TimeLayout, v, app.Shanghai)
+		if err != nil {
+			return app.Errorf(app.EINVALID, "since",
+				"since 需要上海时间 YYYY-MM-DD HH:mm:ss，例如 2026-11-26 00:00:00。",
+				"since must be Shanghai time YYYY-MM-DD HH:mm:ss, e.g. 2026-11-26 00:00:00.")
+		}
+		since = t
+	}
+	rep, err := s.gw.Reparse(c.Request().Context(), since)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "report": rep})
+}
+
+func pathID(c echo.Context, field string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, app.Errorf(app.EINVALID, field, "编号必须是正整数。", "The id must be a positive whole number.")
+	}
+	return id, nil
+}
+
+// redactHeaders hides secrets a stored request carried.
+func redactHeaders(h map[string]string) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if k == "key" || k == "authorization" {
+			v = "***"
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func redactQuery(q string) string {
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		if k, _, ok := strings.Cut(p, "="); ok && (k == "key" || k == "secret") {
+			parts[i] = k + "=***"
+		}
+	}
+	return strings.Join(parts, "&")
+}
