@@ -112,7 +112,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 		return fmt.Errorf("loading settings: %w", err)
 	}
 	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger,
-		TrustedProxies: cfg.Server.TrustedProxies})
+		TrustedProxies: cfg.Server.TrustedProxies, PublicURL: cfg.Server.PublicURL})
 
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {

@@ -257,6 +257,23 @@ func TestBrowserAdminConsole(t *testing.T) {
 		t.Fatal("the CSV export did not download")
 	}
 
+	// Devices: add the shop's phone; its pairing code is host:port/key, no scheme.
+	run("devices page", chromedp.Navigate(in.URL+"/admin/devices"), chromedp.WaitVisible(chromedp.ID(`device-name`)))
+	run("add device",
+		chromedp.SendKeys(chromedp.ID(`device-name`), "店里的旧手机"),
+		chromedp.Submit(chromedp.ID(`device-name`)),
+		chromedp.WaitVisible(chromedp.CSS(`.device svg.qr`)),
+	)
+	pair, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.device .secret code`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(in.URL, "http://")
+	if !strings.HasPrefix(pair, host+"/") || len(pair) < len(host)+10 || strings.Contains(pair, "://") {
+		t.Fatalf("pairing string %q, want %s/<key>", pair, host)
+	}
+	shots.shoot(ctx, "14-devices")
+
 	if shots.dir == "" {
 		return
 	}
@@ -267,7 +284,6 @@ func TestBrowserAdminConsole(t *testing.T) {
 		{"11-callbacks", "/admin/callbacks", "main"},
 		{"12-settings", "/admin/settings", "#tuning"},
 		{"13-audit", "/admin/audit", "main"},
-		{"14-devices", "/admin/devices", "main"},
 		{"15-not-found", "/admin/orders/ORD404", "main"},
 		{"16-payments-empty", "/admin/payments", "main"},
 	} {

@@ -348,3 +348,65 @@ func maskKey(k string) string {
 }
 
 func minutesOf(d time.Duration) string { return strconv.Itoa(int(d / time.Minute)) }
+
+func deviceID(id int64) string { return "device-" + strconv.FormatInt(id, 10) }
+
+func online(list []app.Device) int {
+	n := 0
+	for _, d := range list {
+		if d.Online {
+			n++
+		}
+	}
+	return n
+}
+
+func kindLabel(k string) string {
+	switch k {
+	case "vmq":
+		return "V免签"
+	case "smsforwarder":
+		return "SmsForwarder"
+	case "webhook":
+		return "webhook"
+	}
+	return k
+}
+
+func notificationShown(n app.Notification) string {
+	if n.Text != "" {
+		return n.Text
+	}
+	if n.Body != "" {
+		return n.Body
+	}
+	return n.Query
+}
+
+func outcomeLabel(ctx context.Context, o app.NotificationOutcome) string {
+	switch o {
+	case app.OutcomePayment:
+		return tr(ctx, "收款", "Payment")
+	case app.OutcomeIgnored:
+		return tr(ctx, "非收款", "Not a payment")
+	case app.OutcomeDuplicate:
+		return tr(ctx, "重复", "Duplicate")
+	case app.OutcomeRefused:
+		return tr(ctx, "被拒绝", "Refused")
+	case app.OutcomeInvalid:
+		return tr(ctx, "无法读取", "Unreadable")
+	}
+	return tr(ctx, "已接收", "Received")
+}
+
+func outcomeClass(o app.NotificationOutcome) string {
+	switch o {
+	case app.OutcomePayment:
+		return "badge ok"
+	case app.OutcomeRefused, app.OutcomeInvalid:
+		return "badge bad"
+	case app.OutcomeDuplicate:
+		return "badge info"
+	}
+	return "badge"
+}

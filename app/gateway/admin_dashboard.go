@@ -17,6 +17,7 @@ type Dashboard struct {
 	Days             []app.DayRevenue
 	Unmatched        int
 	CallbacksFailing int
+	Devices          []app.Device
 }
 
 // Dashboard computes the dashboard as of now.
@@ -37,7 +38,10 @@ func (g *Gateway) Dashboard(ctx context.Context) (Dashboard, error) {
 	if d.Days, err = g.db.RevenueByDay(ctx, midnight.AddDate(0, 0, -29), now); err != nil {
 		return d, err
 	}
-	d.Unmatched, d.CallbacksFailing, err = g.db.Attention(ctx)
+	if d.Unmatched, d.CallbacksFailing, err = g.db.Attention(ctx); err != nil {
+		return d, err
+	}
+	d.Devices, err = g.Devices(ctx)
 	return d, err
 }
 

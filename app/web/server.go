@@ -23,6 +23,8 @@ type Options struct {
 	Logger      *slog.Logger
 	// TrustedProxies (IPs or CIDRs) may set X-Forwarded-For and X-Forwarded-Proto.
 	TrustedProxies []string
+	// PublicURL is the address phones and payers use, e.g. https://pay.example.com; "" = the request's host.
+	PublicURL string
 }
 
 // Server holds what handlers need.
