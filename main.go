@@ -42,6 +42,10 @@ func run(args []string) int {
 			return 0
 		}
 	}
+	resetAdmin := len(args) > 0 && args[0] == "reset-admin"
+	if resetAdmin {
+		args = args[1:]
+	}
 	cfg, err := config.Load(args)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "paygate:", err)
@@ -52,6 +56,9 @@ func run(args []string) int {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
+	if resetAdmin {
+		return runResetAdmin(cfg)
+	}
 	if err := serve(cfg, logger); err != nil {
 		logger.Error("paygate stopped", "err", err)
 		return 1
@@ -65,6 +72,8 @@ func usage() {
 Usage:
   paygate [flags]          start the server
   paygate version          print the version
+  paygate reset-admin      forgot the admin password: remove the admin account (stop paygate first);
+                           the next visit to the console asks for a new one
 
 Flags:
   --config FILE            config.yaml to read (default ./config.yaml, else beside the executable)
@@ -171,4 +180,23 @@ func displayAddr(a net.Addr) string {
 		return fmt.Sprintf("localhost:%d", tcp.Port)
 	}
 	return tcp.String()
+}
+
+// runResetAdmin removes the admin account and its sessions, so the console's
+// first-run page asks for a new password. Orders, payments and settings stay.
+func runResetAdmin(cfg *config.Config) int {
+	ctx := context.Background()
+	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate:", err)
+		return 1
+	}
+	defer db.Close()
+	n, err := db.ResetAdmin(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate:", err)
+		return 1
+	}
+	fmt.Printf("removed %d admin account(s) from %s.\nStart paygate and open the admin console to choose a new password.\n", n, db.Path())
+	return 0
 }

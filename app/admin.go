@@ -40,6 +40,7 @@ const (
 	AuditLogin           = "admin.login"
 	AuditLogout          = "admin.logout"
 	AuditPassword        = "admin.password"
+	AuditAdminReset      = "admin.reset"
 	AuditPaymentConfirm  = "payment.confirm"
 	AuditPaymentIgnore   = "payment.ignore"
 	AuditCallbackResend  = "callback.resend"

@@ -257,6 +257,7 @@ func actionLabel(ctx context.Context, a string) string {
 		app.AuditLogin:           {"登录", "Logged in"},
 		app.AuditLogout:          {"退出登录", "Logged out"},
 		app.AuditPassword:        {"修改密码", "Password changed"},
+		app.AuditAdminReset:      {"重置管理员（命令行）", "Admin reset (command line)"},
 		app.AuditPaymentConfirm:  {"人工确认收款", "Payment confirmed by hand"},
 		app.AuditPaymentIgnore:   {"忽略收款", "Payment ignored"},
 		app.AuditCallbackResend:  {"重发回调", "Callback resent"},

@@ -124,3 +124,22 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash, actor string) error 
 		return insertAudit(ctx, tx, app.AuditEntry{At: db.now(), Actor: actor, Action: app.AuditLogout, Subject: actor})
 	})
 }
+
+// ResetAdmin removes every admin account and session (a forgotten password):
+// the console asks for a new account on the next visit. It returns how many
+// accounts were removed.
+func (db *DB) ResetAdmin(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions`); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM admins`)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return insertAudit(ctx, tx, app.AuditEntry{At: db.now(), Actor: "system", Action: app.AuditAdminReset, Detail: "paygate reset-admin"})
+	})
+	return n, err
+}
