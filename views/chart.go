@@ -65,7 +65,11 @@ func revenueChart(ctx context.Context, days []app.DayRevenue, narrow bool) strin
 		fmt.Fprintf(&b, `<rect class="%s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="2"><title>%s</title></rect>`,
 			barClass, x, top+plotH-bh, barW, bh, html.EscapeString(label))
 		if (len(days)-1-i)%labelEvery == 0 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="middle">%s</text>`, x+barW/2, h-8, d.Day.Format("01-02"))
+			cx, anchor := x+barW/2, "middle"
+			if cx > w-right-16 { // the last label would be cut at the right edge
+				cx, anchor = w-right, "end"
+			}
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="%s">%s</text>`, cx, h-8, anchor, d.Day.Format("01-02"))
 		}
 	}
 	b.WriteString(`</svg>`)
