@@ -131,7 +131,11 @@ func validPassword(pw, confirm string) error {
 
 // dummyHash is compared against when the account does not exist, so a wrong
 // username takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("paygate-no-such-user"), bcrypt.DefaultCost)
+// Made on first use, so starting paygate does not pay for it.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("paygate-no-such-user"), bcrypt.DefaultCost)
+	return h
+})
 
 // LoginRequest is the login form.
 type LoginRequest struct {
@@ -161,9 +165,11 @@ func (g *Gateway) Login(ctx context.Context, req LoginRequest) (token string, s 
 	if err != nil {
 		return "", app.Session{}, err
 	}
-	hash := dummyHash
+	var hash []byte
 	if found {
 		hash = []byte(a.PasswordHash)
+	} else {
+		hash = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || !found {
 		g.throttle.fail(req.RemoteIP, account, now)
