@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/skip2/go-qrcode"
 
 	"paygate/app"
 	"paygate/app/gateway"
@@ -424,6 +425,34 @@ func TestPayQRUploadWithoutCodeIsRefusedClearly(t *testing.T) {
 	answer, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(answer), "没有找到二维码") || resp.Header.Get("HX-Retarget") != "#toast" {
 		t.Fatalf("blank picture: %d %q\n%s", resp.StatusCode, resp.Header.Get("HX-Retarget"), answer)
+	}
+
+	// A real 收款码 is stored with what it encodes.
+	const payload = "wxp://f2f0abcdefghijklmnop"
+	code, err := qrcode.Encode(payload, qrcode.Medium, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body.Reset()
+	mw = multipart.NewWriter(&body)
+	fw, _ = mw.CreateFormFile("image", "wechat.png")
+	fw.Write(code)
+	mw.Close()
+	req, _ = http.NewRequest("POST", c.srv.URL+"/admin/settings/qr/wechat", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-CSRF-Token", token)
+	req.Header.Set("HX-Request", "true")
+	resp, err = c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(answer), payload) {
+		t.Fatalf("QR upload: %d\n%.800s", resp.StatusCode, answer)
+	}
+	if resp, img := c.do(c.http, "GET", "/admin/settings/qr/wechat", nil, nil); resp.StatusCode != 200 || !strings.HasPrefix(img, "\x89PNG") {
+		t.Fatalf("stored picture: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
 
