@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -88,5 +90,24 @@ func TestSessionsAndAudit(t *testing.T) {
 	entries, total, err := db.AuditLog(ctx, AuditFilter{Limit: 10})
 	if err != nil || total != 2 || entries[0].Action != app.AuditLogin || entries[1].Action != app.AuditAdminCreated {
 		t.Fatalf("audit %+v (%d), %v", entries, total, err)
+	}
+}
+
+func TestOpenInDirectoryWithURICharacters(t *testing.T) {
+	for _, name := range []string{"shop#1", "what?", "100%"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), name)
+			db, err := Open(context.Background(), dir, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.SeedSettings(context.Background(), "k", ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "paygate.db")); err != nil {
+				t.Fatalf("database not in %s: %v", dir, err)
+			}
+		})
 	}
 }
