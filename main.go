@@ -46,6 +46,10 @@ func run(args []string) int {
 			return merchantDemo(args[1:])
 		}
 	}
+	resetAdmin := len(args) > 0 && args[0] == "reset-admin"
+	if resetAdmin {
+		args = args[1:]
+	}
 	cfg, err := config.Load(args)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "paygate:", err)
@@ -56,6 +60,9 @@ func run(args []string) int {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
+	if resetAdmin {
+		return runResetAdmin(cfg)
+	}
 	if err := serve(cfg, logger); err != nil {
 		logger.Error("paygate stopped", "err", err)
 		return 1
@@ -72,6 +79,8 @@ Usage:
   paygate merchant-demo [--addr 127.0.0.1:3001] [--key API_KEY] [--path /payment-callback]
                            a local merchant that receives, verifies and prints
                            callbacks, to test a set-up (key default: $PAYGATE_MERCHANT_API_KEY)
+  paygate reset-admin      forgot the admin password: remove the admin account (stop paygate first);
+                           the next visit to the console asks for a new one
 
 Flags:
   --config FILE            config.yaml to read (default ./config.yaml, else beside the executable)
@@ -137,7 +146,8 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	if err := gw.LoadTuning(ctx); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
 	}
-	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger})
+	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger,
+		TrustedProxies: cfg.Server.TrustedProxies, PublicURL: cfg.Server.PublicURL})
 
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
@@ -160,6 +170,10 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	go func() { serveErr <- srv.Serve(ln) }()
 	url := "http://" + displayAddr(ln.Addr())
 	logger.Info("paygate started", "version", version, "url", url, "data", cfg.Data.Dir, "config", cfg.File)
+	if token, need, err := gw.SetupToken(ctx); err == nil && need {
+		logger.Warn("no admin account yet: open the admin console to create it; from another computer the first-run page asks for this setup token",
+			"url", url+"/admin/setup", "setup_token", token)
+	}
 	if cfg.Server.OpenBrowser {
 		if err := desktop.OpenBrowser(url + "/"); err != nil {
 			logger.Warn("could not open the browser; open the address yourself", "url", url, "err", err)
@@ -192,4 +206,23 @@ func displayAddr(a net.Addr) string {
 		return fmt.Sprintf("localhost:%d", tcp.Port)
 	}
 	return tcp.String()
+}
+
+// runResetAdmin removes the admin account and its sessions, so the console's
+// first-run page asks for a new password. Orders, payments and settings stay.
+func runResetAdmin(cfg *config.Config) int {
+	ctx := context.Background()
+	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate:", err)
+		return 1
+	}
+	defer db.Close()
+	n, err := db.ResetAdmin(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate:", err)
+		return 1
+	}
+	fmt.Printf("removed %d admin account(s) from %s.\nStart paygate and open the admin console to choose a new password.\n", n, db.Path())
+	return 0
 }

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,9 @@ type Server struct {
 	OpenBrowser bool
 	PublicURL   string // absolute base URL used in links; "" = from the request
 	MaxBodySize int64  // bytes
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
+	// X-Forwarded-For and X-Forwarded-Proto headers are believed.
+	TrustedProxies []string
 }
 
 type Data struct {
@@ -82,6 +86,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("server.open_browser", false)
 	v.SetDefault("server.public_url", "")
 	v.SetDefault("server.max_body_size", "64KB")
+	v.SetDefault("server.trusted_proxies", "")
 	v.SetDefault("data.dir", "data")
 	v.SetDefault("data.synchronous", "FULL")
 	v.SetDefault("data.read_conns", 8)
@@ -188,6 +193,13 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	cfg.Server.OpenBrowser = boolean("server.open_browser")
 	cfg.Server.PublicURL = strings.TrimRight(strings.TrimSpace(v.GetString("server.public_url")), "/")
 	cfg.Server.MaxBodySize = int64(v.GetSizeInBytes("server.max_body_size"))
+	for _, p := range strings.FieldsFunc(v.GetString("server.trusted_proxies"), func(r rune) bool { return r == ',' || r == ' ' || r == '[' || r == ']' }) {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("server.trusted_proxies", fmt.Errorf("%q is not an IP address or CIDR like 127.0.0.1 or 10.0.0.0/8", p))
+			continue
+		}
+		cfg.Server.TrustedProxies = append(cfg.Server.TrustedProxies, p)
+	}
 	if cfg.Server.MaxBodySize <= 0 {
 		bad("server.max_body_size", fmt.Errorf("%q is not a size like 64KB", v.GetString("server.max_body_size")))
 	}

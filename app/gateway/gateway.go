@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"paygate/app"
 	"paygate/app/store"
 )
 
@@ -29,6 +30,12 @@ type Notifier interface {
 	FirstDelay() time.Duration
 }
 
+// CallbackTester is a Notifier that can also send one signed sample
+// callback now and report the answer (the settings page's test button).
+type CallbackTester interface {
+	SendTest(ctx context.Context, url, apiKey string) app.CallbackAttempt
+}
+
 // Gateway is the core service.
 type Gateway struct {
 	db       *store.DB
@@ -38,6 +45,8 @@ type Gateway struct {
 
 	offlineAfter time.Duration
 	nonces       nonceCache
+	setup        setup
+	throttle     *loginThrottle
 }
 
 // New returns a gateway.
@@ -49,7 +58,7 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 		opts.DeviceOfflineAfter = 10 * time.Minute
 	}
 	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
-		nonces: nonceCache{seen: map[string]time.Time{}}}
+		nonces: nonceCache{seen: map[string]time.Time{}}, throttle: newLoginThrottle()}
 	t := opts.Defaults
 	g.tuning.Store(&t)
 	return g

@@ -23,7 +23,7 @@ func (g *Gateway) Order(ctx context.Context, id string) (app.Order, error) {
 	return g.db.Order(ctx, id)
 }
 
-// CloseOrder cancels a pending order.
-func (g *Gateway) CloseOrder(ctx context.Context, id string) (app.Order, error) {
-	return g.db.CloseOrder(ctx, strings.TrimSpace(id))
+// CloseOrder cancels a pending order; by is who asked (an admin's name or "api").
+func (g *Gateway) CloseOrder(ctx context.Context, id, by string) (app.Order, error) {
+	return g.db.CloseOrder(ctx, strings.TrimSpace(id), by)
 }

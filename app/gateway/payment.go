@@ -74,9 +74,9 @@ func (g *Gateway) IgnorePayment(ctx context.Context, paymentID, by string) (app.
 	return g.db.IgnorePayment(ctx, strings.TrimSpace(paymentID), by)
 }
 
-// ResendCallback queues a payment's callback again.
-func (g *Gateway) ResendCallback(ctx context.Context, paymentID string) error {
-	err := g.db.ResendCallback(ctx, strings.TrimSpace(paymentID))
+// ResendCallback queues a payment's callback again; by is who asked.
+func (g *Gateway) ResendCallback(ctx context.Context, paymentID, by string) error {
+	err := g.db.ResendCallback(ctx, strings.TrimSpace(paymentID), by)
 	if err == nil {
 		g.notifier.Wake()
 	}

@@ -108,8 +108,8 @@ func (db *DB) NextCallbackDue(ctx context.Context) (time.Time, bool, error) {
 }
 
 // ResendCallback queues a payment's callback again from the first attempt,
-// whatever its state; the attempt log is kept.
-func (db *DB) ResendCallback(ctx context.Context, paymentID string) error {
+// whatever its state; the attempt log is kept and who (by) asked is recorded.
+func (db *DB) ResendCallback(ctx context.Context, paymentID, by string) error {
 	return db.tx(ctx, func(tx *Tx) error {
 		var orderID sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT order_id FROM payments WHERE id = ?`, paymentID).Scan(&orderID)
@@ -125,6 +125,10 @@ func (db *DB) ResendCallback(ctx context.Context, paymentID string) error {
 				"Payment "+paymentID+" pays no order yet, so there is no callback to send: confirm its order first.")
 		}
 		now := db.now()
+		if err := insertAudit(ctx, tx, app.AuditEntry{At: now, Actor: by, Action: app.AuditCallbackResend, Subject: paymentID,
+			Detail: orderID.String}); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE callbacks SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL, updated_at = ?
 			WHERE payment_id = ? AND kind = 'merchant'`, ms(now), ms(now), paymentID)
 		if err != nil {

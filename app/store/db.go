@@ -120,7 +120,11 @@ func dsn(path, synchronous string, readOnly bool) string {
 	if !readOnly {
 		q.Set("_txlock", "immediate") // take the write lock at BEGIN, not halfway through
 	}
-	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+	// The path is part of a URI: '%', '#' and '?' in a directory name (a Go
+	// fuzz seed's temp dir is ".../FuzzIngestseed#0…") would otherwise end the
+	// path early and drop every pragma.
+	escaped := strings.NewReplacer("%", "%25", "#", "%23", "?", "%3F").Replace(filepath.ToSlash(path))
+	return "file:" + escaped + "?" + q.Encode()
 }
 
 // Path is the database file.

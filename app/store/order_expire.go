@@ -22,8 +22,9 @@ func (db *DB) ExpireOrders(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// CloseOrder cancels a pending order (status failed) and frees its slot.
-func (db *DB) CloseOrder(ctx context.Context, id string) (app.Order, error) {
+// CloseOrder cancels a pending order (status failed), frees its slot and
+// records who (by) did it.
+func (db *DB) CloseOrder(ctx context.Context, id, by string) (app.Order, error) {
 	var o app.Order
 	err := db.tx(ctx, func(tx *Tx) error {
 		cur, err := orderByIDTx(ctx, tx, id)
@@ -41,7 +42,8 @@ func (db *DB) CloseOrder(ctx context.Context, id string) (app.Order, error) {
 		}
 		cur.Status, cur.ClosedAt = app.OrderFailed, now
 		o = cur
-		return nil
+		return insertAudit(ctx, tx, app.AuditEntry{At: now, Actor: by, Action: app.AuditOrderClose, Subject: id,
+			Detail: cur.ProductName + " ¥" + cur.PayAmount.Fixed2()})
 	})
 	return o, err
 }

@@ -112,8 +112,8 @@ func (db *DB) ListPayments(ctx context.Context, f PaymentFilter) ([]app.Payment,
 	return out, total, rows.Err()
 }
 
-// ConfirmPayment lets a person pay an order with an unmatched payment; the
-// merchant callback is queued in the same transaction.
+// ConfirmPayment lets a person (by) pay an order with an unmatched payment; the
+// merchant callback is queued and the audit entry written in the same transaction.
 func (db *DB) ConfirmPayment(ctx context.Context, paymentID, orderID, by string, firstCallbackDelay time.Duration) (app.Payment, error) {
 	var out app.Payment
 	err := db.tx(ctx, func(tx *Tx) error {
@@ -147,13 +147,18 @@ func (db *DB) ConfirmPayment(ctx context.Context, paymentID, orderID, by string,
 		if err := enqueueCallback(ctx, tx, p.ID, orderID, now, now.Add(firstCallbackDelay)); err != nil {
 			return err
 		}
+		if err := insertAudit(ctx, tx, app.AuditEntry{At: now, Actor: by, Action: app.AuditPaymentConfirm, Subject: paymentID,
+			Detail: orderID + " ¥" + p.Amount.Fixed2()}); err != nil {
+			return err
+		}
 		out, err = paymentTx(ctx, tx, paymentID)
 		return err
 	})
 	return out, err
 }
 
-// IgnorePayment records a person's decision that an unmatched payment pays no order.
+// IgnorePayment records a person's decision (by) that an unmatched payment pays
+// no order, with an audit entry.
 func (db *DB) IgnorePayment(ctx context.Context, paymentID, by string) (app.Payment, error) {
 	var out app.Payment
 	err := db.tx(ctx, func(tx *Tx) error {
@@ -166,8 +171,13 @@ func (db *DB) IgnorePayment(ctx context.Context, paymentID, by string) (app.Paym
 				"收款 "+paymentID+" 不是待处理状态（当前："+string(p.Status)+"），无法忽略。",
 				"Payment "+paymentID+" is not waiting (it is "+string(p.Status)+"); it cannot be ignored.")
 		}
+		now := db.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = 'ignored', matched_at = ?, matched_by = ? WHERE id = ?`,
-			ms(db.now()), by, paymentID); err != nil {
+			ms(now), by, paymentID); err != nil {
+			return err
+		}
+		if err := insertAudit(ctx, tx, app.AuditEntry{At: now, Actor: by, Action: app.AuditPaymentIgnore, Subject: paymentID,
+			Detail: "¥" + p.Amount.Fixed2()}); err != nil {
 			return err
 		}
 		out, err = paymentTx(ctx, tx, paymentID)

@@ -126,7 +126,7 @@ func (s *Server) orderDetail(c echo.Context) error {
 }
 
 func (s *Server) closeOrder(c echo.Context) error {
-	o, err := s.gw.CloseOrder(c.Request().Context(), c.Param("id"))
+	o, err := s.gw.CloseOrder(c.Request().Context(), c.Param("id"), "api")
 	if err != nil {
 		return err
 	}

@@ -127,7 +127,7 @@ func (s *Server) ignorePayment(c echo.Context) error {
 }
 
 func (s *Server) resendCallback(c echo.Context) error {
-	if err := s.gw.ResendCallback(c.Request().Context(), c.Param("id")); err != nil {
+	if err := s.gw.ResendCallback(c.Request().Context(), c.Param("id"), "api"); err != nil {
 		return err
 	}
 	msg := map[string]string{"zh": "回调已重新排队发送", "en": "Callback queued again"}[language(c)]

@@ -50,13 +50,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	var he *echo.HTTPError
+	noRoute := false
 	if errors.As(err, &he) {
+		noRoute = he.Code == http.StatusNotFound
 		err = fromEchoError(he, c)
 	}
 	code := app.ErrorCode(err)
 	status := statusOf(code)
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	if isAdminHTML(c) {
+		s.renderAdminError(c, status, err, noRoute)
+		return
 	}
 	lang := language(c)
 	body := errorBody{Error: app.ErrorMessage(err, lang), Code: code, Field: app.ErrorField(err)}

@@ -5,6 +5,7 @@ package web
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -20,6 +21,10 @@ type Options struct {
 	MaxBodySize int64
 	Version     string
 	Logger      *slog.Logger
+	// TrustedProxies (IPs or CIDRs) may set X-Forwarded-For and X-Forwarded-Proto.
+	TrustedProxies []string
+	// PublicURL is the address phones and payers use, e.g. https://pay.example.com; "" = the request's host.
+	PublicURL string
 }
 
 // Server holds what handlers need.
@@ -46,6 +51,9 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	// Trust the TCP peer, not X-Forwarded-For, unless a proxy is configured:
 	// a forged header must not dodge rate limits or the localhost rules.
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(opts.TrustedProxies) > 0 {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(trustOptions(opts.TrustedProxies)...)
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(s.logRequests)
@@ -79,6 +87,8 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 		e.Add(m, "/appHeart", s.vmqHeart)
 		e.Add(m, "/getState", s.vmqState)
 	}
+
+	s.registerAdmin(e)
 	return e
 }
 
@@ -106,4 +116,21 @@ func (s *Server) health(c echo.Context) error {
 		"version": s.opts.Version,
 		"time":    app.FormatTime(s.gw.Now()),
 	})
+}
+
+// trustOptions believes X-Forwarded-For from the configured proxies only.
+func trustOptions(proxies []string) []echo.TrustOption {
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range proxies {
+		if _, n, err := net.ParseCIDR(p); err == nil {
+			opts = append(opts, echo.TrustIPRange(n))
+		} else if ip := net.ParseIP(p); ip != nil {
+			bits := 32
+			if ip.To4() == nil {
+				bits = 128
+			}
+			opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}))
+		}
+	}
+	return opts
 }

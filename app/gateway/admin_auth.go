@@ -1,0 +1,256 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"paygate/app"
+	"paygate/app/sign"
+)
+
+// SessionLifetime is how long a login lasts.
+const SessionLifetime = 7 * 24 * time.Hour
+
+// MinPasswordLen is the shortest admin password accepted.
+const MinPasswordLen = 8
+
+// setup holds the one-time first-run token, made while no admin exists.
+type setup struct {
+	mu    sync.Mutex
+	token string
+}
+
+// NeedsSetup reports whether the admin account is still to be created.
+func (g *Gateway) NeedsSetup(ctx context.Context) (bool, error) {
+	has, err := g.db.HasAdmin(ctx)
+	return !has, err
+}
+
+// SetupToken returns the one-time token a visitor from another machine must
+// give to create the admin account, and whether one is needed at all (false
+// once an admin exists). The same token is returned until it is used.
+func (g *Gateway) SetupToken(ctx context.Context) (string, bool, error) {
+	need, err := g.NeedsSetup(ctx)
+	if err != nil || !need {
+		return "", false, err
+	}
+	g.setup.mu.Lock()
+	defer g.setup.mu.Unlock()
+	if g.setup.token == "" {
+		var b [9]byte
+		_, _ = rand.Read(b[:])
+		g.setup.token = base64.RawURLEncoding.EncodeToString(b[:])
+	}
+	return g.setup.token, true, nil
+}
+
+// SetupRequest is the first-run form.
+type SetupRequest struct {
+	Username string
+	Password string
+	Confirm  string
+	Token    string // required unless Local
+	Local    bool   // the request comes from this machine
+}
+
+// SetupAdmin creates the admin account on a fresh instance.
+func (g *Gateway) SetupAdmin(ctx context.Context, req SetupRequest) (app.Admin, error) {
+	token, need, err := g.SetupToken(ctx)
+	if err != nil {
+		return app.Admin{}, err
+	}
+	if !need {
+		return app.Admin{}, app.Errorf(app.ECONFLICT, "",
+			"管理员账号已经创建过了：请直接登录。", "The admin account exists already: log in instead.")
+	}
+	if !req.Local && !sign.Equal(strings.TrimSpace(req.Token), token) {
+		return app.Admin{}, app.Errorf(app.EFORBIDDEN, "token",
+			"从其他电脑创建管理员需要一次性设置码：请查看 paygate 启动时控制台输出的 setup token，填入后重试（或在运行 paygate 的电脑上打开 http://localhost 端口）。",
+			"Creating the admin from another computer needs the one-time setup token: copy it from the console where paygate started and retry (or open http://localhost:PORT on the computer running paygate).")
+	}
+	name, err := validUsername(req.Username)
+	if err != nil {
+		return app.Admin{}, err
+	}
+	if err := validPassword(req.Password, req.Confirm); err != nil {
+		return app.Admin{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(req.Password), bcrypt.DefaultCost)
+	if err != nil {
+		return app.Admin{}, err
+	}
+	a, err := g.db.CreateFirstAdmin(ctx, name, string(hash))
+	if err == nil {
+		g.setup.mu.Lock()
+		g.setup.token = ""
+		g.setup.mu.Unlock()
+		g.log.Info("admin account created", "username", name)
+	}
+	return a, err
+}
+
+func validUsername(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		s = "admin"
+	}
+	if utf8.RuneCountInString(s) > 32 || strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return "", app.Errorf(app.EINVALID, "username",
+			"用户名最多 32 个字符，不能有空格。", "The username must be at most 32 characters, without spaces.")
+	}
+	return s, nil
+}
+
+func validPassword(pw, confirm string) error {
+	switch {
+	case utf8.RuneCountInString(pw) < MinPasswordLen:
+		return app.Errorf(app.EINVALID, "password",
+			fmt.Sprintf("密码太短：至少 %d 个字符。建议用一句好记的话，例如“我家小店2024开张”。", MinPasswordLen),
+			fmt.Sprintf("The password is too short: use at least %d characters, e.g. a sentence you remember.", MinPasswordLen))
+	case len(pw) > 72:
+		return app.Errorf(app.EINVALID, "password",
+			"密码太长：最多 72 个字节（约 24 个汉字或 72 个英文字符）。", "The password is too long: at most 72 bytes.")
+	case pw != confirm:
+		return app.Errorf(app.EINVALID, "confirm",
+			"两次输入的密码不一致：请重新输入确认密码。", "The two passwords differ: type the confirmation again.")
+	}
+	return nil
+}
+
+// dummyHash is compared against when the account does not exist, so a wrong
+// username takes as long as a wrong password.
+// Made on first use, so starting paygate does not pay for it.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("paygate-no-such-user"), bcrypt.DefaultCost)
+	return h
+})
+
+// LoginRequest is the login form.
+type LoginRequest struct {
+	Username  string
+	Password  string
+	RemoteIP  string
+	UserAgent string
+}
+
+// Login checks the password and opens a session; token is the cookie value
+// (only its hash is stored). Too many failures from one IP or for one account
+// are refused for a while, with a message saying how long to wait.
+func (g *Gateway) Login(ctx context.Context, req LoginRequest) (token string, s app.Session, err error) {
+	name := strings.TrimSpace(req.Username)
+	if name == "" {
+		name = "admin"
+	}
+	account := strings.ToLower(name)
+	now := g.db.Now()
+	if wait := g.throttle.wait(req.RemoteIP, account, now); wait > 0 {
+		minutes := int(math.Ceil(wait.Minutes()))
+		return "", app.Session{}, app.Errorf(app.ERATELIMIT, "password",
+			fmt.Sprintf("登录失败次数太多：为了安全，请等 %d 分钟后再试。忘记密码请查看 README 中“重置管理员密码”一节。", minutes),
+			fmt.Sprintf("Too many failed logins: for safety, wait %d minute(s) and try again. Forgot the password? See “Reset the admin password” in the README.", minutes))
+	}
+	a, found, err := g.db.AdminByUsername(ctx, name)
+	if err != nil {
+		return "", app.Session{}, err
+	}
+	var hash []byte
+	if found {
+		hash = []byte(a.PasswordHash)
+	} else {
+		hash = dummyHash()
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || !found {
+		g.throttle.fail(req.RemoteIP, account, now)
+		g.log.Warn("failed admin login", "username", name, "ip", req.RemoteIP)
+		return "", app.Session{}, app.Errorf(app.EUNAUTHORIZED, "password",
+			"用户名或密码不正确：请检查大小写和输入法后重试。", "Wrong username or password: check caps lock and the input method, then retry.")
+	}
+	g.throttle.succeed(account)
+	token = newSessionToken()
+	s = app.Session{
+		TokenHash: HashToken(token),
+		Admin:     a,
+		CreatedAt: now,
+		ExpiresAt: now.Add(SessionLifetime),
+		RemoteIP:  req.RemoteIP,
+		UserAgent: clipRunes(req.UserAgent, 200),
+	}
+	if err := g.db.CreateSession(ctx, s); err != nil {
+		return "", app.Session{}, err
+	}
+	return token, s, nil
+}
+
+// Session returns the logged-in session for a cookie token.
+func (g *Gateway) Session(ctx context.Context, token string) (app.Session, error) {
+	errLogin := app.Errorf(app.EUNAUTHORIZED, "",
+		"请先登录管理后台（登录已过期或已退出）。", "Please log in to the admin console (the session expired or was ended).")
+	if token == "" || len(token) > 100 {
+		return app.Session{}, errLogin
+	}
+	s, found, err := g.db.SessionByHash(ctx, HashToken(token))
+	if err != nil {
+		return app.Session{}, err
+	}
+	if !found {
+		return app.Session{}, errLogin
+	}
+	return s, nil
+}
+
+// Logout ends the session of token.
+func (g *Gateway) Logout(ctx context.Context, token, actor string) error {
+	return g.db.DeleteSession(ctx, HashToken(token), actor)
+}
+
+// ChangePasswordRequest is the change-password form.
+type ChangePasswordRequest struct {
+	Current, New, Confirm string
+}
+
+// ChangePassword replaces the admin's password after checking the current
+// one; every other session of theirs ends.
+func (g *Gateway) ChangePassword(ctx context.Context, s app.Session, req ChangePasswordRequest) error {
+	if bcrypt.CompareHashAndPassword([]byte(s.Admin.PasswordHash), []byte(req.Current)) != nil {
+		return app.Errorf(app.EINVALID, "current", "当前密码不正确：请重新输入。", "The current password is wrong: type it again.")
+	}
+	if err := validPassword(req.New, req.Confirm); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(req.New), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	return g.db.SetAdminPassword(ctx, s.Admin.ID, string(hash), s.TokenHash)
+}
+
+// HashToken is what is stored for a session token.
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func newSessionToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func clipRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

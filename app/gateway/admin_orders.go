@@ -1,0 +1,123 @@
+package gateway
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"paygate/app"
+	"paygate/app/store"
+)
+
+// OrderQuery is the orders page's filter form, as text.
+type OrderQuery struct {
+	Status, Method, From, To, Q, Page string
+}
+
+// OrderListLimit is how many orders a page shows.
+const OrderListLimit = 20
+
+// ParseOrderQuery validates the filter form.
+func ParseOrderQuery(q OrderQuery) (store.OrderFilter, Page, error) {
+	var f store.OrderFilter
+	switch s := app.OrderStatus(strings.TrimSpace(q.Status)); s {
+	case "", app.OrderPending, app.OrderSuccess, app.OrderExpired, app.OrderFailed:
+		f.Status = s
+	default:
+		return f, Page{}, app.Errorf(app.EINVALID, "status",
+			"订单状态只能是 pending（待支付）、success（已支付）、expired（已过期）或 failed（已关闭）。",
+			"The order status must be pending, success, expired or failed.")
+	}
+	if m := strings.TrimSpace(q.Method); m != "" {
+		method, err := ParseMethod(m)
+		if err != nil {
+			return f, Page{}, err
+		}
+		f.Method = method
+	}
+	from, to, err := ParseDateRange(q.From, q.To)
+	if err != nil {
+		return f, Page{}, err
+	}
+	f.From, f.To = from, to
+	f.Query = clipRunes(strings.TrimSpace(q.Q), 64)
+	page, err := ParsePage(q.Page, "")
+	if err != nil {
+		return f, Page{}, err
+	}
+	page.Limit = OrderListLimit
+	f.Offset, f.Limit = (page.Number-1)*page.Limit, page.Limit
+	return f, page, nil
+}
+
+// ParseDateRange reads two optional dates (YYYY-MM-DD, Shanghai) into
+// [from's midnight, the midnight after to).
+func ParseDateRange(from, to string) (time.Time, time.Time, error) {
+	var a, b time.Time
+	var err error
+	if s := strings.TrimSpace(from); s != "" {
+		if a, err = time.ParseInLocation("2006-01-02", s, app.Shanghai); err != nil {
+			return a, b, app.Errorf(app.EINVALID, "from",
+				"开始日期格式不对（收到 "+clip(s)+"）：请用 年-月-日，例如 2026-01-31。",
+				"The start date is not valid (got "+clip(s)+"): use year-month-day, e.g. 2026-01-31.")
+		}
+	}
+	if s := strings.TrimSpace(to); s != "" {
+		if b, err = time.ParseInLocation("2006-01-02", s, app.Shanghai); err != nil {
+			return a, b, app.Errorf(app.EINVALID, "to",
+				"结束日期格式不对（收到 "+clip(s)+"）：请用 年-月-日，例如 2026-01-31。",
+				"The end date is not valid (got "+clip(s)+"): use year-month-day, e.g. 2026-01-31.")
+		}
+		b = b.AddDate(0, 0, 1)
+	}
+	if !a.IsZero() && !b.IsZero() && !a.Before(b) {
+		return a, b, app.Errorf(app.EINVALID, "to",
+			"结束日期早于开始日期：请把结束日期改成开始日期当天或之后。",
+			"The end date is before the start date: pick the start day or later.")
+	}
+	return a, b, nil
+}
+
+// Orders lists orders.
+func (g *Gateway) Orders(ctx context.Context, f store.OrderFilter) ([]app.Order, int, error) {
+	return g.db.ListOrders(ctx, f)
+}
+
+// OrderTimeline is an order with everything that happened to it.
+type OrderTimeline struct {
+	Order    app.Order
+	Payment  *app.Payment
+	Attempts []app.CallbackAttempt
+	Audit    []app.AuditEntry
+}
+
+// OrderTimeline returns an order, the payment that paid it, the callback
+// attempts and what people did to it.
+func (g *Gateway) OrderTimeline(ctx context.Context, id string) (OrderTimeline, error) {
+	o, err := g.Order(ctx, id)
+	if err != nil {
+		return OrderTimeline{}, err
+	}
+	t := OrderTimeline{Order: o}
+	if o.PaymentID != "" {
+		p, err := g.db.Payment(ctx, o.PaymentID)
+		if err != nil {
+			return t, err
+		}
+		t.Payment = &p
+		if t.Attempts, err = g.db.CallbackAttempts(ctx, p.ID); err != nil {
+			return t, err
+		}
+		audit, _, err := g.db.AuditLog(ctx, store.AuditFilter{Subject: p.ID, Limit: 50})
+		if err != nil {
+			return t, err
+		}
+		t.Audit = audit
+	}
+	audit, _, err := g.db.AuditLog(ctx, store.AuditFilter{Subject: o.ID, Limit: 50})
+	if err != nil {
+		return t, err
+	}
+	t.Audit = append(t.Audit, audit...)
+	return t, nil
+}

@@ -1,0 +1,98 @@
+package gateway
+
+import (
+	"context"
+	"slices"
+
+	"paygate/app"
+	"paygate/app/store"
+)
+
+// PaymentDetail is a payment with its callback log, what people did to it,
+// and, while it waits, the orders it may pay.
+type PaymentDetail struct {
+	Payment      app.Payment
+	Notification app.NotificationText
+	Candidates   []app.CandidateOrder
+	Attempts     []app.CallbackAttempt
+	Audit        []app.AuditEntry
+}
+
+// PaymentDetail returns one payment with everything about it.
+func (g *Gateway) PaymentDetail(ctx context.Context, id string) (PaymentDetail, error) {
+	p, err := g.Payment(ctx, id)
+	if err != nil {
+		return PaymentDetail{}, err
+	}
+	d := PaymentDetail{Payment: p}
+	if d.Notification, err = g.db.NotificationText(ctx, p.NotificationID); err != nil {
+		return d, err
+	}
+	if p.Status == app.PaymentUnmatched {
+		if d.Candidates, err = g.Candidates(ctx, p); err != nil {
+			return d, err
+		}
+	}
+	if d.Attempts, err = g.db.CallbackAttempts(ctx, p.ID); err != nil {
+		return d, err
+	}
+	d.Audit, _, err = g.db.AuditLog(ctx, store.AuditFilter{Subject: p.ID, Limit: 50})
+	return d, err
+}
+
+// Unmatched lists the payments waiting for a person, each with its candidates.
+func (g *Gateway) Unmatched(ctx context.Context, page Page) ([]PaymentDetail, int, error) {
+	list, total, err := g.Payments(ctx, app.PaymentUnmatched, page)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]PaymentDetail, 0, len(list))
+	for _, p := range list {
+		d := PaymentDetail{Payment: p}
+		if d.Notification, err = g.db.NotificationText(ctx, p.NotificationID); err != nil {
+			return nil, 0, err
+		}
+		if d.Candidates, err = g.Candidates(ctx, p); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, d)
+	}
+	return out, total, nil
+}
+
+// Candidates returns the orders an unmatched payment may pay, most likely
+// first: orders with the same payable amount (and method, when the payment
+// names one) that were pending when it arrived, or had expired no longer than
+// the grace period before. Confidence follows the matcher's rules: one
+// pending order by the same method is high, method unknown is medium,
+// several pending orders or an expired one is low.
+func (g *Gateway) Candidates(ctx context.Context, p app.Payment) ([]app.CandidateOrder, error) {
+	orders, err := g.db.CandidateOrders(ctx, p, g.Tuning().Match.Grace, 10)
+	if err != nil {
+		return nil, err
+	}
+	pendingAt := func(o app.Order) bool {
+		return !o.CreatedAt.After(p.ReceivedAt) && p.ReceivedAt.Before(o.ExpiresAt) && o.Status != app.OrderFailed
+	}
+	pending := 0
+	for _, o := range orders {
+		if pendingAt(o) {
+			pending++
+		}
+	}
+	out := make([]app.CandidateOrder, 0, len(orders))
+	for _, o := range orders {
+		c := app.CandidateOrder{Order: o, Confidence: app.ConfidenceLow, Why: "expired"}
+		switch {
+		case pendingAt(o) && pending > 1:
+			c.Why = "several"
+		case pendingAt(o) && p.Method != "":
+			c.Confidence, c.Why = app.ConfidenceHigh, "pending"
+		case pendingAt(o):
+			c.Confidence, c.Why = app.ConfidenceMedium, "pending_method_unknown"
+		}
+		out = append(out, c)
+	}
+	slices.SortStableFunc(out, func(a, b app.CandidateOrder) int { return b.Confidence.Rank() - a.Confidence.Rank() })
+	return out, nil
+}

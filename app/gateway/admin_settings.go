@@ -1,0 +1,139 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"paygate/app"
+)
+
+// UpdateSettingsBy changes merchant settings from the admin console and records who did it.
+func (g *Gateway) UpdateSettingsBy(ctx context.Context, req ConfigRequest, by string) error {
+	if err := g.UpdateSettings(ctx, req); err != nil {
+		return err
+	}
+	var changed []string
+	for name, v := range map[string]*string{"name": req.Name, "description": req.Description, "callbackUrl": req.CallbackURL} {
+		if v != nil {
+			changed = append(changed, name)
+		}
+	}
+	detail := strings.Join(changed, ", ")
+	if req.CallbackURL != nil {
+		detail += " → " + strings.TrimSpace(*req.CallbackURL)
+	}
+	return g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditSettings, Detail: detail})
+}
+
+// RotateAPIKey replaces the API key with a new random one and returns it.
+// Merchant servers and forwarders using the old key stop working until updated.
+func (g *Gateway) RotateAPIKey(ctx context.Context, by string) (string, error) {
+	key := NewAPIKey()
+	if err := g.UpdateSettings(ctx, ConfigRequest{APIKey: &key}); err != nil {
+		return "", err
+	}
+	return key, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditAPIKeyRotate, Detail: "…" + key[len(key)-4:]})
+}
+
+// NewAPIKey is 32 random URL-safe characters (192 bits) with a readable prefix.
+func NewAPIKey() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return "pk_" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// TuningForm is the order and matching section of the settings page, as text.
+type TuningForm struct {
+	OrderLifetimeMinutes string
+	MinAmount, MaxAmount string
+	SlotMode             string
+	SlotMaxOffset        string
+	MatchWindowMinutes   string
+	MatchGraceMinutes    string
+	AutoConfirm          string
+}
+
+// ParseTuningForm reads the form; validation of the ranges is UpdateTuning's.
+func (g *Gateway) ParseTuningForm(f TuningForm) (Tuning, error) {
+	t := g.Tuning()
+	var err error
+	if t.OrderLifetime, err = minutes("orderLifetime", f.OrderLifetimeMinutes, "订单有效期", "order lifetime"); err != nil {
+		return t, err
+	}
+	if t.Match.Window, err = minutes("matchWindow", f.MatchWindowMinutes, "匹配时间窗口", "match window"); err != nil {
+		return t, err
+	}
+	if t.Match.Grace, err = minutes("matchGrace", f.MatchGraceMinutes, "过期宽限期", "grace period"); err != nil {
+		return t, err
+	}
+	if t.MinAmount, err = ParseAmount("minAmount", f.MinAmount, true, 1, 100_000_000); err != nil {
+		return t, err
+	}
+	if t.MaxAmount, err = ParseAmount("maxAmount", f.MaxAmount, true, 1, 100_000_000); err != nil {
+		return t, err
+	}
+	if t.Slots.MaxOffset, err = ParseAmount("slotMaxOffset", f.SlotMaxOffset, true, 0, 10000); err != nil {
+		return t, err
+	}
+	t.Slots.Mode = app.SlotMode(strings.TrimSpace(f.SlotMode))
+	t.Match.AutoConfirm = app.Confidence(strings.TrimSpace(f.AutoConfirm))
+	return t, nil
+}
+
+func minutes(field, s, zh, en string) (time.Duration, error) {
+	var n int
+	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d", &n); err != nil || n < 0 || fmt.Sprint(n) != strings.TrimSpace(s) {
+		return 0, app.Errorf(app.EINVALID, field,
+			zh+"请填写整数分钟数，例如 15（收到 "+clip(s)+"）。",
+			"The "+en+" must be a whole number of minutes, e.g. 15 (got "+clip(s)+").")
+	}
+	return time.Duration(n) * time.Minute, nil
+}
+
+// UpdateTuningBy puts new order and matching rules in force and records who did it.
+func (g *Gateway) UpdateTuningBy(ctx context.Context, t Tuning, by string) error {
+	if err := g.UpdateTuning(ctx, t); err != nil {
+		return err
+	}
+	return g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditTuning, Detail: t.String()})
+}
+
+// SendTestCallback posts a signed sample callback to url (the saved callback
+// URL when empty) and returns what the server answered.
+func (g *Gateway) SendTestCallback(ctx context.Context, url, by string) (app.CallbackAttempt, error) {
+	s, err := g.Settings(ctx)
+	if err != nil {
+		return app.CallbackAttempt{}, err
+	}
+	if strings.TrimSpace(url) == "" {
+		url = s.CallbackURL
+	}
+	if strings.TrimSpace(url) == "" {
+		return app.CallbackAttempt{}, app.Errorf(app.EINVALID, "callbackUrl",
+			"还没有回调地址：请先填写并保存回调地址，例如 https://shop.example.com/paygate/callback。",
+			"There is no callback URL yet: enter and save one first, e.g. https://shop.example.com/paygate/callback.")
+	}
+	if url, err = validURL("callbackUrl", url); err != nil {
+		return app.CallbackAttempt{}, err
+	}
+	if s.APIKey == "" {
+		return app.CallbackAttempt{}, app.Errorf(app.EINVALID, "apiKey",
+			"还没有 API 密钥，无法签名：请先在本页生成 API 密钥。",
+			"There is no API key to sign with: generate one on this page first.")
+	}
+	tester, ok := g.notifier.(CallbackTester)
+	if !ok {
+		return app.CallbackAttempt{}, app.Errorf(app.EUNAVAILABLE, "",
+			"这个 paygate 不能发送测试回调。", "This paygate cannot send test callbacks.")
+	}
+	a := tester.SendTest(ctx, url, s.APIKey)
+	result := "ok"
+	if !a.Acked {
+		result = "failed: " + a.Error
+	}
+	return a, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditCallbackTest, Subject: "", Detail: url + " " + result})
+}

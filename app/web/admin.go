@@ -1,0 +1,175 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"paygate/app"
+	"paygate/app/gateway"
+)
+
+// Cookie names of the admin console.
+const (
+	sessionCookie = "paygate_session"
+	langCookie    = "paygate_lang"
+	csrfCookie    = "paygate_csrf"
+	sessionKey    = "paygate.session"
+	csrfKey       = "csrf"
+)
+
+// registerAdmin adds the admin console: /, /assets/ and everything under /admin/.
+func (s *Server) registerAdmin(e *echo.Echo) {
+	e.GET("/assets/*", s.asset)
+	e.GET("/", s.root, s.securityHeaders)
+
+	csrf := refuseAsForbidden(middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		ContextKey:     csrfKey,
+		CookieName:     csrfCookie,
+		CookiePath:     "/admin",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+		CookieMaxAge:   int(gateway.SessionLifetime.Seconds()),
+		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
+	}))
+
+	admin := e.Group("/admin", s.securityHeaders)
+	// Open to visitors: first run, login, language.
+	admin.GET("/setup", s.setupPage, csrf)
+	admin.POST("/setup", s.setup, csrf)
+	admin.GET("/login", s.loginPage, csrf)
+	admin.POST("/login", s.login, csrf)
+	admin.POST("/lang", s.setLang, csrf)
+
+	// Everything else needs a session, and a CSRF token to change anything.
+	p := admin.Group("", s.requireAdmin, csrf)
+	p.POST("/logout", s.logout)
+	p.GET("", s.dashboard)
+	p.GET("/", s.dashboard)
+	p.GET("/orders", s.orders)
+	p.GET("/orders/:id", s.order)
+	p.POST("/orders/:id/close", s.closeOrderAdmin)
+	p.GET("/payments", s.payments)
+	p.GET("/payments/:id", s.payment)
+	p.POST("/payments/:id/confirm", s.confirmPaymentAdmin)
+	p.POST("/payments/:id/ignore", s.ignorePaymentAdmin)
+	p.POST("/payments/:id/resend", s.resendCallbackAdmin)
+	p.GET("/callbacks", s.callbacks)
+	p.GET("/audit", s.audit)
+	p.GET("/settings", s.settings)
+	p.POST("/settings/merchant", s.saveMerchant)
+	p.GET("/settings/api-key", s.apiKey)
+	p.POST("/settings/api-key/rotate", s.rotateAPIKey)
+	p.POST("/settings/callback", s.saveCallbackURL)
+	p.POST("/settings/callback/test", s.testCallback)
+	p.POST("/settings/tuning", s.saveTuning)
+	p.POST("/settings/password", s.changePassword)
+	p.GET("/settings/qr/:method", s.payQRImage)
+	p.POST("/settings/qr/:method", s.uploadPayQR)
+	p.GET("/export", s.exportPage)
+	p.GET("/export/download", s.export)
+	s.registerDevices(p)
+}
+
+var errCSRF = app.Errorf(app.EFORBIDDEN, "csrf",
+	"请求被拒绝：页面已过期或不是从本后台提交的。请刷新页面后重试。",
+	"Request refused: the page is stale or was not sent from this console. Reload the page and try again.")
+
+// refuseAsForbidden turns the CSRF middleware's own refusal of a cross-site
+// request (an echo 403 that skips its ErrorHandler) into errCSRF.
+func refuseAsForbidden(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := csrf(next)
+		return func(c echo.Context) error {
+			err := h(c)
+			var he *echo.HTTPError
+			if errors.As(err, &he) && he.Code == http.StatusForbidden {
+				return errCSRF
+			}
+			return err
+		}
+	}
+}
+
+// root sends a visitor to the first-run page on a fresh instance, else to the console.
+func (s *Server) root(c echo.Context) error {
+	need, err := s.gw.NeedsSetup(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if need {
+		return c.Redirect(http.StatusSeeOther, "/admin/setup")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/")
+}
+
+// securityHeaders: no inline script or style, no framing, no sniffing.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// requireAdmin admits requests with a valid session. Anonymous pages are
+// sent to the login page; htmx, JSON and state-changing requests get 401.
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := ""
+		if ck, err := c.Cookie(sessionCookie); err == nil {
+			token = ck.Value
+		}
+		sess, err := s.gw.Session(c.Request().Context(), token)
+		if err != nil {
+			if app.ErrorCode(err) != app.EUNAUTHORIZED {
+				return err
+			}
+			r := c.Request()
+			if isHTMX(c) {
+				c.Response().Header().Set("HX-Redirect", "/admin/login")
+				return err
+			}
+			if r.Method == http.MethodGet && !wantsJSON(c) {
+				return c.Redirect(http.StatusSeeOther, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()))
+			}
+			return err
+		}
+		c.Set(sessionKey, sess)
+		return next(c)
+	}
+}
+
+func currentSession(c echo.Context) (app.Session, bool) {
+	s, ok := c.Get(sessionKey).(app.Session)
+	return s, ok
+}
+
+// actor is the signed-in admin's name, for the audit log.
+func actor(c echo.Context) string {
+	if s, ok := currentSession(c); ok {
+		return s.Admin.Username
+	}
+	return "admin"
+}
+
+func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
+
+func wantsJSON(c echo.Context) bool {
+	accept := c.Request().Header.Get(echo.HeaderAccept)
+	return accept != "" && !containsFold(accept, "text/html") && containsFold(accept, "json")
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}

@@ -1,0 +1,169 @@
+package web
+
+import (
+	"github.com/a-h/templ"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"paygate/app"
+	"paygate/app/gateway"
+	"paygate/app/qr"
+	"paygate/app/store"
+	"paygate/views"
+)
+
+// registerDevices adds the forwarder devices pages.
+func (s *Server) registerDevices(g *echo.Group) {
+	g.GET("/devices", s.devices)
+	g.POST("/devices", s.addDevice)
+	g.GET("/devices/:id/pair", s.devicePairing)
+	g.POST("/devices/:id/rename", s.renameDevice)
+	g.POST("/devices/:id/rotate-key", s.rotateDeviceKeyAdmin)
+	g.POST("/devices/:id/delete", s.deleteDeviceAdmin)
+}
+
+func (s *Server) devices(c echo.Context) error {
+	return s.devicesPage(c, 0, "")
+}
+
+// devicesPage renders the page; shown is a device whose pairing code is open.
+func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
+	ctx := c.Request().Context()
+	page, err := gateway.ParsePage(c.QueryParam("page"), "")
+	if err != nil {
+		return err
+	}
+	outcome := c.QueryParam("outcome")
+	switch app.NotificationOutcome(outcome) {
+	case "", app.OutcomePayment, app.OutcomeIgnored, app.OutcomeDuplicate, app.OutcomeRefused, app.OutcomeInvalid:
+	default:
+		return app.Errorf(app.EINVALID, "outcome", "通知结果只能是 payment、ignored、duplicate、refused 或 invalid。",
+			"The outcome must be payment, ignored, duplicate, refused or invalid.")
+	}
+	list, err := s.gw.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	notes, total, err := s.gw.Notifications(ctx, store.NotificationFilter{Outcome: outcome, Offset: (page.Number - 1) * page.Limit, Limit: page.Limit})
+	if err != nil {
+		return err
+	}
+	d := views.DevicesData{Devices: list, Pairing: s.pairing(c), Shown: shown, Notifications: notes, Total: total,
+		Page: page, Params: url.Values{}, Outcome: outcome}
+	if outcome != "" {
+		d.Params.Set("outcome", outcome)
+	}
+	for _, dev := range list {
+		if dev.ID == shown {
+			if d.ShownQR, err = qr.SVG(d.Pairing.Host + "/" + dev.Key); err != nil {
+				return err
+			}
+		}
+	}
+	page1 := views.DevicesPage(s.meta(c, tr(c, "设备", "Devices"), "devices"), d)
+	if toast != "" && isHTMX(c) {
+		return s.renderWithToast(c, page1, toast)
+	}
+	return s.render(c, http.StatusOK, page1)
+}
+
+// pairing is the address a phone uses: server.public_url when set, else the
+// host this page was opened on.
+func (s *Server) pairing(c echo.Context) views.Pairing {
+	p := views.Pairing{Host: c.Request().Host, Scheme: "http"}
+	if s.secureRequest(c) {
+		p.Scheme = "https"
+	}
+	if u, err := url.Parse(s.opts.PublicURL); err == nil && u.Host != "" {
+		p.Host, p.Scheme = u.Host, u.Scheme
+	}
+	host := p.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	ip := net.ParseIP(host)
+	p.Local = host == "localhost" || (ip != nil && ip.IsLoopback())
+	return p
+}
+
+func (s *Server) addDevice(c echo.Context) error {
+	d, err := s.gw.CreateDeviceBy(c.Request().Context(), c.FormValue("name"), actor(c))
+	if err != nil {
+		return err
+	}
+	return s.devicesPage(c, d.ID, tr(c, "设备已添加：用手机扫描下面的配对码。", "Device added: scan the pairing code below with the phone."))
+}
+
+func (s *Server) deviceCard(c echo.Context, d app.Device, shown bool) error {
+	p := s.pairing(c)
+	svg := ""
+	if shown && !d.UsesAPIKey {
+		var err error
+		if svg, err = qr.SVG(p.Host + "/" + d.Key); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, views.DeviceCard(d, p, shown, svg))
+}
+
+func (s *Server) devicePairing(c echo.Context) error {
+	id, err := pathID(c, "deviceId")
+	if err != nil {
+		return err
+	}
+	d, err := s.gw.Device(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.deviceCard(c, d, true)
+}
+
+func (s *Server) renameDevice(c echo.Context) error {
+	id, err := pathID(c, "deviceId")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.gw.RenameDeviceBy(ctx, id, c.FormValue("name"), actor(c)); err != nil {
+		return err
+	}
+	d, err := s.gw.Device(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.deviceCard(c, d, false)
+}
+
+func (s *Server) rotateDeviceKeyAdmin(c echo.Context) error {
+	id, err := pathID(c, "deviceId")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.gw.RotateDeviceKeyBy(ctx, id, actor(c)); err != nil {
+		return err
+	}
+	d, err := s.gw.Device(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.deviceCard(c, d, true)
+}
+
+func (s *Server) deleteDeviceAdmin(c echo.Context) error {
+	id, err := pathID(c, "deviceId")
+	if err != nil {
+		return err
+	}
+	if err := s.gw.DeleteDeviceBy(c.Request().Context(), id, actor(c)); err != nil {
+		return err
+	}
+	return s.renderWithToast(c, nopDeleted(id), tr(c, "设备 #"+strconv.FormatInt(id, 10)+" 已删除。", "Device #"+strconv.FormatInt(id, 10)+" deleted."))
+}
+
+// nopDeleted is what replaces a deleted device's card: nothing.
+func nopDeleted(int64) templ.Component { return templ.NopComponent }

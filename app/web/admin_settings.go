@@ -1,0 +1,153 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"paygate/app"
+	"paygate/app/gateway"
+	"paygate/views"
+)
+
+func (s *Server) settings(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := s.gw.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	qrs, err := s.gw.PayQRs(ctx)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.SettingsPage(s.meta(c, tr(c, "设置", "Settings"), "settings"),
+		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), QRs: qrs}))
+}
+
+func (s *Server) saveMerchant(c echo.Context) error {
+	name, desc := c.FormValue("name"), c.FormValue("description")
+	ctx := c.Request().Context()
+	if err := s.gw.UpdateSettingsBy(ctx, gateway.ConfigRequest{Name: &name, Description: &desc}, actor(c)); err != nil {
+		return err
+	}
+	st, err := s.gw.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	return s.renderWithToast(c, views.MerchantSection(st), tr(c, "商户信息已保存。", "Shop details saved."))
+}
+
+func (s *Server) apiKey(c echo.Context) error {
+	st, err := s.gw.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.APIKeySection(st.APIKey, c.QueryParam("reveal") == "1"))
+}
+
+func (s *Server) rotateAPIKey(c echo.Context) error {
+	key, err := s.gw.RotateAPIKey(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	return s.renderWithToast(c, views.APIKeySection(key, true),
+		tr(c, "新的 API 密钥已生效：请复制到你的商城和转发应用里。", "The new API key is in force: copy it into your shop and your forwarder."))
+}
+
+func (s *Server) saveCallbackURL(c echo.Context) error {
+	u := c.FormValue("callbackUrl")
+	ctx := c.Request().Context()
+	if err := s.gw.UpdateSettingsBy(ctx, gateway.ConfigRequest{CallbackURL: &u}, actor(c)); err != nil {
+		return err
+	}
+	st, err := s.gw.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	return s.renderWithToast(c, views.CallbackSection(st.CallbackURL, nil), tr(c, "回调地址已保存。", "Callback URL saved."))
+}
+
+func (s *Server) testCallback(c echo.Context) error {
+	u := c.FormValue("callbackUrl")
+	res, err := s.gw.SendTestCallback(c.Request().Context(), u, actor(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.CallbackSection(res.URL, &res))
+}
+
+func (s *Server) saveTuning(c echo.Context) error {
+	ctx := c.Request().Context()
+	t, err := s.gw.ParseTuningForm(gateway.TuningForm{
+		OrderLifetimeMinutes: c.FormValue("orderLifetime"),
+		MinAmount:            c.FormValue("minAmount"),
+		MaxAmount:            c.FormValue("maxAmount"),
+		SlotMode:             c.FormValue("slotMode"),
+		SlotMaxOffset:        c.FormValue("slotMaxOffset"),
+		MatchWindowMinutes:   c.FormValue("matchWindow"),
+		MatchGraceMinutes:    c.FormValue("matchGrace"),
+		AutoConfirm:          c.FormValue("autoConfirm"),
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.gw.UpdateTuningBy(ctx, t, actor(c)); err != nil {
+		return err
+	}
+	return s.renderWithToast(c, views.TuningSection(s.gw.Tuning()), tr(c, "规则已保存，新订单立即生效。", "Rules saved; new orders use them at once."))
+}
+
+func (s *Server) changePassword(c echo.Context) error {
+	sess, _ := currentSession(c)
+	err := s.gw.ChangePassword(c.Request().Context(), sess, gateway.ChangePasswordRequest{
+		Current: c.FormValue("current"), New: c.FormValue("new"), Confirm: c.FormValue("confirm"),
+	})
+	if err != nil {
+		return err
+	}
+	return s.renderWithToast(c, views.PasswordSection(), tr(c, "密码已修改；其他设备上的登录已退出。", "Password changed; other signed-in devices were logged out."))
+}
+
+func (s *Server) payQRImage(c echo.Context) error {
+	q, err := s.gw.PayQR(c.Request().Context(), c.Param("method"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "private, max-age=86400")
+	return c.Blob(http.StatusOK, q.ContentType, q.Image)
+}
+
+func (s *Server) uploadPayQR(c echo.Context) error {
+	ctx := c.Request().Context()
+	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, gateway.MaxPayQRBytes+64<<10)
+	fh, err := c.FormFile("image")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return app.Errorf(app.ETOOLARGE, "image", "图片太大（超过 5 MB）：请截图或压缩后再上传。", "The picture is larger than 5 MB: take a screenshot or compress it, then upload again.")
+		}
+		return app.Errorf(app.EINVALID, "image",
+			"没有收到图片：请选择一张收款码图片（PNG、JPG、GIF 或 WebP）再上传。",
+			"No picture received: choose a 收款码 picture (PNG, JPG, GIF or WebP) and upload it.")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, gateway.MaxPayQRBytes+1))
+	if err != nil {
+		return err
+	}
+	q, err := s.gw.SetPayQR(ctx, c.Param("method"), data, actor(c))
+	if err != nil {
+		return err
+	}
+	qrs, err := s.gw.PayQRs(ctx)
+	if err != nil {
+		return err
+	}
+	return s.renderWithToast(c, views.PayQRSection(qrs), tr(c, q.Method.Label("zh")+"收款码已保存。", q.Method.Label("en")+" 收款码 saved."))
+}
