@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -29,9 +31,27 @@ import (
 // version is stamped by the release build: -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
+// configTemplate is the commented config.yaml, written beside the binary on
+// its first start when there is no configuration anywhere.
+//
+//go:embed config.yaml
+var configTemplate []byte
+
 func main() {
-	os.Exit(run(os.Args[1:]))
+	code := run(os.Args[1:])
+	if code != 0 && serverCommand(os.Args[1:]) {
+		// A double-clicked paygate.exe: keep the window open to read why.
+		desktop.HoldWindow(os.Stderr)
+	}
+	os.Exit(code)
 }
+
+// serverCommand: args start the server (no sub-command, only flags).
+func serverCommand(args []string) bool {
+	return len(args) == 0 || strings.HasPrefix(args[0], "-") && !isHelp(args[0]) && args[0] != "--version" && args[0] != "-v"
+}
+
+func isHelp(a string) bool { return a == "help" || a == "--help" || a == "-h" || a == "-help" }
 
 func run(args []string) int {
 	if len(args) > 0 {
@@ -39,7 +59,7 @@ func run(args []string) int {
 		case "version", "--version", "-v":
 			fmt.Println("paygate", version)
 			return 0
-		case "help", "--help", "-h":
+		case "help", "--help", "-h", "-help":
 			usage()
 			return 0
 		case "merchant-demo":
@@ -50,16 +70,22 @@ func run(args []string) int {
 	if resetAdmin {
 		args = args[1:]
 	}
-	cfg, err := config.Load(args)
+	cfg, err := config.LoadOrCreate(args, configTemplate)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "paygate:", err)
-		if strings.Contains(err.Error(), "unknown flag") {
+		if strings.Contains(err.Error(), "unknown flag") || strings.Contains(err.Error(), "unknown command") {
 			usage()
 		}
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
+	for _, w := range cfg.Warnings {
+		logger.Warn(w)
+	}
+	if cfg.Created {
+		logger.Info("first start: wrote a commented config.yaml beside the executable", "config", cfg.File)
+	}
 	if resetAdmin {
 		return runResetAdmin(cfg)
 	}
@@ -74,8 +100,10 @@ func usage() {
 	fmt.Print(`paygate — payment gateway for personal Alipay / WeChat 收款码
 
 Usage:
-  paygate [flags]          start the server
+  paygate [flags]          start the server (double-click: config.yaml and data/ are created
+                           beside the program, the browser opens on the first-run page)
   paygate version          print the version
+  paygate help             print this help
   paygate merchant-demo [--addr 127.0.0.1:3001] [--key API_KEY] [--path /payment-callback]
                            a local merchant that receives, verifies and prints
                            callbacks, to test a set-up (key default: $PAYGATE_MERCHANT_API_KEY)
@@ -87,7 +115,7 @@ Flags:
   --addr ADDR              listen address, e.g. :3000 or 127.0.0.1:3000
   --data-dir DIR           directory for the database (default data/)
   --open-browser BOOL      open the browser at start
-  --public-url URL         public base URL used in links
+  --public-url URL         public base URL used in links (checkout pages, payment links)
 
 Every config.yaml key can also be set as PAYGATE_<SECTION>_<KEY>,
 e.g. PAYGATE_SERVER_ADDR=127.0.0.1:3000 or PAYGATE_MERCHANT_API_KEY=….
@@ -141,6 +169,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 			Match:         cfg.Match.Policy,
 		},
 		DeviceOfflineAfter: cfg.Device.OfflineAfter,
+		LinkRateLimit:      cfg.Links.RateLimit,
 		Logger:             logger,
 	})
 	if err := gw.LoadTuning(ctx); err != nil {
@@ -149,9 +178,9 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger,
 		TrustedProxies: cfg.Server.TrustedProxies, PublicURL: cfg.Server.PublicURL})
 
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	ln, err := desktop.Listen(cfg.Server.Addr, !cfg.Server.AddrExplicit)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w (is another program using the port? set PAYGATE_SERVER_ADDR or --addr)", cfg.Server.Addr, err)
+		return err
 	}
 	srv := &http.Server{
 		Handler:           handler,
@@ -170,10 +199,16 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	go func() { serveErr <- srv.Serve(ln) }()
 	url := "http://" + displayAddr(ln.Addr())
 	logger.Info("paygate started", "version", version, "url", url, "data", cfg.Data.Dir, "config", cfg.File)
+	banner := desktop.Banner{Version: version, URL: url, Config: cfg.File, Data: cfg.Data.Dir}
+	if _, asked, err := net.SplitHostPort(cfg.Server.Addr); err == nil && ln.Addr().(*net.TCPAddr).Port != atoi(asked) {
+		banner.Moved = asked
+	}
 	if token, need, err := gw.SetupToken(ctx); err == nil && need {
 		logger.Warn("no admin account yet: open the admin console to create it; from another computer the first-run page asks for this setup token",
 			"url", url+"/admin/setup", "setup_token", token)
+		banner.SetupToken = token
 	}
+	banner.Print(os.Stdout)
 	if cfg.Server.OpenBrowser {
 		if err := desktop.OpenBrowser(url + "/"); err != nil {
 			logger.Warn("could not open the browser; open the address yourself", "url", url, "err", err)
@@ -195,6 +230,8 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	<-done
 	return nil
 }
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // displayAddr turns a listen address into one a browser can open.
 func displayAddr(a net.Addr) string {

@@ -5,6 +5,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. The web layer maps each to one HTTP status.
@@ -30,6 +31,8 @@ type Error struct {
 	Field string
 	Zh    string
 	En    string
+	// RetryAfter, for rate_limited errors, is when trying again will work.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -80,4 +83,13 @@ func ErrorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// ErrorRetryAfter returns how long the client should wait before retrying, 0 if not said.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -77,6 +77,7 @@ type OrderInput struct {
 	ReturnURL       string
 	Attach          string
 	ClientIP        string
+	LinkID          int64 // the payment link the buyer came through; 0 = none
 }
 
 // SlotMode is the order in which payable amounts near the asked one are tried.

@@ -1,5 +1,6 @@
-// Package assets holds the admin console's static files (htmx, CSS, the small
-// script, the icon), embedded in the binary. URLs carry a content hash so
+// Package assets holds the static files, embedded in the binary: the admin
+// console's (htmx, CSS, the small script, the icon) and the payer pages'
+// (checkout.css, checkout.js: small, no htmx). URLs carry a content hash so
 // browsers may cache them for a year.
 package assets
 
@@ -12,7 +13,7 @@ import (
 
 // FS is the embedded files, served under /assets/.
 //
-//go:embed htmx.min.js admin.css admin.js favicon.svg
+//go:embed htmx.min.js admin.css admin.js favicon.svg checkout.css checkout.js
 var FS embed.FS
 
 // HtmxVersion is the vendored htmx release (from the npm package htmx.org).

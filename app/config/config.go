@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +25,11 @@ import (
 type Config struct {
 	File    string // the config.yaml that was read, "" if none
 	BaseDir string // relative paths (data dir) are resolved against this
+	// Created is true when this run wrote File from the template: a first
+	// start with no configuration anywhere (a double-clicked binary).
+	Created bool
+	// Warnings are things worth telling the person starting paygate.
+	Warnings []string
 
 	Server   Server
 	Data     Data
@@ -31,13 +38,18 @@ type Config struct {
 	Match    Match
 	Callback Callback
 	Device   Device
+	Links    Links
 }
 
 type Server struct {
-	Addr        string
-	OpenBrowser bool
-	PublicURL   string // absolute base URL used in links; "" = from the request
-	MaxBodySize int64  // bytes
+	Addr string
+	// AddrExplicit is true when the address was chosen (config file,
+	// environment or flag): then a taken port is an error; otherwise paygate
+	// moves on to the next free port.
+	AddrExplicit bool
+	OpenBrowser  bool
+	PublicURL    string // absolute base URL used in links; "" = from the request
+	MaxBodySize  int64  // bytes
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed.
 	TrustedProxies []string
@@ -76,6 +88,13 @@ type Device struct {
 	OfflineAfter time.Duration
 }
 
+// Links are the payment links' settings.
+type Links struct {
+	// RateLimit is how many orders one client IP may create through payment
+	// links per minute; 0 = no limit.
+	RateLimit int
+}
+
 // Defaults, also the values written in config.yaml's comments.
 const (
 	DefaultRetrySchedule = "0s 15s 1m 5m 15m 1h 2h 6h 12h 24h"
@@ -104,11 +123,21 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("callback.timeout", "5s")
 	v.SetDefault("callback.workers", 8)
 	v.SetDefault("device.offline_after", "10m")
+	v.SetDefault("links.rate_limit", 10)
 }
 
 // Load reads the configuration. args are the command-line flags (without the
 // program name); an unknown flag is an error.
-func Load(args []string) (*Config, error) {
+func Load(args []string) (*Config, error) { return LoadOrCreate(args, nil) }
+
+// LoadOrCreate is Load that, when there is no configuration anywhere — no
+// config.yaml in the working directory or beside the executable, no
+// --config, PAYGATE_CONFIG or data directory given — writes template as
+// config.yaml beside the executable and reads it (Config.Created). That is a
+// double-clicked binary's first start: its config.yaml and data/ then live
+// beside it, whatever the working directory. Under `go run` (a temporary
+// build directory) nothing is written and the working directory is used.
+func LoadOrCreate(args []string, template []byte) (*Config, error) {
 	fs := pflag.NewFlagSet("paygate", pflag.ContinueOnError)
 	fs.String("config", "", "path to config.yaml (default: ./config.yaml, else beside the executable)")
 	fs.String("addr", "", "listen address, e.g. :3000 or 127.0.0.1:3000 (server.addr)")
@@ -118,12 +147,21 @@ func Load(args []string) (*Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unknown command %q (see paygate --help)", fs.Arg(0))
+	}
 
 	v := viper.New()
 	setDefaults(v)
 	v.SetEnvPrefix("PAYGATE")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
+
+	flagSet := func(name string) bool { s, _ := fs.GetString(name); return s != "" }
+	envSet := func(key string) bool {
+		s, ok := os.LookupEnv("PAYGATE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_")))
+		return ok && strings.TrimSpace(s) != ""
+	}
 
 	file, _ := fs.GetString("config")
 	if file == "" {
@@ -133,6 +171,16 @@ func Load(args []string) (*Config, error) {
 		file = findConfigFile()
 	}
 	cfg := &Config{}
+	if file == "" && template != nil && !flagSet("data-dir") && !envSet("data.dir") {
+		if dir := executableDir(); dir != "" && !isGoRunBuild(dir) {
+			p := filepath.Join(dir, "config.yaml")
+			if err := writeNew(p, template); err != nil {
+				cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("could not write %s (%v): running with the built-in defaults", p, err))
+			} else {
+				file, cfg.Created = p, true
+			}
+		}
+	}
 	if file != "" {
 		v.SetConfigFile(file)
 		v.SetConfigType("yaml")
@@ -156,7 +204,27 @@ func Load(args []string) (*Config, error) {
 			v.Set(key, s)
 		}
 	}
+	cfg.Server.AddrExplicit = flagSet("addr") || envSet("server.addr") || v.InConfig("server.addr")
+	// The first start of a double-clicked binary opens the browser on the
+	// first-run page, unless the environment or a flag says otherwise.
+	if cfg.Created && !flagSet("open-browser") && !envSet("server.open_browser") {
+		v.Set("server.open_browser", "true")
+	}
 	return decode(v, cfg)
+}
+
+// writeNew creates path with data; it never replaces an existing file.
+func writeNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
 }
 
 func decode(v *viper.Viper, cfg *Config) (*Config, error) {
@@ -192,6 +260,15 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	cfg.Server.Addr = strings.TrimSpace(v.GetString("server.addr"))
 	cfg.Server.OpenBrowser = boolean("server.open_browser")
 	cfg.Server.PublicURL = strings.TrimRight(strings.TrimSpace(v.GetString("server.public_url")), "/")
+	if p := cfg.Server.PublicURL; p != "" {
+		u, err := url.Parse(p)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			bad("server.public_url", fmt.Errorf("%q must be the scheme and host payers use, like https://pay.example.com (no path)", p))
+		}
+	}
+	if cfg.Server.Addr == "" {
+		cfg.Server.Addr, cfg.Server.AddrExplicit = ":3000", false
+	}
 	cfg.Server.MaxBodySize = int64(v.GetSizeInBytes("server.max_body_size"))
 	for _, p := range strings.FieldsFunc(v.GetString("server.trusted_proxies"), func(r rune) bool { return r == ',' || r == ' ' || r == '[' || r == ']' }) {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
@@ -265,6 +342,11 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 		cfg.Callback.Workers = 1
 	}
 	cfg.Device.OfflineAfter = dur("device.offline_after")
+	rl, err := strconv.Atoi(strings.TrimSpace(v.GetString("links.rate_limit")))
+	cfg.Links.RateLimit = rl
+	if err != nil || rl < 0 || rl > 100000 {
+		bad("links.rate_limit", fmt.Errorf("%q must be a whole number of orders per minute, e.g. 10 (0 = no limit)", v.GetString("links.rate_limit")))
+	}
 
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("configuration is not valid:\n  %w", errors.Join(errs...))

@@ -1,5 +1,6 @@
-// Package desktop holds what a double-clicked binary needs from the
-// operating system: opening the browser.
+// Package desktop holds what a double-clicked binary needs: opening the
+// browser, a free port when the usual one is taken, a friendly banner, and a
+// console window that stays open after a fatal error on Windows.
 package desktop
 
 import (

@@ -18,6 +18,7 @@ type Dashboard struct {
 	Unmatched        int
 	CallbacksFailing int
 	Devices          []app.Device
+	MissingPayQR     []app.Method // methods payers need a 收款码 for that is not uploaded
 }
 
 // Dashboard computes the dashboard as of now.
@@ -41,7 +42,10 @@ func (g *Gateway) Dashboard(ctx context.Context) (Dashboard, error) {
 	if d.Unmatched, d.CallbacksFailing, err = g.db.Attention(ctx); err != nil {
 		return d, err
 	}
-	d.Devices, err = g.Devices(ctx)
+	if d.Devices, err = g.Devices(ctx); err != nil {
+		return d, err
+	}
+	d.MissingPayQR, err = g.MissingPayQRs(ctx)
 	return d, err
 }
 

@@ -35,6 +35,15 @@ func (g *Gateway) SetPayQR(ctx context.Context, method string, image []byte, by 
 	if err != nil {
 		return app.PayQR{}, err
 	}
+	q, err := readPayQR(m, image)
+	if err != nil {
+		return app.PayQR{}, err
+	}
+	return q, g.db.PutPayQR(ctx, q, by)
+}
+
+// readPayQR checks an uploaded 收款码 picture and reads the QR code in it.
+func readPayQR(m app.Method, image []byte) (app.PayQR, error) {
 	if len(image) == 0 {
 		return app.PayQR{}, app.Errorf(app.EINVALID, "image",
 			"没有收到图片：请选择一张收款码图片（PNG、JPG、GIF 或 WebP）再上传。",
@@ -57,8 +66,7 @@ func (g *Gateway) SetPayQR(ctx context.Context, method string, image []byte, by 
 	case err != nil:
 		return app.PayQR{}, err
 	}
-	q := app.PayQR{Method: m, Image: image, ContentType: contentType, Payload: payload, UpdatedAt: time.Now()}
-	return q, g.db.PutPayQR(ctx, q, by)
+	return app.PayQR{Method: m, Image: image, ContentType: contentType, Payload: payload, UpdatedAt: time.Now()}, nil
 }
 
 // PayQRs returns the uploaded 收款码 by method, without pictures.

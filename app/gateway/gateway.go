@@ -21,7 +21,10 @@ import (
 type Options struct {
 	Defaults           Tuning        // from config.yaml; LoadTuning applies stored changes over them
 	DeviceOfflineAfter time.Duration // a forwarder unheard for this long is offline
-	Logger             *slog.Logger
+	// LinkRateLimit is how many orders one client IP may create through
+	// payment links per minute (a burst of as many); 0 = no limit.
+	LinkRateLimit int
+	Logger        *slog.Logger
 }
 
 // Notifier is the callback queue's doorbell.
@@ -47,6 +50,7 @@ type Gateway struct {
 	nonces       nonceCache
 	setup        setup
 	throttle     *loginThrottle
+	links        *linkGuard
 }
 
 // New returns a gateway.
@@ -58,7 +62,8 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 		opts.DeviceOfflineAfter = 10 * time.Minute
 	}
 	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
-		nonces: nonceCache{seen: map[string]time.Time{}}, throttle: newLoginThrottle()}
+		nonces: nonceCache{seen: map[string]time.Time{}}, throttle: newLoginThrottle(),
+		links: newLinkGuard(opts.LinkRateLimit)}
 	t := opts.Defaults
 	g.tuning.Store(&t)
 	return g

@@ -56,3 +56,30 @@ func TestSVG(t *testing.T) {
 		t.Fatalf("unexpected SVG: %.100s", svg)
 	}
 }
+
+func TestPNGReadsBack(t *testing.T) {
+	for _, payload := range []string{
+		"https://qr.alipay.com/fkx12345abcdef",
+		"wxp://f2f0abcdefghijklmnopqrstuvwxyz0123456789",
+		"https://pay.example.com/l/ab3cd4ef",
+	} {
+		pic, err := PNG(payload, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(pic))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := img.Bounds().Dx(); w%8 != 0 || w != img.Bounds().Dy() {
+			t.Errorf("%s: %dx%d picture, want a square of whole 8 px modules", payload, w, img.Bounds().Dy())
+		}
+		if len(pic) > 3000 {
+			t.Errorf("%s: PNG is %d bytes; a two-colour QR code should stay under 3 kB", payload, len(pic))
+		}
+		got, _, err := Decode(pic)
+		if err != nil || got != payload {
+			t.Errorf("PNG(%q) reads back as %q, %v", payload, got, err)
+		}
+	}
+}

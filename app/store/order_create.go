@@ -80,7 +80,7 @@ func (db *DB) CreateOrder(ctx context.Context, newID func() string, in app.Order
 		}
 		for try := 0; ; try++ {
 			o.ID = newID()
-			err = insertOrder(ctx, tx, o)
+			err = insertOrder(ctx, tx, o, in.LinkID)
 			if err == nil || try == 3 || !isUniqueViolation(err, "orders.id") {
 				break
 			}
@@ -134,14 +134,16 @@ func takenSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen
 	return taken, rows.Err()
 }
 
-func insertOrder(ctx context.Context, tx *Tx, o app.Order) error {
+func insertOrder(ctx context.Context, tx *Tx, o app.Order, linkID int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO orders (id, merchant_order_id, product_name, method, amount, pay_amount,
-		status, notify_url, return_url, attach, client_ip, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, notify_url, return_url, attach, client_ip, created_at, expires_at, link_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.ID, nullString(o.MerchantOrderID), o.ProductName, string(o.Method), int64(o.Amount), int64(o.PayAmount),
-		string(o.Status), o.NotifyURL, o.ReturnURL, o.Attach, o.ClientIP, ms(o.CreatedAt), ms(o.ExpiresAt))
+		string(o.Status), o.NotifyURL, o.ReturnURL, o.Attach, o.ClientIP, ms(o.CreatedAt), ms(o.ExpiresAt), nullInt(linkID))
 	return err
 }
+
+func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }
 
 func isUniqueViolation(err error, column string) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") && strings.Contains(err.Error(), column)

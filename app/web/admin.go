@@ -74,6 +74,10 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	p.GET("/export", s.exportPage)
 	p.GET("/export/download", s.export)
 	s.registerDevices(p)
+	s.registerLinks(p)
+	p.GET("/settings/qr/:method/:amount", s.payQRAmountImage)
+	p.POST("/settings/qr/:method/amounts", s.uploadPayQRAmount)
+	p.POST("/settings/qr/:method/:amount/delete", s.deletePayQRAmount)
 }
 
 var errCSRF = app.Errorf(app.EFORBIDDEN, "csrf",
@@ -83,13 +87,18 @@ var errCSRF = app.Errorf(app.EFORBIDDEN, "csrf",
 // refuseAsForbidden turns the CSRF middleware's own refusal of a cross-site
 // request (an echo 403 that skips its ErrorHandler) into errCSRF.
 func refuseAsForbidden(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return refuseWith(csrf, errCSRF)
+}
+
+// refuseWith turns the CSRF middleware's refusal into refusal.
+func refuseWith(csrf echo.MiddlewareFunc, refusal error) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		h := csrf(next)
 		return func(c echo.Context) error {
 			err := h(c)
 			var he *echo.HTTPError
 			if errors.As(err, &he) && he.Code == http.StatusForbidden {
-				return errCSRF
+				return refusal
 			}
 			return err
 		}

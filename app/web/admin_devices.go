@@ -75,10 +75,7 @@ func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
 // host this page was opened on.
 func (s *Server) pairing(c echo.Context) views.Pairing {
 	p := views.Pairing{Host: c.Request().Host, Scheme: "http"}
-	if s.secureRequest(c) {
-		p.Scheme = "https"
-	}
-	if u, err := url.Parse(s.opts.PublicURL); err == nil && u.Host != "" {
+	if u, err := url.Parse(s.baseURL(c)); err == nil && u.Host != "" {
 		p.Host, p.Scheme = u.Host, u.Scheme
 	}
 	host := p.Host

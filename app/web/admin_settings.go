@@ -22,8 +22,12 @@ func (s *Server) settings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	amounts, err := s.gw.PayQRAmounts(ctx)
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.SettingsPage(s.meta(c, tr(c, "设置", "Settings"), "settings"),
-		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), QRs: qrs}))
+		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), QRs: qrs, QRAmounts: amounts}))
 }
 
 func (s *Server) saveMerchant(c echo.Context) error {
@@ -121,23 +125,7 @@ func (s *Server) payQRImage(c echo.Context) error {
 
 func (s *Server) uploadPayQR(c echo.Context) error {
 	ctx := c.Request().Context()
-	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, gateway.MaxPayQRBytes+64<<10)
-	fh, err := c.FormFile("image")
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return app.Errorf(app.ETOOLARGE, "image", "图片太大（超过 5 MB）：请截图或压缩后再上传。", "The picture is larger than 5 MB: take a screenshot or compress it, then upload again.")
-		}
-		return app.Errorf(app.EINVALID, "image",
-			"没有收到图片：请选择一张收款码图片（PNG、JPG、GIF 或 WebP）再上传。",
-			"No picture received: choose a 收款码 picture (PNG, JPG, GIF or WebP) and upload it.")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, gateway.MaxPayQRBytes+1))
+	data, err := readUpload(c)
 	if err != nil {
 		return err
 	}
@@ -145,9 +133,69 @@ func (s *Server) uploadPayQR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.payQRSection(c, tr(c, q.Method.Label("zh")+"收款码已保存。", q.Method.Label("en")+" 收款码 saved."))
+}
+
+// readUpload reads the uploaded picture of a 收款码 form.
+func readUpload(c echo.Context) ([]byte, error) {
+	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, gateway.MaxPayQRBytes+64<<10)
+	fh, err := c.FormFile("image")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, app.Errorf(app.ETOOLARGE, "image", "图片太大（超过 5 MB）：请截图或压缩后再上传。", "The picture is larger than 5 MB: take a screenshot or compress it, then upload again.")
+		}
+		return nil, app.Errorf(app.EINVALID, "image",
+			"没有收到图片：请选择一张收款码图片（PNG、JPG、GIF 或 WebP）再上传。",
+			"No picture received: choose a 收款码 picture (PNG, JPG, GIF or WebP) and upload it.")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, gateway.MaxPayQRBytes+1))
+}
+
+// payQRSection re-renders the 收款码 section with a message.
+func (s *Server) payQRSection(c echo.Context, msg string) error {
+	ctx := c.Request().Context()
 	qrs, err := s.gw.PayQRs(ctx)
 	if err != nil {
 		return err
 	}
-	return s.renderWithToast(c, views.PayQRSection(qrs), tr(c, q.Method.Label("zh")+"收款码已保存。", q.Method.Label("en")+" 收款码 saved."))
+	amounts, err := s.gw.PayQRAmounts(ctx)
+	if err != nil {
+		return err
+	}
+	return s.renderWithToast(c, views.PayQRSection(views.PayQRData{QRs: qrs, Amounts: amounts, Tuning: s.gw.Tuning()}), msg)
+}
+
+func (s *Server) uploadPayQRAmount(c echo.Context) error {
+	data, err := readUpload(c)
+	if err != nil {
+		return err
+	}
+	q, err := s.gw.SetPayQRAmount(c.Request().Context(), c.Param("method"), c.FormValue("amount"), data, actor(c))
+	if err != nil {
+		return err
+	}
+	return s.payQRSection(c, tr(c, q.Method.Label("zh")+" "+q.Amount.Fixed2()+" 元固定金额收款码已保存：应付金额正好是 "+q.Amount.Fixed2()+" 元的订单会显示它。",
+		q.Method.Label("en")+" fixed-amount code for "+q.Amount.Fixed2()+" saved: orders whose payable amount is exactly "+q.Amount.Fixed2()+" show it."))
+}
+
+func (s *Server) deletePayQRAmount(c echo.Context) error {
+	if err := s.gw.DeletePayQRAmount(c.Request().Context(), c.Param("method"), c.Param("amount"), actor(c)); err != nil {
+		return err
+	}
+	return s.payQRSection(c, tr(c, "固定金额收款码已删除。", "Fixed-amount code deleted."))
+}
+
+func (s *Server) payQRAmountImage(c echo.Context) error {
+	q, err := s.gw.PayQRAmount(c.Request().Context(), c.Param("method"), c.Param("amount"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "private, max-age=86400")
+	return c.Blob(http.StatusOK, q.ContentType, q.Image)
 }

@@ -23,6 +23,8 @@ type orderCreated struct {
 	ExpiresAt       string    `json:"expiresAt"`
 	MerchantOrderID string    `json:"merchantOrderId,omitempty"`
 	Created         bool      `json:"created"`
+	// PayURL is the checkout page to send the payer to (absolute).
+	PayURL string `json:"payUrl"`
 }
 
 func (s *Server) createOrder(c echo.Context) error {
@@ -60,6 +62,7 @@ func (s *Server) createOrder(c echo.Context) error {
 		ExpiresAt:       app.FormatTime(o.ExpiresAt),
 		MerchantOrderID: o.MerchantOrderID,
 		Created:         created,
+		PayURL:          s.payURL(c, o.ID),
 	})
 }
 

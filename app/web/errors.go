@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,8 +62,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
+	if d := app.ErrorRetryAfter(err); d > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
 	if isAdminHTML(c) {
 		s.renderAdminError(c, status, err, noRoute)
+		return
+	}
+	if isPayerHTML(c) {
+		s.renderPayerError(c, status, err, noRoute)
 		return
 	}
 	lang := language(c)

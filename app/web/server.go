@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -57,6 +58,11 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(s.logRequests)
+	// Payers may be on a weak mobile network: their pages and the assets go gzipped.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512, Skipper: func(c echo.Context) bool {
+		p := c.Request().URL.Path
+		return !(strings.HasPrefix(p, "/pay/") || strings.HasPrefix(p, "/l/") || strings.HasPrefix(p, "/assets/"))
+	}}))
 
 	e.GET("/health", s.health)
 
@@ -89,6 +95,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	}
 
 	s.registerAdmin(e)
+	s.registerPayer(e)
 	return e
 }
 

@@ -1,0 +1,312 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/time/rate"
+
+	"paygate/app"
+	"paygate/app/money"
+)
+
+// LinkForm is the admin's new payment link, as text.
+type LinkForm struct {
+	ProductName string
+	PriceKind   string // "fixed": Amount; "buyer": the buyer enters MinAmount..MaxAmount
+	Amount      string
+	MinAmount   string
+	MaxAmount   string
+	Methods     []string
+}
+
+// CreateLinkBy validates f and stores a new, enabled payment link.
+func (g *Gateway) CreateLinkBy(ctx context.Context, f LinkForm, by string) (app.PaymentLink, error) {
+	t := g.Tuning()
+	var l app.PaymentLink
+	name, err := productName(f.ProductName)
+	if err != nil {
+		return l, err
+	}
+	l.ProductName = name
+	switch f.PriceKind {
+	case "fixed", "":
+		if l.Amount, err = ParseAmount("amount", f.Amount, strings.TrimSpace(f.Amount) != "", t.MinAmount, t.MaxAmount); err != nil {
+			return l, err
+		}
+	case "buyer":
+		if l.MinAmount, err = ParseAmount("minAmount", f.MinAmount, strings.TrimSpace(f.MinAmount) != "", t.MinAmount, t.MaxAmount); err != nil {
+			return l, err
+		}
+		if l.MaxAmount, err = ParseAmount("maxAmount", f.MaxAmount, strings.TrimSpace(f.MaxAmount) != "", t.MinAmount, t.MaxAmount); err != nil {
+			return l, err
+		}
+		if l.MaxAmount < l.MinAmount {
+			return l, app.Errorf(app.EINVALID, "maxAmount",
+				"最高金额不能小于最低金额（"+l.MinAmount.Fixed2()+" 元）：请调换或改正。",
+				"The highest amount must not be below the lowest ("+l.MinAmount.Fixed2()+" yuan): swap or correct them.")
+		}
+	default:
+		return l, app.Errorf(app.EINVALID, "priceKind", "请选择价格方式：固定金额，或由顾客填写金额。",
+			"Choose how the price is set: a fixed amount, or the buyer enters it.")
+	}
+	seen := map[app.Method]bool{}
+	for _, m := range []app.Method{app.MethodAlipay, app.MethodWechat} {
+		for _, s := range f.Methods {
+			if strings.TrimSpace(s) == string(m) && !seen[m] {
+				seen[m] = true
+				l.Methods = append(l.Methods, m)
+			}
+		}
+	}
+	if len(l.Methods) == 0 {
+		return l, app.Errorf(app.EINVALID, "methods", "请至少选择一种支付方式：支付宝或微信。", "Choose at least one payment method: Alipay or WeChat Pay.")
+	}
+	return g.db.CreateLink(ctx, newLinkCode, l, by)
+}
+
+// productName checks a product name as orders do: 1 to 50 characters of plain text.
+func productName(s string) (string, error) {
+	name := strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		return "", app.Errorf(app.EINVALID, "productName", "请填写商品名称（1 到 50 个字）。", "Enter a product name (1 to 50 characters).")
+	case n > MaxProductNameRunes:
+		return "", app.Errorf(app.EINVALID, "productName",
+			fmt.Sprintf("商品名称太长（%d 个字）：最多 50 个字，请缩短。", n),
+			fmt.Sprintf("The product name is too long (%d characters): at most 50; shorten it.", n))
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return "", app.Errorf(app.EINVALID, "productName", "商品名称里有控制字符：请只用普通文字。", "The product name contains control characters: use plain text.")
+	}
+	return name, nil
+}
+
+// linkAlphabet leaves out 0/o, 1/l/i: a code read aloud or typed is unambiguous.
+const linkAlphabet = "23456789abcdefghjkmnpqrstuvwxyz"
+
+// newLinkCode is 8 random characters (about 40 bits): short enough to type,
+// too many to guess one.
+func newLinkCode() string {
+	var b [8]byte
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(linkAlphabet))))
+		if err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		b[i] = linkAlphabet[n.Int64()]
+	}
+	return string(b[:])
+}
+
+// Links lists the payment links with their orders and revenue, newest first.
+func (g *Gateway) Links(ctx context.Context) ([]app.LinkSummary, error) { return g.db.Links(ctx) }
+
+// SetLinkEnabledBy turns a payment link on or off.
+func (g *Gateway) SetLinkEnabledBy(ctx context.Context, id int64, enabled bool, by string) (app.PaymentLink, error) {
+	return g.db.SetLinkEnabled(ctx, id, enabled, by)
+}
+
+// DeleteLinkBy deletes a payment link; orders made through it stay.
+func (g *Gateway) DeleteLinkBy(ctx context.Context, id int64, by string) error {
+	return g.db.DeleteLink(ctx, id, by)
+}
+
+// LinkByCode returns the link a buyer opened (enabled or not: the page says which).
+func (g *Gateway) LinkByCode(ctx context.Context, code string) (app.PaymentLink, error) {
+	code = strings.ToLower(strings.TrimSpace(code))
+	if code == "" || len(code) > 32 {
+		return app.PaymentLink{}, app.Errorf(app.ENOTFOUND, "link",
+			"收款链接不完整：请检查链接，或向商家要新的链接。", "The payment link is incomplete: check it, or ask the shop for a new one.")
+	}
+	return g.db.LinkByCode(ctx, code)
+}
+
+// LinkOrderRequest is a buyer's submission of a payment link's form.
+type LinkOrderRequest struct {
+	Code     string
+	Amount   string // yuan; used only when the buyer enters the amount
+	Method   string // used only when the link offers more than one
+	ClientIP string
+	// Nonce is the form's one-time value: the same form sent twice (a double
+	// tap, a resend after a weak connection) gives the same order.
+	Nonce string
+}
+
+// CreateLinkOrder turns a buyer's choice on a payment link into an order.
+// Orders from one IP are rate limited, so nobody can use up the amount slots.
+func (g *Gateway) CreateLinkOrder(ctx context.Context, req LinkOrderRequest) (app.Order, error) {
+	l, err := g.LinkByCode(ctx, req.Code)
+	if err != nil {
+		return app.Order{}, err
+	}
+	if !l.Enabled {
+		return app.Order{}, errLinkDisabled
+	}
+	amount := l.Amount
+	if l.BuyerAmount() {
+		if amount, err = buyerAmount(req.Amount, l); err != nil {
+			return app.Order{}, err
+		}
+	}
+	method := l.Methods[0]
+	if len(l.Methods) > 1 {
+		m, err := ParseMethod(req.Method)
+		if err != nil || !l.Allows(m) {
+			return app.Order{}, app.Errorf(app.EINVALID, "method", "请选择支付方式：支付宝或微信。", "Choose how to pay: Alipay or WeChat Pay.")
+		}
+		method = m
+	}
+
+	now := g.db.Now()
+	key := ""
+	if n := strings.TrimSpace(req.Nonce); n != "" && len(n) <= 64 {
+		key = l.Code + "|" + n + "|" + string(method) + "|" + amount.String()
+		if id, ok := g.links.repeat(key, now); ok {
+			if o, err := g.db.Order(ctx, id); err == nil && o.Status == app.OrderPending {
+				return o, nil
+			}
+		}
+	}
+	if wait := g.links.take(req.ClientIP, now); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		e := app.Errorf(app.ERATELIMIT, "",
+			fmt.Sprintf("下单太频繁：为了不让付款金额被占满，同一网络每分钟最多创建 %d 个订单。请 %d 秒后再试；如果你已经下过单，请回到那个付款页面付款。", g.links.perMinute, secs),
+			fmt.Sprintf("Too many orders: to keep payment amounts free, one network may create at most %d orders a minute. Try again in %d seconds; if you already ordered, go back to that checkout page and pay there.", g.links.perMinute, secs))
+		e.RetryAfter = time.Duration(secs) * time.Second
+		return app.Order{}, e
+	}
+
+	t := g.Tuning()
+	in, err := validateOrder(OrderRequest{
+		ProductName: l.ProductName, Amount: amount.String(), AmountPresent: true, PaymentMethod: string(method),
+		Attach: "link:" + l.Code, ClientIP: req.ClientIP,
+	}, t)
+	if err != nil {
+		return app.Order{}, err
+	}
+	in.LinkID = l.ID
+	o, _, err := g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots)
+	if err != nil {
+		return app.Order{}, err
+	}
+	if key != "" {
+		g.links.remember(key, o.ID, now, t.OrderLifetime)
+	}
+	return o, nil
+}
+
+var errLinkDisabled = app.Errorf(app.ECONFLICT, "link",
+	"这个收款链接已被商家停用，暂时不能下单：请联系商家。",
+	"The shop has turned this payment link off, so it cannot take orders now: contact the shop.")
+
+// buyerAmount reads the amount a buyer typed and checks it against the link's range.
+func buyerAmount(text string, l app.PaymentLink) (money.Fen, error) {
+	rangeZh := l.MinAmount.Fixed2() + " 到 " + l.MaxAmount.Fixed2() + " 元"
+	rangeEn := l.MinAmount.Fixed2() + " to " + l.MaxAmount.Fixed2() + " yuan"
+	text = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(text), "¥"), "￥"))
+	shown := text
+	if utf8.RuneCountInString(shown) > 20 {
+		shown = string([]rune(shown)[:20]) + "…"
+	}
+	if text == "" {
+		return 0, app.Errorf(app.EINVALID, "amount", "请输入金额："+rangeZh+"之间，例如 "+l.MinAmount.String()+"。",
+			"Enter an amount of "+rangeEn+", e.g. "+l.MinAmount.String()+".")
+	}
+	f, err := money.ParseYuan(text)
+	switch {
+	case errors.Is(err, money.ErrTooPrecise):
+		return 0, app.Errorf(app.EINVALID, "amount", "金额最多两位小数（精确到分），你输入的是 "+shown+"。请输入 "+rangeZh+"之间的金额。",
+			"The amount may have at most 2 decimals; you entered "+shown+". Enter an amount of "+rangeEn+".")
+	case err != nil || f <= 0:
+		return 0, app.Errorf(app.EINVALID, "amount", "“"+shown+"”不是有效的金额：请输入 "+rangeZh+"之间的数字，例如 "+l.MinAmount.String()+"。",
+			"“"+shown+"” is not an amount: enter a number of "+rangeEn+", e.g. "+l.MinAmount.String()+".")
+	case f < l.MinAmount:
+		return 0, app.Errorf(app.EINVALID, "amount", "金额不能低于 "+l.MinAmount.Fixed2()+" 元（你输入的是 "+shown+"）：请输入 "+rangeZh+"之间的金额。",
+			"The amount must be at least "+l.MinAmount.Fixed2()+" yuan (you entered "+shown+"): enter an amount of "+rangeEn+".")
+	case f > l.MaxAmount:
+		return 0, app.Errorf(app.EINVALID, "amount", "金额不能高于 "+l.MaxAmount.Fixed2()+" 元（你输入的是 "+shown+"）：请输入 "+rangeZh+"之间的金额。",
+			"The amount must be at most "+l.MaxAmount.Fixed2()+" yuan (you entered "+shown+"): enter an amount of "+rangeEn+".")
+	}
+	return f, nil
+}
+
+// linkGuard rate-limits link orders per client IP and remembers submitted
+// forms, so a resent form gives the order it already made.
+type linkGuard struct {
+	perMinute int // 0 = no limit
+
+	mu     sync.Mutex
+	byIP   map[string]*rate.Limiter
+	nonces map[string]linkNonce
+}
+
+type linkNonce struct {
+	orderID string
+	until   time.Time
+}
+
+const linkGuardKeep = 10000 // buckets and nonces kept before old ones are dropped
+
+func newLinkGuard(perMinute int) *linkGuard {
+	return &linkGuard{perMinute: perMinute, byIP: map[string]*rate.Limiter{}, nonces: map[string]linkNonce{}}
+}
+
+// take uses one order from ip's allowance: a burst of perMinute, refilled at
+// perMinute a minute. It returns how long to wait when none is left (0 = go).
+func (g *linkGuard) take(ip string, now time.Time) time.Duration {
+	if g.perMinute <= 0 {
+		return 0
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	l, ok := g.byIP[ip]
+	if !ok {
+		if len(g.byIP) >= linkGuardKeep {
+			for k, old := range g.byIP {
+				if old.TokensAt(now) >= float64(old.Burst()) {
+					delete(g.byIP, k)
+				}
+			}
+		}
+		l = rate.NewLimiter(rate.Every(time.Minute/time.Duration(g.perMinute)), g.perMinute)
+		g.byIP[ip] = l
+	}
+	if l.AllowN(now, 1) {
+		return 0
+	}
+	tokens := l.TokensAt(now)
+	return time.Duration((1 - tokens) / float64(l.Limit()) * float64(time.Second))
+}
+
+func (g *linkGuard) repeat(key string, now time.Time) (string, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n, ok := g.nonces[key]
+	if !ok || now.After(n.until) {
+		return "", false
+	}
+	return n.orderID, true
+}
+
+func (g *linkGuard) remember(key, orderID string, now time.Time, ttl time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.nonces) >= linkGuardKeep {
+		for k, n := range g.nonces {
+			if now.After(n.until) {
+				delete(g.nonces, k)
+			}
+		}
+	}
+	if len(g.nonces) < 2*linkGuardKeep {
+		g.nonces[key] = linkNonce{orderID: orderID, until: now.Add(ttl)}
+	}
+}

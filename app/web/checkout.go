@@ -1,0 +1,213 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"paygate/app"
+	"paygate/app/gateway"
+	"paygate/app/qr"
+	"paygate/views"
+)
+
+// Payer pages: the checkout page of an order and payment links. They are
+// HTML for people (errors too, never JSON), Chinese unless the visitor chose
+// English with the same language cookie the console uses.
+
+const linkCSRFCookie = "paygate_lcsrf"
+
+// qrModule is the checkout code's module size in pixels: about 300–400 px,
+// shown at up to 260 CSS px, so sharp on phones with 1.5–3× screens.
+const qrModule = 9
+
+func (s *Server) registerPayer(e *echo.Echo) {
+	pay := e.Group("/pay", s.securityHeaders, s.payerLanguage)
+	pay.GET("/:id", s.checkout)
+	pay.GET("/:id/status", s.checkoutStatus)
+	pay.GET("/:id/return", s.checkoutReturn)
+
+	csrf := refuseWith(middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf",
+		ContextKey:     csrfKey,
+		CookieName:     linkCSRFCookie,
+		CookiePath:     "/l",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteLaxMode,
+		CookieMaxAge:   24 * 3600,
+		ErrorHandler:   func(error, echo.Context) error { return errLinkCSRF },
+	}), errLinkCSRF)
+	l := e.Group("/l", s.securityHeaders, s.payerLanguage, csrf)
+	l.GET("/:code", s.linkPage)
+	l.POST("/:code", s.linkOrder)
+}
+
+var errLinkCSRF = app.Errorf(app.EFORBIDDEN, "csrf",
+	"页面已过期或不是从本页面提交的：请刷新页面后重新下单。",
+	"This page is stale or the order did not come from it: reload the page and order again.")
+
+// payerLanguage keeps a language chosen with ?lang= in the language cookie,
+// so the live status and the next pages stay in it.
+func (s *Server) payerLanguage(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if l := c.QueryParam("lang"); l != "" {
+			s.setCookie(c, langCookie, uiLang(c), "/", 365*24*3600, http.SameSiteLaxMode)
+		}
+		return next(c)
+	}
+}
+
+// payURL is the absolute checkout address of an order.
+func (s *Server) payURL(c echo.Context, orderID string) string {
+	return s.baseURL(c) + "/pay/" + url.PathEscape(orderID)
+}
+
+func (s *Server) checkout(c echo.Context) error {
+	co, err := s.gw.Checkout(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	d := views.CheckoutData{Checkout: co}
+	if co.HasQR {
+		png, err := qr.PNG(co.QR.Payload, qrModule)
+		if err != nil {
+			return err
+		}
+		d.QRImage = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+		d.QRSize = pngWidth(png)
+		d.AlipayApp = alipayAppLink(co.Order.Method, co.QR.Payload)
+	}
+	return s.renderPayer(c, checkoutStatusCode(co.Order.Status), views.CheckoutPage(d))
+}
+
+// checkoutStatusCode: a page for every state, with a status a monitor can read.
+func checkoutStatusCode(st app.OrderStatus) int {
+	switch st {
+	case app.OrderPending, app.OrderSuccess:
+		return http.StatusOK
+	}
+	return http.StatusGone // expired or closed: no longer payable
+}
+
+// checkoutStatus is the small live part checkout.js polls.
+func (s *Server) checkoutStatus(c echo.Context) error {
+	o, err := s.gw.Order(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.renderPayer(c, http.StatusOK, views.CheckoutStatus(o))
+}
+
+// checkoutReturn sends a paid order's payer to the shop's returnUrl; any
+// other order goes back to its checkout page, so nobody lands on the shop's
+// "thank you" page before paying.
+func (s *Server) checkoutReturn(c echo.Context) error {
+	o, err := s.gw.Order(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if o.Status == app.OrderSuccess && o.ReturnURL != "" {
+		return c.Redirect(http.StatusSeeOther, o.ReturnURL)
+	}
+	return c.Redirect(http.StatusSeeOther, "/pay/"+url.PathEscape(o.ID))
+}
+
+// alipayAppLink opens an Alipay 收款码 in the Alipay app (its scan page with
+// this code), for a payer who reads the checkout page on the same phone.
+func alipayAppLink(m app.Method, payload string) string {
+	p := strings.ToLower(payload)
+	if m != app.MethodAlipay || !(strings.HasPrefix(p, "https://qr.alipay.com/") || strings.HasPrefix(p, "http://qr.alipay.com/")) {
+		return ""
+	}
+	return "alipays://platformapi/startapp?saId=10000007&qrcode=" + url.QueryEscape(payload)
+}
+
+// pngWidth reads the width from a PNG's header.
+func pngWidth(b []byte) int {
+	if len(b) < 24 {
+		return 0
+	}
+	return int(b[16])<<24 | int(b[17])<<16 | int(b[18])<<8 | int(b[19])
+}
+
+func (s *Server) linkPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	l, err := s.gw.LinkByCode(ctx, c.Param("code"))
+	if err != nil {
+		return err
+	}
+	d := views.LinkData{Link: l, Shop: s.shopName(c), CSRF: csrfToken(c), Nonce: newNonce()}
+	status := http.StatusOK
+	if !l.Enabled {
+		status = http.StatusGone
+	}
+	return s.renderPayer(c, status, views.LinkPage(d))
+}
+
+// linkOrder creates the buyer's order and sends them to its checkout page.
+// A mistake in the form shows the form again with what to fix.
+func (s *Server) linkOrder(c echo.Context) error {
+	ctx := c.Request().Context()
+	req := gateway.LinkOrderRequest{
+		Code: c.Param("code"), Amount: c.FormValue("amount"), Method: c.FormValue("method"),
+		ClientIP: c.RealIP(), Nonce: c.FormValue("nonce"),
+	}
+	o, err := s.gw.CreateLinkOrder(ctx, req)
+	if err != nil {
+		if app.ErrorCode(err) != app.EINVALID {
+			return err
+		}
+		l, lerr := s.gw.LinkByCode(ctx, req.Code)
+		if lerr != nil {
+			return lerr
+		}
+		return s.renderPayer(c, statusOf(app.EINVALID), views.LinkPage(views.LinkData{
+			Link: l, Shop: s.shopName(c), CSRF: csrfToken(c), Nonce: req.Nonce, Amount: req.Amount, Method: req.Method,
+			Error: app.ErrorMessage(err, uiLang(c)), ErrField: app.ErrorField(err),
+		}))
+	}
+	return c.Redirect(http.StatusSeeOther, "/pay/"+url.PathEscape(o.ID))
+}
+
+func newNonce() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func (s *Server) shopName(c echo.Context) string {
+	st, err := s.gw.Settings(c.Request().Context())
+	if err != nil {
+		return ""
+	}
+	return st.Name
+}
+
+// renderPayer renders a payer page.
+func (s *Server) renderPayer(c echo.Context, status int, comp templ.Component) error {
+	return s.render(c, status, comp)
+}
+
+// isPayerHTML: the request is for a payer page, whose errors are pages too.
+func isPayerHTML(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return (p == "/pay" || p == "/l" || strings.HasPrefix(p, "/pay/") || strings.HasPrefix(p, "/l/")) && !wantsJSON(c)
+}
+
+// renderPayerError shows an error to a payer as a page of its own.
+func (s *Server) renderPayerError(c echo.Context, status int, err error, noRoute bool) {
+	msg := app.ErrorMessage(err, uiLang(c))
+	if noRoute {
+		msg = tr(c, "没有这个页面："+c.Request().URL.Path+"。请检查链接是否完整。", "There is no page "+c.Request().URL.Path+". Check that the link is complete.")
+	}
+	if status == http.StatusNotFound && strings.HasPrefix(c.Request().URL.Path, "/pay/") && !noRoute {
+		msg = tr(c, "找不到这笔订单：请检查链接是否完整（订单号以 ORD 开头）。", "This order does not exist: check that the link is complete (order numbers start with ORD).")
+	}
+	_ = s.render(c, status, views.PayerErrorPage(status, s.shopName(c), msg))
+}
