@@ -202,12 +202,18 @@ func isPayerHTML(c echo.Context) bool {
 
 // renderPayerError shows an error to a payer as a page of its own.
 func (s *Server) renderPayerError(c echo.Context, status int, err error, noRoute bool) {
-	msg := app.ErrorMessage(err, uiLang(c))
-	if noRoute {
-		msg = tr(c, "没有这个页面："+c.Request().URL.Path+"。请检查链接是否完整。", "There is no page "+c.Request().URL.Path+". Check that the link is complete.")
+	path := c.Request().URL.Path
+	e := views.PayerError{Status: status, Shop: s.shopName(c), Msg: app.ErrorMessage(err, uiLang(c))}
+	switch {
+	case noRoute:
+		e.Msg = tr(c, "没有这个页面："+path+"。请检查链接是否完整。", "There is no page "+path+". Check that the link is complete.")
+	case status == http.StatusNotFound && strings.HasPrefix(path, "/pay/"):
+		e.Title = tr(c, "找不到这笔订单", "No such order")
+		e.Msg = tr(c, "请检查链接是否完整：订单号以 ORD 开头，后面是一长串数字。", "Check that the link is complete: order numbers start with ORD and a long row of digits.")
+	case status == http.StatusNotFound && strings.HasPrefix(path, "/l/"):
+		e.Title = tr(c, "找不到这个收款链接", "No such payment link")
+	case strings.HasPrefix(path, "/l/") && c.Request().Method == http.MethodPost:
+		e.Back = path // try the form again (after the wait a 429 names)
 	}
-	if status == http.StatusNotFound && strings.HasPrefix(c.Request().URL.Path, "/pay/") && !noRoute {
-		msg = tr(c, "找不到这笔订单：请检查链接是否完整（订单号以 ORD 开头）。", "This order does not exist: check that the link is complete (order numbers start with ORD).")
-	}
-	_ = s.render(c, status, views.PayerErrorPage(status, s.shopName(c), msg))
+	_ = s.render(c, status, views.PayerErrorPage(e))
 }
