@@ -274,6 +274,24 @@ func TestBrowserAdminConsole(t *testing.T) {
 	}
 	shots.shoot(ctx, "14-devices")
 
+	// Payment links: an owner without a website makes one for a product in a few taps.
+	run("links page", chromedp.Navigate(in.URL+"/admin/links"), chromedp.WaitVisible(chromedp.ID(`link-product`)))
+	run("create link",
+		chromedp.SendKeys(chromedp.ID(`link-product`), "手工曲奇一盒"),
+		chromedp.SendKeys(chromedp.ID(`link-amount`), "19.9"),
+		chromedp.Submit(chromedp.ID(`link-product`)),
+		chromedp.WaitVisible(chromedp.CSS(`.card.link`)),
+	)
+	linkURL, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.card.link .secret code`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(linkURL, in.URL+"/l/") {
+		t.Fatalf("link address %q", linkURL)
+	}
+	run("link QR", chromedp.Click(chromedp.CSS(`.card.link summary`)), chromedp.WaitVisible(chromedp.CSS(`.card.link svg.qr`)))
+	shots.shoot(ctx, "19-links")
+
 	if shots.dir == "" {
 		return
 	}
