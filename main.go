@@ -200,7 +200,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	url := "http://" + displayAddr(ln.Addr())
 	logger.Info("paygate started", "version", version, "url", url, "data", cfg.Data.Dir, "config", cfg.File)
 	banner := desktop.Banner{Version: version, URL: url, Config: cfg.File, Data: cfg.Data.Dir}
-	if _, asked, err := net.SplitHostPort(cfg.Server.Addr); err == nil && ln.Addr().(*net.TCPAddr).Port != atoi(asked) {
+	if _, asked, err := net.SplitHostPort(cfg.Server.Addr); err == nil && !cfg.Server.AddrExplicit && ln.Addr().(*net.TCPAddr).Port != atoi(asked) {
 		banner.Moved = asked
 	}
 	if token, need, err := gw.SetupToken(ctx); err == nil && need {
