@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"paygate/app/backup"
+	"paygate/app/bench"
 	"paygate/app/config"
 	"paygate/app/desktop"
 	"paygate/app/gateway"
@@ -45,6 +46,8 @@ func run(args []string) int {
 			return 0
 		case "merchant-demo":
 			return merchantDemo(args[1:])
+		case "bench":
+			return bench.Main(args[1:], os.Stdout, os.Stderr)
 		}
 	}
 	command := ""
@@ -95,6 +98,8 @@ Usage:
                            callbacks, to test a set-up (key default: $PAYGATE_MERCHANT_API_KEY)
   paygate reset-admin      forgot the admin password: remove the admin account (stop paygate first);
                            the next visit to the console asks for a new one
+  paygate bench SCENARIO   load-test a paygate on this machine (orders, webhook, same-amount,
+                           status, admin, export, seed, startup); .ci/bench runs them all
   paygate backup           write a consistent copy of the database to data/backups now
                            (safe while paygate runs)
   paygate restore FILE     put a backup back (stop paygate first); the current database is
