@@ -207,7 +207,7 @@ func TestHelpListsEverySubcommand(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", arg, err)
 		}
-		for _, cmd := range []string{"paygate version", "paygate help", "paygate merchant-demo", "paygate reset-admin", "--addr", "--data-dir", "--config", "--public-url", "--open-browser"} {
+		for _, cmd := range []string{"paygate version", "paygate help", "paygate merchant-demo", "paygate reset-admin", "paygate bench", "paygate backup", "paygate restore", "--addr", "--data-dir", "--config", "--public-url", "--open-browser"} {
 			if !strings.Contains(string(out), cmd) {
 				t.Errorf("%s lacks %q", arg, cmd)
 			}

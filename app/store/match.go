@@ -1,6 +1,8 @@
 package store
 
 import (
+	"database/sql"
+	"errors"
 	"context"
 	"time"
 
@@ -16,10 +18,15 @@ import (
 //
 // Only orders created within the match window count.
 func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, p app.MatchPolicy) (string, app.Confidence, error) {
-	since := ms(now.Add(-p.Window))
+	// The method list keeps every query on the (method, pay_amount) slot
+	// indexes, known method or not: matching runs in the single writer.
+	methods := []any{string(method), string(method)}
+	if method == "" {
+		methods = []any{string(app.MethodAlipay), string(app.MethodWechat)}
+	}
 	pending, err := orderIDs(ctx, tx, `SELECT id FROM orders
-		WHERE status = 'pending' AND pay_amount = ? AND (? = '' OR method = ?) AND expires_at > ? AND created_at >= ?
-		ORDER BY created_at`, int64(amount), string(method), string(method), ms(now), since)
+		WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at > ? AND created_at >= ?
+		ORDER BY created_at, id`, methods[0], methods[1], int64(amount), ms(now), ms(now.Add(-p.Window)))
 	if err != nil {
 		return "", app.ConfidenceNone, err
 	}
@@ -31,11 +38,18 @@ func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen,
 	case len(pending) > 1:
 		return pending[0], app.ConfidenceLow, nil
 	}
-	// Orders past their lifetime, whether or not the sweeper has marked them yet.
-	late, err := orderIDs(ctx, tx, `SELECT id FROM orders
-		WHERE status IN ('pending', 'expired') AND pay_amount = ? AND (? = '' OR method = ?)
-		AND expires_at <= ? AND expires_at >= ?
-		ORDER BY expires_at DESC LIMIT 1`, int64(amount), string(method), string(method), ms(now), ms(now.Add(-p.Grace)))
+	// Orders past their lifetime within the grace period, whether or not the
+	// sweeper has marked them expired yet.
+	graceStart := ms(now.Add(-p.Grace))
+	late, err := orderIDs(ctx, tx, `SELECT id FROM (
+			SELECT id, expires_at FROM orders
+			WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at <= ? AND expires_at >= ?
+			UNION ALL
+			SELECT id, expires_at FROM orders
+			WHERE status = 'expired' AND pay_amount = ? AND closed_at >= ? AND method IN (?, ?)
+		) ORDER BY expires_at DESC LIMIT 1`,
+		methods[0], methods[1], int64(amount), ms(now), graceStart,
+		int64(amount), graceStart, methods[0], methods[1])
 	if err != nil || len(late) == 0 {
 		return "", app.ConfidenceNone, err
 	}
@@ -63,15 +77,16 @@ func orderIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]string,
 // the UNIQUE payment_id and order_id columns make paying twice impossible even
 // if this check were skipped.
 func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL
-		WHERE id = ? AND status IN ('pending', 'expired')`, ms(now), p.ID, orderID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	var created int64
+	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL
+		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at`, ms(now), p.ID, orderID).Scan(&created)
+	if errors.Is(err, sql.ErrNoRows) {
 		return app.Errorf(app.ECONFLICT, "orderId",
 			"订单 "+orderID+" 已支付或已关闭，不能再确认一笔收款。",
 			"Order "+orderID+" is already paid or closed; it cannot take another payment.")
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	return bumpDay(ctx, tx, dayNumber(fromMS(created)), dayStats{paid: 1, payMS: ms(now) - created})
 }

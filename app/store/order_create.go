@@ -140,7 +140,10 @@ func insertOrder(ctx context.Context, tx *Tx, o app.Order, linkID int64) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.ID, nullString(o.MerchantOrderID), o.ProductName, string(o.Method), int64(o.Amount), int64(o.PayAmount),
 		string(o.Status), o.NotifyURL, o.ReturnURL, o.Attach, o.ClientIP, ms(o.CreatedAt), ms(o.ExpiresAt), nullInt(linkID))
-	return err
+	if err != nil {
+		return err
+	}
+	return bumpDay(ctx, tx, dayNumber(o.CreatedAt), dayStats{orders: 1})
 }
 
 func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }

@@ -27,11 +27,13 @@ const linkCSRFCookie = "paygate_lcsrf"
 // shown at up to 260 CSS px, so sharp on phones with 1.5–3× screens.
 const qrModule = 9
 
-func (s *Server) registerPayer(e *echo.Echo) {
-	pay := e.Group("/pay", s.securityHeaders, s.payerLanguage)
-	pay.GET("/:id", s.checkout)
-	pay.GET("/:id/status", s.checkoutStatus)
-	pay.GET("/:id/return", s.checkoutReturn)
+func (s *Server) registerPayer(e *echo.Echo, limited echo.MiddlewareFunc) {
+	// Middleware goes on each route, not on a group: group middleware makes
+	// echo answer 404 instead of 405 for a wrong method.
+	page := []echo.MiddlewareFunc{limited, s.securityHeaders, s.payerLanguage}
+	e.GET("/pay/:id", s.checkout, page...)
+	e.GET("/pay/:id/status", s.checkoutStatus, page...)
+	e.GET("/pay/:id/return", s.checkoutReturn, page...)
 
 	csrf := refuseWith(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",
@@ -43,9 +45,8 @@ func (s *Server) registerPayer(e *echo.Echo) {
 		CookieMaxAge:   24 * 3600,
 		ErrorHandler:   func(error, echo.Context) error { return errLinkCSRF },
 	}), errLinkCSRF)
-	l := e.Group("/l", s.securityHeaders, s.payerLanguage, csrf)
-	l.GET("/:code", s.linkPage)
-	l.POST("/:code", s.linkOrder)
+	e.GET("/l/:code", s.linkPage, append(page, csrf)...)
+	e.POST("/l/:code", s.linkOrder, append(page, csrf)...)
 }
 
 var errLinkCSRF = app.Errorf(app.EFORBIDDEN, "csrf",
