@@ -88,6 +88,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 		e.Add(m, "/getState", s.vmqState)
 	}
 
+	s.registerEpay(e)
 	s.registerAdmin(e)
 	return e
 }
