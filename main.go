@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"paygate/app/backup"
+	"paygate/app/bench"
 	"paygate/app/config"
 	"paygate/app/desktop"
 	"paygate/app/gateway"
@@ -44,11 +46,21 @@ func run(args []string) int {
 			return 0
 		case "merchant-demo":
 			return merchantDemo(args[1:])
+		case "bench":
+			return bench.Main(args[1:], os.Stdout, os.Stderr)
 		}
 	}
-	resetAdmin := len(args) > 0 && args[0] == "reset-admin"
-	if resetAdmin {
-		args = args[1:]
+	command := ""
+	if len(args) > 0 && (args[0] == "reset-admin" || args[0] == "backup" || args[0] == "restore") {
+		command, args = args[0], args[1:]
+	}
+	restoreFile := ""
+	if command == "restore" {
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			fmt.Fprintln(os.Stderr, "paygate restore: name the backup file, e.g. paygate restore data/backups/paygate-20261126-020000.db")
+			return 2
+		}
+		restoreFile, args = args[0], args[1:]
 	}
 	cfg, err := config.Load(args)
 	if err != nil {
@@ -60,8 +72,13 @@ func run(args []string) int {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
-	if resetAdmin {
+	switch command {
+	case "reset-admin":
 		return runResetAdmin(cfg)
+	case "backup":
+		return runBackup(cfg)
+	case "restore":
+		return runRestore(cfg, restoreFile)
 	}
 	if err := serve(cfg, logger); err != nil {
 		logger.Error("paygate stopped", "err", err)
@@ -81,6 +98,12 @@ Usage:
                            callbacks, to test a set-up (key default: $PAYGATE_MERCHANT_API_KEY)
   paygate reset-admin      forgot the admin password: remove the admin account (stop paygate first);
                            the next visit to the console asks for a new one
+  paygate bench SCENARIO   load-test a paygate on this machine (orders, webhook, same-amount,
+                           status, admin, export, seed, startup); .ci/bench runs them all
+  paygate backup           write a consistent copy of the database to data/backups now
+                           (safe while paygate runs)
+  paygate restore FILE     put a backup back (stop paygate first); the current database is
+                           kept beside it as paygate.db.before-restore-<time>
 
 Flags:
   --config FILE            config.yaml to read (default ./config.yaml, else beside the executable)
@@ -117,6 +140,12 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	unlock, err := store.Lock(cfg.Data.Dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
 	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous, ReadConns: cfg.Data.ReadConns})
 	if err != nil {
 		return err
@@ -147,7 +176,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 		return fmt.Errorf("loading settings: %w", err)
 	}
 	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger,
-		TrustedProxies: cfg.Server.TrustedProxies, PublicURL: cfg.Server.PublicURL})
+		TrustedProxies: cfg.Server.TrustedProxies, PublicURL: cfg.Server.PublicURL, RateLimit: cfg.Server.RateLimit})
 
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
@@ -165,10 +194,17 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	done := make(chan struct{})
 	go func() { dispatcher.Run(ctx); close(done) }()
 	go gw.RunSweeper(ctx, 5*time.Second)
+	go backup.Run(ctx, db, backup.Dir(cfg.Data.Dir), cfg.Backup.Interval, cfg.Backup.Keep, logger)
 
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	url := "http://" + displayAddr(ln.Addr())
+	scheme := "http"
+	if cfg.Server.TLSCert != "" {
+		scheme = "https"
+		go func() { serveErr <- srv.ServeTLS(ln, cfg.Server.TLSCert, cfg.Server.TLSKey) }()
+	} else {
+		go func() { serveErr <- srv.Serve(ln) }()
+	}
+	url := scheme + "://" + displayAddr(ln.Addr())
 	logger.Info("paygate started", "version", version, "url", url, "data", cfg.Data.Dir, "config", cfg.File)
 	if token, need, err := gw.SetupToken(ctx); err == nil && need {
 		logger.Warn("no admin account yet: open the admin console to create it; from another computer the first-run page asks for this setup token",
@@ -212,6 +248,12 @@ func displayAddr(a net.Addr) string {
 // first-run page asks for a new password. Orders, payments and settings stay.
 func runResetAdmin(cfg *config.Config) int {
 	ctx := context.Background()
+	unlock, err := store.Lock(cfg.Data.Dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate:", err)
+		return 1
+	}
+	defer unlock()
 	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "paygate:", err)
@@ -224,5 +266,44 @@ func runResetAdmin(cfg *config.Config) int {
 		return 1
 	}
 	fmt.Printf("removed %d admin account(s) from %s.\nStart paygate and open the admin console to choose a new password.\n", n, db.Path())
+	return 0
+}
+
+// runBackup writes one backup now, beside the scheduled ones.
+func runBackup(cfg *config.Config) int {
+	ctx := context.Background()
+	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate backup:", err)
+		return 1
+	}
+	defer db.Close()
+	path, err := backup.Create(ctx, db, backup.Dir(cfg.Data.Dir), time.Now())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate backup:", err)
+		return 1
+	}
+	counts, _ := db.Count(ctx)
+	fmt.Printf("backup written: %s (%d orders, %d payments)\n", path, counts.Orders, counts.Payments)
+	return 0
+}
+
+// runRestore puts a backup back while no paygate runs on the data directory.
+func runRestore(cfg *config.Config, file string) int {
+	unlock, err := store.Lock(cfg.Data.Dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate restore:", err)
+		return 1
+	}
+	defer unlock()
+	counts, aside, err := backup.Restore(context.Background(), file, cfg.Data.Dir, time.Now())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "paygate restore:", err)
+		return 1
+	}
+	fmt.Printf("restored %s into %s (%d orders, %d payments)\n", file, cfg.Data.Dir, counts.Orders, counts.Payments)
+	if aside != "" {
+		fmt.Printf("the database it replaced is kept as %s\n", aside)
+	}
 	return 0
 }

@@ -31,6 +31,7 @@ type Config struct {
 	Match    Match
 	Callback Callback
 	Device   Device
+	Backup   Backup
 }
 
 type Server struct {
@@ -41,6 +42,16 @@ type Server struct {
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed.
 	TrustedProxies []string
+	// RateLimit is requests per second per client IP for the API and the
+	// forwarder endpoints; 0 turns every rate limit off (load tests).
+	RateLimit float64
+	TLSCert   string // certificate file (PEM); with TLSKey, serve HTTPS
+	TLSKey    string
+}
+
+type Backup struct {
+	Interval time.Duration // 0 = no scheduled backups
+	Keep     int           // newest backups kept in data/backups
 }
 
 type Data struct {
@@ -86,6 +97,11 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("server.open_browser", false)
 	v.SetDefault("server.public_url", "")
 	v.SetDefault("server.max_body_size", "64KB")
+	v.SetDefault("server.rate_limit", 50)
+	v.SetDefault("server.tls_cert", "")
+	v.SetDefault("server.tls_key", "")
+	v.SetDefault("backup.interval", "24h")
+	v.SetDefault("backup.keep", 7)
 	v.SetDefault("server.trusted_proxies", "")
 	v.SetDefault("data.dir", "data")
 	v.SetDefault("data.synchronous", "FULL")
@@ -200,6 +216,20 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 		}
 		cfg.Server.TrustedProxies = append(cfg.Server.TrustedProxies, p)
 	}
+	cfg.Server.RateLimit = v.GetFloat64("server.rate_limit")
+	if cfg.Server.RateLimit < 0 {
+		bad("server.rate_limit", errors.New("must be 0 (off) or a number of requests per second"))
+	}
+	cfg.Server.TLSCert = resolvePath(cfg.BaseDir, v.GetString("server.tls_cert"))
+	cfg.Server.TLSKey = resolvePath(cfg.BaseDir, v.GetString("server.tls_key"))
+	if (cfg.Server.TLSCert == "") != (cfg.Server.TLSKey == "") {
+		bad("server.tls_cert", errors.New("tls_cert and tls_key go together: set both (PEM files) or neither"))
+	}
+	cfg.Backup.Interval = dur("backup.interval")
+	cfg.Backup.Keep = v.GetInt("backup.keep")
+	if cfg.Backup.Keep < 1 {
+		bad("backup.keep", errors.New("must be at least 1"))
+	}
 	if cfg.Server.MaxBodySize <= 0 {
 		bad("server.max_body_size", fmt.Errorf("%q is not a size like 64KB", v.GetString("server.max_body_size")))
 	}
@@ -270,6 +300,15 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 		return nil, fmt.Errorf("configuration is not valid:\n  %w", errors.Join(errs...))
 	}
 	return cfg, nil
+}
+
+// resolvePath makes a relative path relative to base; "" stays "".
+func resolvePath(base, p string) string {
+	p = strings.TrimSpace(p)
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(base, p)
 }
 
 // ParseSchedule reads "0s 15s 1m" (spaces or commas) into delays.

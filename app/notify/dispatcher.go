@@ -96,28 +96,16 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	sem := make(chan struct{}, d.opts.Workers)
 	batch := d.opts.Workers * 2
 	for {
-		due, err := d.db.ClaimDueCallbacks(ctx, batch, d.lease())
-		if err != nil && ctx.Err() == nil {
-			d.log.Error("callback queue: claim failed", "err", err)
+		n := d.dispatchDue(ctx, sem, batch)
+		if ctx.Err() != nil {
+			return
 		}
-		for _, del := range due {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			d.inflight.Add(1)
-			go func(del app.CallbackDelivery) {
-				defer func() { <-sem; d.inflight.Done(); d.Wake() }()
-				d.attempt(context.WithoutCancel(ctx), del)
-			}(del)
-		}
-		if len(due) == batch {
+		if n == batch {
 			continue
 		}
 		wait := 30 * time.Second
 		if next, ok, err := d.db.NextCallbackDue(ctx); err == nil && ok {
-			wait = min(wait, max(time.Until(next), 10*time.Millisecond))
+			wait = min(wait, max(next.Sub(d.db.Now()), 10*time.Millisecond))
 		}
 		timer := time.NewTimer(wait)
 		select {
@@ -129,6 +117,28 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		}
 		timer.Stop()
 	}
+}
+
+// dispatchDue claims up to batch due callbacks and starts an attempt for
+// each, at most len(sem) at once; it returns how many it claimed.
+func (d *Dispatcher) dispatchDue(ctx context.Context, sem chan struct{}, batch int) int {
+	due, err := d.db.ClaimDueCallbacks(ctx, batch, d.lease())
+	if err != nil && ctx.Err() == nil {
+		d.log.Error("callback queue: claim failed", "err", err)
+	}
+	for i, del := range due {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return i
+		}
+		d.inflight.Add(1)
+		go func(del app.CallbackDelivery) {
+			defer func() { <-sem; d.inflight.Done(); d.Wake() }()
+			d.attempt(context.WithoutCancel(ctx), del)
+		}(del)
+	}
+	return len(due)
 }
 
 // attempt sends one callback and records the outcome.

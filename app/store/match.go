@@ -16,10 +16,15 @@ import (
 //
 // Only orders created within the match window count.
 func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, p app.MatchPolicy) (string, app.Confidence, error) {
-	since := ms(now.Add(-p.Window))
+	// The method list keeps every query on the (method, pay_amount) slot
+	// indexes, known method or not: matching runs in the single writer.
+	methods := []any{string(method), string(method)}
+	if method == "" {
+		methods = []any{string(app.MethodAlipay), string(app.MethodWechat)}
+	}
 	pending, err := orderIDs(ctx, tx, `SELECT id FROM orders
-		WHERE status = 'pending' AND pay_amount = ? AND (? = '' OR method = ?) AND expires_at > ? AND created_at >= ?
-		ORDER BY created_at`, int64(amount), string(method), string(method), ms(now), since)
+		WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at > ? AND created_at >= ?
+		ORDER BY created_at, id`, methods[0], methods[1], int64(amount), ms(now), ms(now.Add(-p.Window)))
 	if err != nil {
 		return "", app.ConfidenceNone, err
 	}
@@ -31,11 +36,18 @@ func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen,
 	case len(pending) > 1:
 		return pending[0], app.ConfidenceLow, nil
 	}
-	// Orders past their lifetime, whether or not the sweeper has marked them yet.
-	late, err := orderIDs(ctx, tx, `SELECT id FROM orders
-		WHERE status IN ('pending', 'expired') AND pay_amount = ? AND (? = '' OR method = ?)
-		AND expires_at <= ? AND expires_at >= ?
-		ORDER BY expires_at DESC LIMIT 1`, int64(amount), string(method), string(method), ms(now), ms(now.Add(-p.Grace)))
+	// Orders past their lifetime within the grace period, whether or not the
+	// sweeper has marked them expired yet.
+	graceStart := ms(now.Add(-p.Grace))
+	late, err := orderIDs(ctx, tx, `SELECT id FROM (
+			SELECT id, expires_at FROM orders
+			WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at <= ? AND expires_at >= ?
+			UNION ALL
+			SELECT id, expires_at FROM orders
+			WHERE status = 'expired' AND pay_amount = ? AND closed_at >= ? AND method IN (?, ?)
+		) ORDER BY expires_at DESC LIMIT 1`,
+		methods[0], methods[1], int64(amount), ms(now), graceStart,
+		int64(amount), graceStart, methods[0], methods[1])
 	if err != nil || len(late) == 0 {
 		return "", app.ConfidenceNone, err
 	}

@@ -25,6 +25,8 @@ type Options struct {
 	TrustedProxies []string
 	// PublicURL is the address phones and payers use, e.g. https://pay.example.com; "" = the request's host.
 	PublicURL string
+	// RateLimit is requests per second per client IP on the API and forwarder endpoints; 0 = off.
+	RateLimit float64
 }
 
 // Server holds what handlers need.
@@ -57,10 +59,12 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(s.logRequests)
+	e.Use(s.baseHeaders)
+	limited := rateLimit(opts.RateLimit)
 
 	e.GET("/health", s.health)
 
-	api := e.Group("/api")
+	api := e.Group("/api", limited)
 	api.GET("/order-status", s.orderStatus)
 	api.POST("/orders", s.createOrder, s.requireAPIKey)
 	api.GET("/orders/:id", s.orderDetail, s.requireAPIKey)
@@ -80,12 +84,12 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 
 	// Forwarders: the guide's webhook (also SmsForwarder's formats) and the V免签 app.
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
-		e.Add(m, "/webhook", s.webhook)
+		e.Add(m, "/webhook", s.webhook, limited)
 	}
 	for _, m := range []string{http.MethodGet, http.MethodPost} {
-		e.Add(m, "/appPush", s.vmqPush)
-		e.Add(m, "/appHeart", s.vmqHeart)
-		e.Add(m, "/getState", s.vmqState)
+		e.Add(m, "/appPush", s.vmqPush, limited)
+		e.Add(m, "/appHeart", s.vmqHeart, limited)
+		e.Add(m, "/getState", s.vmqState, limited)
 	}
 
 	s.registerEpay(e)

@@ -1,0 +1,175 @@
+// Package backup makes online copies of the database into data/backups,
+// keeps the newest few, and puts one back.
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"paygate/app/store"
+)
+
+// Dir is where backups go inside the data directory.
+func Dir(dataDir string) string { return filepath.Join(dataDir, "backups") }
+
+const prefix, suffix = "paygate-", ".db"
+
+// Create writes a new backup into dir and returns its path.
+func Create(ctx context.Context, db *store.DB, dir string, now time.Time) (string, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, prefix+now.UTC().Format("20060102-150405")+suffix)
+	for i := 2; fileExists(path); i++ { // two in one second
+		path = filepath.Join(dir, fmt.Sprintf("%s%s-%d%s", prefix, now.UTC().Format("20060102-150405"), i, suffix))
+	}
+	return path, db.BackupTo(ctx, path)
+}
+
+// List returns the backups in dir, newest first.
+func List(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasPrefix(e.Name(), prefix) && strings.HasSuffix(e.Name(), suffix) {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	// The names carry the UTC time, so name order is time order.
+	sort.Sort(sort.Reverse(sort.StringSlice(out)))
+	return out, nil
+}
+
+// Prune deletes all but the newest keep backups.
+func Prune(dir string, keep int) error {
+	list, err := List(dir)
+	if err != nil || len(list) <= keep {
+		return err
+	}
+	var errs []error
+	for _, p := range list[keep:] {
+		errs = append(errs, os.Remove(p))
+	}
+	return errors.Join(errs...)
+}
+
+// Run makes a backup every interval and prunes, until ctx ends.
+func Run(ctx context.Context, db *store.DB, dir string, interval time.Duration, keep int, log *slog.Logger) {
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		path, err := Create(ctx, db, dir, time.Now())
+		if err != nil {
+			log.Error("scheduled backup failed", "err", err)
+			continue
+		}
+		if err := Prune(dir, keep); err != nil {
+			log.Warn("removing old backups", "err", err)
+		}
+		log.Info("backup written", "file", path)
+	}
+}
+
+// Restore checks that file is a readable paygate database, moves the
+// current database aside (kept as paygate.db.before-restore-<time>) and puts
+// a copy of file in its place. paygate must not be running on dataDir.
+func Restore(ctx context.Context, file, dataDir string, now time.Time) (store.Counts, string, error) {
+	var counts store.Counts
+	if !fileExists(file) {
+		return counts, "", fmt.Errorf("no backup file %s", file)
+	}
+	// Check the backup on a scratch copy: opening it runs migrations, which
+	// must not touch the file the owner handed us.
+	scratch, err := os.MkdirTemp("", "paygate-restore-")
+	if err != nil {
+		return counts, "", err
+	}
+	defer os.RemoveAll(scratch)
+	if err := copyFile(file, filepath.Join(scratch, "paygate.db")); err != nil {
+		return counts, "", err
+	}
+	db, err := store.Open(ctx, scratch, store.Options{})
+	if err != nil {
+		return counts, "", fmt.Errorf("%s is not a paygate database: %w", file, err)
+	}
+	if err := db.CheckIntegrity(ctx); err != nil {
+		db.Close()
+		return counts, "", err
+	}
+	if counts, err = db.Count(ctx); err != nil {
+		db.Close()
+		return counts, "", fmt.Errorf("%s is not a paygate database: %w", file, err)
+	}
+	db.Close()
+
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return counts, "", err
+	}
+	current := filepath.Join(dataDir, "paygate.db")
+	aside := ""
+	if fileExists(current) {
+		aside = current + ".before-restore-" + now.UTC().Format("20060102-150405")
+		if err := os.Rename(current, aside); err != nil {
+			return counts, "", err
+		}
+		for _, ext := range []string{"-wal", "-shm"} {
+			if fileExists(current + ext) {
+				if err := os.Rename(current+ext, aside+ext); err != nil {
+					return counts, "", err
+				}
+			}
+		}
+	}
+	if err := copyFile(filepath.Join(scratch, "paygate.db"), current); err != nil {
+		return counts, aside, err
+	}
+	return counts, aside, nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
