@@ -26,11 +26,12 @@ import (
 // libraries throw on a 4xx before the shop can show the message); only a
 // failure of paygate itself is a 5xx. submit.php shows a readable page.
 
-func (s *Server) registerEpay(e *echo.Echo) {
+// registerEpay adds the 易支付 endpoints, rate limited per client IP like the API.
+func (s *Server) registerEpay(e *echo.Echo, limited echo.MiddlewareFunc) {
 	for _, m := range []string{http.MethodGet, http.MethodPost} {
-		e.Add(m, "/submit.php", s.epaySubmit, s.securityHeaders)
-		e.Add(m, "/mapi.php", s.epayMAPI)
-		e.Add(m, "/api.php", s.epayAPI)
+		e.Add(m, "/submit.php", s.epaySubmit, limited, s.securityHeaders)
+		e.Add(m, "/mapi.php", s.epayMAPI, limited)
+		e.Add(m, "/api.php", s.epayAPI, limited)
 	}
 }
 
