@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/gateway"
 	"paygate/app/money"
 	"paygate/assets"
 )
@@ -248,7 +249,16 @@ func lastPage(total, limit int) int {
 	if total <= 0 || limit <= 0 {
 		return 1
 	}
+	total = min(total, gateway.ListCountCap)
 	return (total + limit - 1) / limit
+}
+
+// countText is a list's total, "10000+" once the count stopped at the cap.
+func countText(total int) string {
+	if total > gateway.ListCountCap {
+		return itoa(gateway.ListCountCap) + "+"
+	}
+	return itoa(total)
 }
 
 func actionLabel(ctx context.Context, a string) string {

@@ -14,6 +14,10 @@ type OrderQuery struct {
 	Status, Method, From, To, Q, Page string
 }
 
+// ListCountCap is where the console's lists stop counting ("10000+"):
+// an exact count of a million rows costs a second and tells nobody anything.
+const ListCountCap = 10000
+
 // OrderListLimit is how many orders a page shows.
 const OrderListLimit = 20
 
@@ -46,7 +50,7 @@ func ParseOrderQuery(q OrderQuery) (store.OrderFilter, Page, error) {
 		return f, Page{}, err
 	}
 	page.Limit = OrderListLimit
-	f.Offset, f.Limit = (page.Number-1)*page.Limit, page.Limit
+	f.Offset, f.Limit, f.CountCap = (page.Number-1)*page.Limit, page.Limit, ListCountCap
 	return f, page, nil
 }
 

@@ -43,9 +43,14 @@ func ParsePage(page, limit string) (Page, error) {
 	return p, nil
 }
 
-// Payments lists payments newest first.
+// Payments lists payments newest first, with the exact total (the API's contract).
 func (g *Gateway) Payments(ctx context.Context, status app.PaymentStatus, p Page) ([]app.Payment, int, error) {
 	return g.db.ListPayments(ctx, store.PaymentFilter{Status: status, Offset: (p.Number - 1) * p.Limit, Limit: p.Limit})
+}
+
+// PaymentsForConsole lists payments newest first, counting up to ListCountCap.
+func (g *Gateway) PaymentsForConsole(ctx context.Context, status app.PaymentStatus, p Page) ([]app.Payment, int, error) {
+	return g.db.ListPayments(ctx, store.PaymentFilter{Status: status, Offset: (p.Number - 1) * p.Limit, Limit: p.Limit, CountCap: ListCountCap})
 }
 
 // Payment returns one payment.

@@ -188,6 +188,16 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// count counts the rows of query, stopping at limit+1 when limit > 0.
+func (db *DB) count(ctx context.Context, query string, args []any, limit int) (int, error) {
+	var n int
+	if limit > 0 {
+		query += ` LIMIT ` + strconv.Itoa(limit+1)
+	}
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (`+query+`)`, args...).Scan(&n)
+	return n, err
+}
+
 // Helpers for times stored as unix milliseconds.
 
 func ms(t time.Time) int64 { return t.UnixMilli() }

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"database/sql"
+	"errors"
 	"context"
 	"time"
 
@@ -75,15 +77,16 @@ func orderIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]string,
 // the UNIQUE payment_id and order_id columns make paying twice impossible even
 // if this check were skipped.
 func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL
-		WHERE id = ? AND status IN ('pending', 'expired')`, ms(now), p.ID, orderID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	var created int64
+	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL
+		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at`, ms(now), p.ID, orderID).Scan(&created)
+	if errors.Is(err, sql.ErrNoRows) {
 		return app.Errorf(app.ECONFLICT, "orderId",
 			"订单 "+orderID+" 已支付或已关闭，不能再确认一笔收款。",
 			"Order "+orderID+" is already paid or closed; it cannot take another payment.")
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	return bumpDay(ctx, tx, dayNumber(fromMS(created)), dayStats{paid: 1, payMS: ms(now) - created})
 }

@@ -44,6 +44,7 @@ type NotificationFilter struct {
 	Outcome  string // "" = all
 	Offset   int
 	Limit    int
+	CountCap int // see OrderFilter.CountCap; 0 = exact
 }
 
 // ListNotifications returns stored forwarder requests, newest first, and the total.
@@ -57,8 +58,8 @@ func (db *DB) ListNotifications(ctx context.Context, f NotificationFilter) ([]ap
 		where += ` AND n.outcome = ?`
 		args = append(args, f.Outcome)
 	}
-	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM notifications n`+where, args...).Scan(&total); err != nil {
+	total, err := db.count(ctx, `SELECT 1 FROM notifications n`+where, args, f.CountCap)
+	if err != nil {
 		return nil, 0, err
 	}
 	if f.Limit <= 0 {

@@ -148,7 +148,10 @@ func insertOrder(ctx context.Context, tx *Tx, o app.Order) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.ID, nullString(o.MerchantOrderID), o.ProductName, string(o.Method), int64(o.Amount), int64(o.PayAmount),
 		string(o.Status), o.NotifyURL, o.ReturnURL, o.Attach, o.ClientIP, ms(o.CreatedAt), ms(o.ExpiresAt))
-	return err
+	if err != nil {
+		return err
+	}
+	return bumpDay(ctx, tx, dayNumber(o.CreatedAt), dayStats{orders: 1})
 }
 
 func isUniqueViolation(err error, column string) bool {

@@ -52,7 +52,16 @@ func insertPayment(ctx context.Context, tx *Tx, p app.Payment) error {
 		p.ID, sql.NullInt64{Int64: p.NotificationID, Valid: p.NotificationID != 0}, string(p.Method), int64(p.Amount),
 		p.CustomerType, string(p.Status), nullString(p.OrderID), string(p.Confidence), nullString(p.CandidateOrder),
 		ms(p.ReceivedAt), nullMS(p.MatchedAt), p.MatchedBy)
-	return err
+	if err != nil {
+		return err
+	}
+	switch p.Status {
+	case app.PaymentMatched:
+		return bumpDay(ctx, tx, dayNumber(p.ReceivedAt), dayStats{revenue: int64(p.Amount), payments: 1})
+	case app.PaymentUnmatched:
+		return bumpDay(ctx, tx, dayNumber(p.ReceivedAt), dayStats{unmatched: 1})
+	}
+	return nil
 }
 
 func errPaymentNotFound(id string) error {
@@ -80,9 +89,10 @@ func paymentTx(ctx context.Context, tx *Tx, id string) (app.Payment, error) {
 
 // PaymentFilter narrows ListPayments.
 type PaymentFilter struct {
-	Status app.PaymentStatus // "" = all
-	Offset int
-	Limit  int
+	Status   app.PaymentStatus // "" = all
+	Offset   int
+	Limit    int
+	CountCap int // see OrderFilter.CountCap; 0 = exact
 }
 
 // ListPayments returns payments newest first and how many match in total.
@@ -92,8 +102,8 @@ func (db *DB) ListPayments(ctx context.Context, f PaymentFilter) ([]app.Payment,
 		where += ` AND p.status = ?`
 		args = append(args, string(f.Status))
 	}
-	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM payments p`+where, args...).Scan(&total); err != nil {
+	total, err := db.count(ctx, `SELECT 1 FROM payments p`+where, args, f.CountCap)
+	if err != nil {
 		return nil, 0, err
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+paymentColumns+paymentFrom+where+
@@ -141,6 +151,13 @@ func (db *DB) ConfirmPayment(ctx context.Context, paymentID, orderID, by string,
 			WHERE id = ?`, orderID, ms(now), by, paymentID); err != nil {
 			return err
 		}
+		change := dayStats{revenue: int64(p.Amount), payments: 1}
+		if p.Status == app.PaymentUnmatched {
+			change.unmatched = -1
+		}
+		if err := bumpDay(ctx, tx, dayNumber(p.ReceivedAt), change); err != nil {
+			return err
+		}
 		p.Status, p.OrderID, p.MatchedAt, p.MatchedBy = app.PaymentMatched, orderID, now, by
 		if err := payOrder(ctx, tx, orderID, p, now); err != nil {
 			return err
@@ -173,6 +190,9 @@ func (db *DB) IgnorePayment(ctx context.Context, paymentID, by string) (app.Paym
 				"Payment "+paymentID+" is not waiting (it is "+string(p.Status)+"); it cannot be ignored.")
 		}
 		now := db.now()
+		if err := bumpDay(ctx, tx, dayNumber(p.ReceivedAt), dayStats{unmatched: -1}); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE payments SET status = 'ignored', matched_at = ?, matched_by = ? WHERE id = ?`,
 			ms(now), by, paymentID); err != nil {
 			return err

@@ -48,7 +48,7 @@ func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
 	if err != nil {
 		return err
 	}
-	notes, total, err := s.gw.Notifications(ctx, store.NotificationFilter{Outcome: outcome, Offset: (page.Number - 1) * page.Limit, Limit: page.Limit})
+	notes, total, err := s.gw.Notifications(ctx, store.NotificationFilter{Outcome: outcome, Offset: (page.Number - 1) * page.Limit, Limit: page.Limit, CountCap: gateway.ListCountCap})
 	if err != nil {
 		return err
 	}

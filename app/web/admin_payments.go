@@ -33,7 +33,7 @@ func (s *Server) payments(c echo.Context) error {
 		if d.Tab == "all" {
 			status = ""
 		}
-		if d.Payments, d.Total, err = s.gw.Payments(ctx, status, page); err != nil {
+		if d.Payments, d.Total, err = s.gw.PaymentsForConsole(ctx, status, page); err != nil {
 			return err
 		}
 	default:

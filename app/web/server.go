@@ -64,23 +64,25 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 
 	e.GET("/health", s.health)
 
-	api := e.Group("/api", limited)
-	api.GET("/order-status", s.orderStatus)
-	api.POST("/orders", s.createOrder, s.requireAPIKey)
-	api.GET("/orders/:id", s.orderDetail, s.requireAPIKey)
-	api.POST("/orders/:id/close", s.closeOrder, s.requireAPIKey)
-	api.POST("/config", s.updateConfig, s.requireAPIKeyOrFirstLocalSetup)
-	api.GET("/payments", s.listPayments, s.requireAPIKey)
-	api.GET("/payments/:id", s.paymentDetail, s.requireAPIKey)
-	api.POST("/payments/:id/confirm", s.confirmPayment, s.requireAPIKey)
-	api.POST("/payments/:id/ignore", s.ignorePayment, s.requireAPIKey)
-	api.POST("/payments/:id/resend-callback", s.resendCallback, s.requireAPIKey)
-	api.GET("/devices", s.listDevices, s.requireAPIKey)
-	api.POST("/devices", s.createDevice, s.requireAPIKey)
-	api.POST("/devices/:id/rotate-key", s.rotateDeviceKey, s.requireAPIKey)
-	api.DELETE("/devices/:id", s.deleteDevice, s.requireAPIKey)
-	api.GET("/notifications", s.listNotifications, s.requireAPIKey)
-	api.POST("/notifications/reparse", s.reparseNotifications, s.requireAPIKey)
+	// The limit goes on each route, not on the group: group middleware makes
+	// echo answer 404 instead of 405 for a wrong method.
+	api := e.Group("/api")
+	api.GET("/order-status", s.orderStatus, limited)
+	api.POST("/orders", s.createOrder, limited, s.requireAPIKey)
+	api.GET("/orders/:id", s.orderDetail, limited, s.requireAPIKey)
+	api.POST("/orders/:id/close", s.closeOrder, limited, s.requireAPIKey)
+	api.POST("/config", s.updateConfig, limited, s.requireAPIKeyOrFirstLocalSetup)
+	api.GET("/payments", s.listPayments, limited, s.requireAPIKey)
+	api.GET("/payments/:id", s.paymentDetail, limited, s.requireAPIKey)
+	api.POST("/payments/:id/confirm", s.confirmPayment, limited, s.requireAPIKey)
+	api.POST("/payments/:id/ignore", s.ignorePayment, limited, s.requireAPIKey)
+	api.POST("/payments/:id/resend-callback", s.resendCallback, limited, s.requireAPIKey)
+	api.GET("/devices", s.listDevices, limited, s.requireAPIKey)
+	api.POST("/devices", s.createDevice, limited, s.requireAPIKey)
+	api.POST("/devices/:id/rotate-key", s.rotateDeviceKey, limited, s.requireAPIKey)
+	api.DELETE("/devices/:id", s.deleteDevice, limited, s.requireAPIKey)
+	api.GET("/notifications", s.listNotifications, limited, s.requireAPIKey)
+	api.POST("/notifications/reparse", s.reparseNotifications, limited, s.requireAPIKey)
 
 	// Forwarders: the guide's webhook (also SmsForwarder's formats) and the V免签 app.
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
