@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -284,10 +283,8 @@ func (g *Gateway) EpayMerchantInfo(ctx context.Context, p map[string]string) (Ep
 	if err != nil {
 		return EpayMerchant{}, err
 	}
-	now := g.db.Now().In(app.Shanghai)
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, app.Shanghai)
 	m := EpayMerchant{PID: s.PID(), Key: s.APIKey}
-	m.Orders, m.Today, m.Yesterday, err = g.db.OrderCounts(ctx, day)
+	m.Orders, m.Today, m.Yesterday, err = g.db.OrderCounts(ctx, g.db.Now())
 	return m, err
 }
 

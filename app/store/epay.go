@@ -163,10 +163,12 @@ func epayOrderTx(ctx context.Context, tx *Tx, orderID string) (*app.EpayOrder, e
 	return &e, nil
 }
 
-// OrderCounts counts orders created in total, since dayStart, and in the day before it.
-func (db *DB) OrderCounts(ctx context.Context, dayStart time.Time) (total, today, yesterday int, err error) {
-	err = db.read.QueryRowContext(ctx, `SELECT count(*),
-		coalesce(sum(created_at >= ?), 0), coalesce(sum(created_at >= ? AND created_at < ?), 0) FROM orders`,
-		ms(dayStart), ms(dayStart.AddDate(0, 0, -1)), ms(dayStart)).Scan(&total, &today, &yesterday)
+// OrderCounts counts orders created in total, on now's (Shanghai) day and on
+// the day before, from the per-day counters (no scan of the orders).
+func (db *DB) OrderCounts(ctx context.Context, now time.Time) (total, today, yesterday int, err error) {
+	day := dayNumber(now)
+	err = db.read.QueryRowContext(ctx, `SELECT coalesce(sum(orders), 0),
+		coalesce(sum(CASE WHEN day = ? THEN orders END), 0), coalesce(sum(CASE WHEN day = ? THEN orders END), 0)
+		FROM daily_stats`, day, day-1).Scan(&total, &today, &yesterday)
 	return total, today, yesterday, err
 }

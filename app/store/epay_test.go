@@ -116,3 +116,15 @@ func TestEpayOrderGetsAnEpayCallback(t *testing.T) {
 		t.Fatalf("callbacks of the epay payment: %d %v", n, err)
 	}
 }
+
+func TestOrderCounts(t *testing.T) {
+	db, clock := openTestDB(t)
+	createOrder(t, db, app.MethodAlipay, 100)
+	clock.add(24 * time.Hour)
+	createOrder(t, db, app.MethodAlipay, 100)
+	createOrder(t, db, app.MethodAlipay, 100)
+	total, today, yesterday, err := db.OrderCounts(context.Background(), clock.now())
+	if err != nil || total != 3 || today != 2 || yesterday != 1 {
+		t.Fatalf("counts %d %d %d %v", total, today, yesterday, err)
+	}
+}
