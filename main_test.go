@@ -163,6 +163,10 @@ func (in *instance) call(method, path, body string, header map[string]string) (i
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range header {
+		if k == "Content-Type" && v == "" {
+			req.Header.Del(k) // as curl -d sends it: no JSON header
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -498,6 +502,7 @@ func TestBadInputsGetClearClientErrors(t *testing.T) {
 		{"malformed JSON", `{"productName":"a","amount":1,`, bearer, 400, "body", []string{"JSON"}},
 		{"JSON array", `[1,2]`, bearer, 400, "body", []string{"JSON"}},
 		{"object as amount", `{"productName":"a","amount":{"v":1},"paymentMethod":"alipay"}`, bearer, 400, "amount", []string{"amount"}},
+		{"JSON without a content type (curl -d)", `{"productName":"a","amount":0.001,"paymentMethod":"alipay"}`, map[string]string{"Authorization": "Bearer " + testAPIKey, "Content-Type": "application/x-www-form-urlencoded"}, 400, "amount", []string{"两位小数"}},
 		{"bad notifyUrl", `{"productName":"a","amount":1,"paymentMethod":"alipay","notifyUrl":"ftp://x"}`, bearer, 400, "notifyUrl", []string{"http"}},
 	}
 	for _, tt := range tests {

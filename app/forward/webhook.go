@@ -111,7 +111,9 @@ func Fields(r app.RawRequest) (map[string]string, error) {
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header["content-type"])
 	switch {
-	case mediaType == "application/json" || strings.HasSuffix(mediaType, "+json") || (body[0] == '{' && mediaType != "application/x-www-form-urlencoded"):
+	// A body that starts with '{' is JSON whatever the header says: curl -d
+	// labels everything as a form unless told otherwise.
+	case mediaType == "application/json" || strings.HasSuffix(mediaType, "+json") || body[0] == '{':
 		var obj map[string]any
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()

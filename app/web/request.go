@@ -66,6 +66,11 @@ func (s *Server) readFields(c echo.Context) (fields, error) {
 		return nil, app.Errorf(app.EINVALID, "body", "请求体必须是 UTF-8 编码。", "The request body must be UTF-8.")
 	}
 	mediaType, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	// A body that starts with '{' is JSON whatever the header says: curl -d
+	// labels everything as a form unless told otherwise.
+	if body[0] == '{' && mediaType == echo.MIMEApplicationForm {
+		mediaType = echo.MIMEApplicationJSON
+	}
 	switch {
 	case mediaType == echo.MIMEApplicationForm:
 		form, err := url.ParseQuery(string(body))
