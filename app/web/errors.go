@@ -60,6 +60,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
+	if isEpayPath(c.Request().URL.Path) {
+		s.renderEpayError(c, status, err)
+		return
+	}
 	if isAdminHTML(c) {
 		s.renderAdminError(c, status, err, noRoute)
 		return
