@@ -290,7 +290,28 @@ func TestBrowserAdminConsole(t *testing.T) {
 		t.Fatalf("link address %q", linkURL)
 	}
 	run("link QR", chromedp.Click(chromedp.CSS(`.card.link summary`)), chromedp.WaitVisible(chromedp.CSS(`.card.link svg.qr`)))
-	shots.shoot(ctx, "19-links")
+	shots.shoot(ctx, "20-links")
+	// Settings show the 易支付 pid and endpoints.
+	run("settings epay", chromedp.Navigate(in.URL+"/admin/settings"), chromedp.WaitVisible(chromedp.ID(`epay`)))
+	pid, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID(`epayPid`)))
+	if err != nil || pid != "1000" {
+		t.Fatalf("epay pid on the settings page: %q %v", pid, err)
+	}
+
+	// The API reference: public, with this instance's address, and the console's language switch.
+	run("docs", chromedp.Navigate(in.URL+"/docs"), chromedp.WaitVisible(chromedp.ID(`epay`)))
+	base, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID(`base-url`)))
+	if err != nil || base != in.URL {
+		t.Fatalf("/docs address %q, want %s (%v)", base, in.URL, err)
+	}
+	shots.shoot(ctx, "19-docs")
+	run("docs in English", chromedp.Click(chromedp.CSS(`form[action="/admin/lang"] button`)),
+		chromedp.WaitReady(chromedp.CSS(`html[lang="en"]`)), chromedp.WaitVisible(chromedp.ID(`errors`)))
+	if u, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(u, "/docs") {
+		t.Fatalf("the language switch went to %s, not back to /docs", u)
+	}
+	run("docs in Chinese again", chromedp.Click(chromedp.CSS(`form[action="/admin/lang"] button`)),
+		chromedp.WaitReady(chromedp.CSS(`html[lang="zh-CN"]`)))
 
 	if shots.dir == "" {
 		return

@@ -7,6 +7,7 @@ type Callback struct {
 	ID            int64
 	PaymentID     string
 	OrderID       string
+	Kind          CallbackKind
 	Status        CallbackStatus
 	Attempts      int
 	NextAttemptAt time.Time
@@ -33,4 +34,5 @@ type CallbackDelivery struct {
 	Callback Callback
 	Order    Order
 	Payment  Payment
+	Epay     *EpayOrder // the 易支付 request, for kind CallbackEpay; nil otherwise
 }

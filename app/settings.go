@@ -7,4 +7,14 @@ type Settings struct {
 	CallbackURL string
 	Name        string
 	Description string
+	EpayPID     string // 易支付 merchant id (pid); "" = DefaultEpayPID
+}
+
+// PID is the 易支付 merchant id clients must send: EpayPID, else DefaultEpayPID.
+// The 易支付 merchant key is the API key.
+func (s Settings) PID() string {
+	if s.EpayPID == "" {
+		return DefaultEpayPID
+	}
+	return s.EpayPID
 }

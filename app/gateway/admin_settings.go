@@ -17,7 +17,7 @@ func (g *Gateway) UpdateSettingsBy(ctx context.Context, req ConfigRequest, by st
 		return err
 	}
 	var changed []string
-	for name, v := range map[string]*string{"name": req.Name, "description": req.Description, "callbackUrl": req.CallbackURL} {
+	for name, v := range map[string]*string{"name": req.Name, "description": req.Description, "callbackUrl": req.CallbackURL, "epayPid": req.EpayPID} {
 		if v != nil {
 			changed = append(changed, name)
 		}
@@ -25,6 +25,9 @@ func (g *Gateway) UpdateSettingsBy(ctx context.Context, req ConfigRequest, by st
 	detail := strings.Join(changed, ", ")
 	if req.CallbackURL != nil {
 		detail += " → " + strings.TrimSpace(*req.CallbackURL)
+	}
+	if req.EpayPID != nil {
+		detail += " → pid " + strings.TrimSpace(*req.EpayPID)
 	}
 	return g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditSettings, Detail: detail})
 }

@@ -83,6 +83,11 @@ func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
 			"商户订单号 merchantOrderId 只能由 1 到 64 个英文字母、数字或符号组成，不能有空格或中文。",
 			"merchantOrderId must be 1 to 64 ASCII letters, digits or symbols, without spaces.")
 	}
+	if strings.HasPrefix(mid, app.EpayPrefix) {
+		return in, app.Errorf(app.EINVALID, "merchantOrderId",
+			"商户订单号 merchantOrderId 不能以 epay: 开头：这个前缀留给通过易支付接口（submit.php、mapi.php）创建的订单，请换一个订单号。",
+			"merchantOrderId must not start with epay: — the prefix is reserved for orders created through the 易支付 endpoints (submit.php, mapi.php); use another number.")
+	}
 	in.MerchantOrderID = mid
 
 	if in.NotifyURL, err = validURL("notifyUrl", req.NotifyURL); err != nil {

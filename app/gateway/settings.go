@@ -20,6 +20,7 @@ type ConfigRequest struct {
 	CallbackURL *string
 	Name        *string
 	Description *string
+	EpayPID     *string // 易支付 merchant id: 1 to 18 digits
 }
 
 // Minimum API key length: long enough not to be guessed, short enough for the guide's test_key_123456.
@@ -27,10 +28,10 @@ const MinAPIKeyLen = 8
 
 // UpdateSettings validates and stores merchant settings.
 func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
-	if req.APIKey == nil && req.CallbackURL == nil && req.Name == nil && req.Description == nil {
+	if req.APIKey == nil && req.CallbackURL == nil && req.Name == nil && req.Description == nil && req.EpayPID == nil {
 		return app.Errorf(app.EINVALID, "",
-			"没有要修改的配置：请提供 apiKey、callbackUrl、name 或 description 中的至少一项。",
-			"Nothing to change: send at least one of apiKey, callbackUrl, name, description.")
+			"没有要修改的配置：请提供 apiKey、callbackUrl、name、description 或 epayPid 中的至少一项。",
+			"Nothing to change: send at least one of apiKey, callbackUrl, name, description, epayPid.")
 	}
 	var p store.SettingsPatch
 	if req.APIKey != nil {
@@ -63,5 +64,35 @@ func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
 		}
 		p.Description = &d
 	}
+	if req.EpayPID != nil {
+		pid := strings.TrimSpace(*req.EpayPID)
+		if !validPID(pid) {
+			return app.Errorf(app.EINVALID, "epayPid",
+				"易支付商户ID epayPid 只能是 1 到 18 位数字（收到 "+quoteShort(pid)+"）：例如 1000。",
+				"epayPid must be 1 to 18 digits (got "+quoteShort(pid)+"), e.g. 1000.")
+		}
+		p.EpayPID = &pid
+	}
 	return g.db.UpdateSettings(ctx, p)
+}
+
+// validPID: 易支付 clients treat pid as an integer, so digits only.
+func validPID(s string) bool {
+	if len(s) == 0 || len(s) > 18 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// quoteShort quotes s for a message, cut to 40 characters.
+func quoteShort(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return "\"" + s + "\""
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/epay"
 	"paygate/app/store"
 )
 
@@ -147,20 +148,24 @@ func (d *Dispatcher) attempt(ctx context.Context, del app.CallbackDelivery) {
 		d.log.Error("callback: reading settings", "err", err)
 		return // the lease makes it due again
 	}
-	url := del.Order.NotifyURL
-	if url == "" {
-		url = settings.CallbackURL
-	}
 	started := d.db.Now()
-	a := app.CallbackAttempt{CallbackID: del.Callback.ID, URL: url, StartedAt: started}
+	a := app.CallbackAttempt{CallbackID: del.Callback.ID, StartedAt: started}
 	clock := time.Now()
-	switch {
-	case url == "":
-		a.Error = "no callback URL: set one in the settings (or pass notifyUrl when creating the order)"
-	case settings.APIKey == "":
-		a.Error = "no API key to sign with: set one in the settings"
-	default:
-		d.post(ctx, &a, NewBody(del, settings.APIKey, started).JSON())
+	if del.Callback.Kind == app.CallbackEpay {
+		d.sendEpay(ctx, &a, del, settings.APIKey)
+	} else {
+		a.URL = del.Order.NotifyURL
+		if a.URL == "" {
+			a.URL = settings.CallbackURL
+		}
+		switch {
+		case a.URL == "":
+			a.Error = "no callback URL: set one in the settings (or pass notifyUrl when creating the order)"
+		case settings.APIKey == "":
+			a.Error = "no API key to sign with: set one in the settings"
+		default:
+			d.send(ctx, &a, http.MethodPost, NewBody(del, settings.APIKey, started).JSON(), acknowledged)
+		}
 	}
 	a.DurationMS = time.Since(clock).Milliseconds()
 
@@ -178,19 +183,42 @@ func (d *Dispatcher) attempt(ctx context.Context, del app.CallbackDelivery) {
 		d.log.Error("callback: recording attempt", "order", del.Order.ID, "err", err)
 		return
 	}
-	d.log.Info("callback", "order", del.Order.ID, "payment", del.Payment.ID, "attempt", attempts,
+	d.log.Info("callback", "kind", del.Callback.Kind, "order", del.Order.ID, "payment", del.Payment.ID, "attempt", attempts,
 		"http", a.HTTPStatus, "ms", a.DurationMS, "status", status, "err", a.Error)
 }
 
-func (d *Dispatcher) post(ctx context.Context, a *app.CallbackAttempt, body []byte) {
+// sendEpay sends the 易支付 notify: a GET to the order's notify_url with the
+// MD5-signed parameters in the query, acknowledged by a body containing success.
+func (d *Dispatcher) sendEpay(ctx context.Context, a *app.CallbackAttempt, del app.CallbackDelivery, apiKey string) {
+	switch {
+	case del.Epay == nil:
+		a.URL = del.Order.NotifyURL
+		a.Error = "the 易支付 request of this order is missing from the database"
+	case apiKey == "":
+		a.URL = del.Epay.NotifyURL
+		a.Error = "no API key (the 易支付 merchant key) to sign with: set one in the settings"
+	default:
+		a.URL = epay.WithQuery(del.Epay.NotifyURL, epay.NotifyParams(*del.Epay, apiKey))
+		d.send(ctx, a, http.MethodGet, nil, acknowledgedEpay)
+	}
+}
+
+// send makes one request to a.URL and judges the answer with ack.
+func (d *Dispatcher) send(ctx context.Context, a *app.CallbackAttempt, method string, body []byte, ack func(int, []byte) (bool, string)) {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.URL, bytes.NewReader(body))
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.URL, rd)
 	if err != nil {
 		a.Error = "callback URL is not valid: " + err.Error()
 		return
 	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
 	req.Header.Set("User-Agent", "paygate-callback/1")
 	resp, err := d.client.Do(req)
 	if err != nil {
@@ -205,7 +233,19 @@ func (d *Dispatcher) post(ctx context.Context, a *app.CallbackAttempt, body []by
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	a.HTTPStatus = resp.StatusCode
 	a.BodyExcerpt = excerpt(raw, 500)
-	a.Acked, a.Error = acknowledged(resp.StatusCode, raw)
+	a.Acked, a.Error = ack(resp.StatusCode, raw)
+}
+
+// acknowledgedEpay: HTTP 2xx and a body containing "success" in any case, as
+// 彩虹易支付's do_notify decides (clients answer "success", "SUCCESS" or an HTML page saying so).
+func acknowledgedEpay(status int, body []byte) (bool, string) {
+	if status < 200 || status > 299 {
+		return acknowledged(status, body)
+	}
+	if bytes.Contains(bytes.ToLower(body), []byte("success")) {
+		return true, ""
+	}
+	return false, fmt.Sprintf("HTTP %d but the body does not contain success (the 易支付 acknowledgement)", status)
 }
 
 // acknowledged: HTTP 2xx and a body that is {"success": true, …} or the word success.

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"paygate/app"
@@ -38,7 +39,7 @@ func (d *Dispatcher) SendTest(ctx context.Context, url, apiKey string) app.Callb
 	default:
 		ctx, cancel := context.WithTimeout(ctx, TestTimeout)
 		defer cancel()
-		d.post(ctx, &a, NewBody(sample, apiKey, now).JSON())
+		d.send(ctx, &a, http.MethodPost, NewBody(sample, apiKey, now).JSON(), acknowledged)
 	}
 	a.DurationMS = time.Since(clock).Milliseconds()
 	return a

@@ -9,9 +9,13 @@ import (
 	"paygate/app"
 )
 
+// enqueueCallback queues the announcement of a paid order: the 易支付 notify
+// (kind epay) for an order an epay client created, else the merchant callback.
+// Each payment has exactly one callback row.
 func enqueueCallback(ctx context.Context, tx *Tx, paymentID, orderID string, now, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO callbacks (payment_id, order_id, kind, status, attempts, next_attempt_at, created_at, updated_at)
-		VALUES (?, ?, 'merchant', 'pending', 0, ?, ?, ?)`, paymentID, orderID, ms(at), ms(now), ms(now))
+		VALUES (?, ?, CASE WHEN EXISTS (SELECT 1 FROM epay_orders WHERE order_id = ?) THEN 'epay' ELSE 'merchant' END,
+		'pending', 0, ?, ?, ?)`, paymentID, orderID, orderID, ms(at), ms(now), ms(now))
 	return err
 }
 
@@ -22,7 +26,7 @@ func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Durat
 	var out []app.CallbackDelivery
 	err := db.tx(ctx, func(tx *Tx) error {
 		now := db.now()
-		rows, err := tx.QueryContext(ctx, `SELECT id, payment_id, order_id, status, attempts, next_attempt_at, created_at, last_error
+		rows, err := tx.QueryContext(ctx, `SELECT id, payment_id, order_id, kind, status, attempts, next_attempt_at, created_at, last_error
 			FROM callbacks WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`, ms(now), limit)
 		if err != nil {
 			return err
@@ -30,13 +34,13 @@ func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Durat
 		var cbs []app.Callback
 		for rows.Next() {
 			var c app.Callback
-			var status string
+			var kind, status string
 			var next, created int64
-			if err := rows.Scan(&c.ID, &c.PaymentID, &c.OrderID, &status, &c.Attempts, &next, &created, &c.LastError); err != nil {
+			if err := rows.Scan(&c.ID, &c.PaymentID, &c.OrderID, &kind, &status, &c.Attempts, &next, &created, &c.LastError); err != nil {
 				rows.Close()
 				return err
 			}
-			c.Status, c.NextAttemptAt, c.CreatedAt = app.CallbackStatus(status), fromMS(next), fromMS(created)
+			c.Kind, c.Status, c.NextAttemptAt, c.CreatedAt = app.CallbackKind(kind), app.CallbackStatus(status), fromMS(next), fromMS(created)
 			cbs = append(cbs, c)
 		}
 		rows.Close()
@@ -56,7 +60,13 @@ func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Durat
 			if err != nil {
 				return err
 			}
-			out = append(out, app.CallbackDelivery{Callback: c, Order: o, Payment: p})
+			d := app.CallbackDelivery{Callback: c, Order: o, Payment: p}
+			if c.Kind == app.CallbackEpay {
+				if d.Epay, err = epayOrderTx(ctx, tx, c.OrderID); err != nil {
+					return err
+				}
+			}
+			out = append(out, d)
 		}
 		return nil
 	})
@@ -107,7 +117,7 @@ func (db *DB) NextCallbackDue(ctx context.Context) (time.Time, bool, error) {
 	return fromMS(next.Int64), true, nil
 }
 
-// ResendCallback queues a payment's callback again from the first attempt,
+// ResendCallback queues a payment's callback (merchant or 易支付) again from the first attempt,
 // whatever its state; the attempt log is kept and who (by) asked is recorded.
 func (db *DB) ResendCallback(ctx context.Context, paymentID, by string) error {
 	return db.tx(ctx, func(tx *Tx) error {
@@ -130,7 +140,7 @@ func (db *DB) ResendCallback(ctx context.Context, paymentID, by string) error {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE callbacks SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_at = NULL, updated_at = ?
-			WHERE payment_id = ? AND kind = 'merchant'`, ms(now), ms(now), paymentID)
+			WHERE payment_id = ?`, ms(now), ms(now), paymentID)
 		if err != nil {
 			return err
 		}

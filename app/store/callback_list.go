@@ -16,10 +16,10 @@ type CallbackFilter struct {
 	Limit  int
 }
 
-// ListCallbacks returns merchant callbacks, most recently changed first, with
+// ListCallbacks returns callbacks (merchant and 易支付), most recently changed first, with
 // their payment's amount and their last attempt.
 func (db *DB) ListCallbacks(ctx context.Context, f CallbackFilter) ([]app.CallbackSummary, int, error) {
-	where, args := ` WHERE c.kind = 'merchant'`, []any{}
+	where, args := ` WHERE 1 = 1`, []any{}
 	switch f.Status {
 	case "":
 	case "failing":
@@ -32,7 +32,7 @@ func (db *DB) ListCallbacks(ctx context.Context, f CallbackFilter) ([]app.Callba
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM callbacks c`+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.payment_id, c.order_id, c.status, c.attempts, c.next_attempt_at,
+	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.payment_id, c.order_id, c.kind, c.status, c.attempts, c.next_attempt_at,
 		c.created_at, c.last_error, p.amount, p.method,
 		(SELECT a.started_at FROM callback_attempts a WHERE a.callback_id = c.id ORDER BY a.id DESC LIMIT 1),
 		(SELECT a.http_status FROM callback_attempts a WHERE a.callback_id = c.id ORDER BY a.id DESC LIMIT 1),
@@ -47,17 +47,18 @@ func (db *DB) ListCallbacks(ctx context.Context, f CallbackFilter) ([]app.Callba
 	for rows.Next() {
 		var (
 			s                app.CallbackSummary
-			status, method   string
+			kind, status     string
+			method           string
 			next, created    int64
 			amount           int64
 			lastAt, lastHTTP sql.NullInt64
 			lastURL          sql.NullString
 		)
-		if err := rows.Scan(&s.ID, &s.PaymentID, &s.OrderID, &status, &s.Attempts, &next, &created, &s.LastError,
+		if err := rows.Scan(&s.ID, &s.PaymentID, &s.OrderID, &kind, &status, &s.Attempts, &next, &created, &s.LastError,
 			&amount, &method, &lastAt, &lastHTTP, &lastURL); err != nil {
 			return nil, 0, err
 		}
-		s.Status, s.NextAttemptAt, s.CreatedAt = app.CallbackStatus(status), fromMS(next), fromMS(created)
+		s.Kind, s.Status, s.NextAttemptAt, s.CreatedAt = app.CallbackKind(kind), app.CallbackStatus(status), fromMS(next), fromMS(created)
 		s.Amount, s.Method = money.Fen(amount), app.Method(method)
 		s.LastAttemptAt, s.LastHTTP, s.LastURL = fromNullMS(lastAt), int(lastHTTP.Int64), lastURL.String
 		out = append(out, s)

@@ -19,79 +19,87 @@ import (
 // (created = false) if the request is the same, else a conflict.
 func (db *DB) CreateOrder(ctx context.Context, newID func() string, in app.OrderInput, lifetime time.Duration, policy app.SlotPolicy) (order app.Order, created bool, err error) {
 	err = db.tx(ctx, func(tx *Tx) error {
-		if in.MerchantOrderID != "" {
-			existing, found, err := orderByMerchantID(ctx, tx, in.MerchantOrderID)
-			if err != nil {
-				return err
-			}
-			if found {
-				if !sameOrderRequest(existing, in) {
-					return app.Errorf(app.ECONFLICT, "merchantOrderId",
-						"商户订单号 "+in.MerchantOrderID+" 已用于另一笔参数不同的订单（"+existing.ID+"）：同一订单号重复提交时金额、支付方式和商品名必须相同，新订单请换一个商户订单号。",
-						"merchantOrderId "+in.MerchantOrderID+" was already used for a different order ("+existing.ID+"): a repeat must have the same amount, method and product name; use a new merchantOrderId for a new order.")
-				}
-				if existing.Status == app.OrderPending && !db.now().Before(existing.ExpiresAt) {
-					existing.Status = app.OrderExpired
-				}
-				order = existing
-				return nil
-			}
-		}
-
-		now := db.now()
-		candidates := policy.Candidates(in.Amount)
-		lo, hi := candidates[0], candidates[0]
-		for _, c := range candidates {
-			lo, hi = min(lo, c), max(hi, c)
-		}
-		if err := expireSlots(ctx, tx, in.Method, lo, hi, now); err != nil {
-			return err
-		}
-		taken, err := takenSlots(ctx, tx, in.Method, lo, hi)
-		if err != nil {
-			return err
-		}
-		payAmount := money.Fen(0)
-		for _, c := range candidates {
-			if !taken[c] {
-				payAmount = c
-				break
-			}
-		}
-		if payAmount == 0 {
-			return app.Errorf(app.ESLOTSFULL, "amount",
-				fmt.Sprintf("%s 元附近的可用支付金额已被未支付的订单占满（最多调整 ±%s 元）：请等几分钟让旧订单过期，或换一个金额。", in.Amount.Fixed2(), policy.MaxOffset.Fixed2()),
-				fmt.Sprintf("Every payable amount near %s yuan (within ±%s) is held by an unpaid order: wait a few minutes for old orders to expire, or use another amount.", in.Amount.Fixed2(), policy.MaxOffset.Fixed2()))
-		}
-
-		o := app.Order{
-			MerchantOrderID: in.MerchantOrderID,
-			ProductName:     in.ProductName,
-			Method:          in.Method,
-			Amount:          in.Amount,
-			PayAmount:       payAmount,
-			Status:          app.OrderPending,
-			NotifyURL:       in.NotifyURL,
-			ReturnURL:       in.ReturnURL,
-			Attach:          in.Attach,
-			ClientIP:        in.ClientIP,
-			CreatedAt:       now,
-			ExpiresAt:       now.Add(lifetime),
-		}
-		for try := 0; ; try++ {
-			o.ID = newID()
-			err = insertOrder(ctx, tx, o, in.LinkID)
-			if err == nil || try == 3 || !isUniqueViolation(err, "orders.id") {
-				break
-			}
-		}
-		if err != nil {
-			return err
-		}
-		order, created = o, true
-		return nil
+		order, created, err = createOrderTx(ctx, tx, db.now(), newID, in, lifetime, policy, nil)
+		return err
 	})
 	return order, created, err
+}
+
+// createOrderTx is CreateOrder inside tx. prepare, when not nil, may change the
+// new order once its id is known, just before it is inserted.
+func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() string, in app.OrderInput, lifetime time.Duration,
+	policy app.SlotPolicy, prepare func(*app.Order)) (app.Order, bool, error) {
+	if in.MerchantOrderID != "" {
+		existing, found, err := orderByMerchantID(ctx, tx, in.MerchantOrderID)
+		if err != nil {
+			return app.Order{}, false, err
+		}
+		if found {
+			if !sameOrderRequest(existing, in) {
+				return app.Order{}, false, app.Errorf(app.ECONFLICT, "merchantOrderId",
+					"商户订单号 "+in.MerchantOrderID+" 已用于另一笔参数不同的订单（"+existing.ID+"）：同一订单号重复提交时金额、支付方式和商品名必须相同，新订单请换一个商户订单号。",
+					"merchantOrderId "+in.MerchantOrderID+" was already used for a different order ("+existing.ID+"): a repeat must have the same amount, method and product name; use a new merchantOrderId for a new order.")
+			}
+			if existing.Status == app.OrderPending && !now.Before(existing.ExpiresAt) {
+				existing.Status = app.OrderExpired
+			}
+			return existing, false, nil
+		}
+	}
+
+	candidates := policy.Candidates(in.Amount)
+	lo, hi := candidates[0], candidates[0]
+	for _, c := range candidates {
+		lo, hi = min(lo, c), max(hi, c)
+	}
+	if err := expireSlots(ctx, tx, in.Method, lo, hi, now); err != nil {
+		return app.Order{}, false, err
+	}
+	taken, err := takenSlots(ctx, tx, in.Method, lo, hi)
+	if err != nil {
+		return app.Order{}, false, err
+	}
+	payAmount := money.Fen(0)
+	for _, c := range candidates {
+		if !taken[c] {
+			payAmount = c
+			break
+		}
+	}
+	if payAmount == 0 {
+		return app.Order{}, false, app.Errorf(app.ESLOTSFULL, "amount",
+			fmt.Sprintf("%s 元附近的可用支付金额已被未支付的订单占满（最多调整 ±%s 元）：请等几分钟让旧订单过期，或换一个金额。", in.Amount.Fixed2(), policy.MaxOffset.Fixed2()),
+			fmt.Sprintf("Every payable amount near %s yuan (within ±%s) is held by an unpaid order: wait a few minutes for old orders to expire, or use another amount.", in.Amount.Fixed2(), policy.MaxOffset.Fixed2()))
+	}
+
+	o := app.Order{
+		MerchantOrderID: in.MerchantOrderID,
+		ProductName:     in.ProductName,
+		Method:          in.Method,
+		Amount:          in.Amount,
+		PayAmount:       payAmount,
+		Status:          app.OrderPending,
+		NotifyURL:       in.NotifyURL,
+		ReturnURL:       in.ReturnURL,
+		Attach:          in.Attach,
+		ClientIP:        in.ClientIP,
+		CreatedAt:       now,
+		ExpiresAt:       now.Add(lifetime),
+	}
+	for try := 0; ; try++ {
+		o.ID = newID()
+		if prepare != nil {
+			prepare(&o)
+		}
+		err = insertOrder(ctx, tx, o, in.LinkID)
+		if err == nil || try == 3 || !isUniqueViolation(err, "orders.id") {
+			break
+		}
+	}
+	if err != nil {
+		return app.Order{}, false, err
+	}
+	return o, true, nil
 }
 
 func sameOrderRequest(o app.Order, in app.OrderInput) bool {

@@ -13,8 +13,9 @@ import (
 const paymentColumns = `p.id, p.notification_id, p.method, p.amount, p.customer_type, p.status, p.order_id,
 	p.confidence, p.candidate_order_id, p.received_at, p.matched_at, p.matched_by, coalesce(c.status, '')`
 
-// paymentFrom joins the merchant callback so every read carries its status.
-const paymentFrom = ` FROM payments p LEFT JOIN callbacks c ON c.payment_id = p.id AND c.kind = 'merchant'`
+// paymentFrom joins the payment's callback (merchant or 易支付: there is one
+// per payment) so every read carries its status.
+const paymentFrom = ` FROM payments p LEFT JOIN callbacks c ON c.id = (SELECT min(id) FROM callbacks WHERE payment_id = p.id)`
 
 func scanPayment(r rowScanner) (app.Payment, error) {
 	var (

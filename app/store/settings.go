@@ -12,6 +12,7 @@ const (
 	keyCallbackURL = "merchant.callback_url"
 	keyName        = "merchant.name"
 	keyDescription = "merchant.description"
+	keyEpayPID     = "merchant.epay_pid"
 )
 
 // Settings returns the merchant settings; missing ones are "". They are read
@@ -48,6 +49,8 @@ func (db *DB) loadSettings(ctx context.Context) (app.Settings, error) {
 			s.Name = v
 		case keyDescription:
 			s.Description = v
+		case keyEpayPID:
+			s.EpayPID = v
 		}
 	}
 	return s, rows.Err()
@@ -59,6 +62,7 @@ type SettingsPatch struct {
 	CallbackURL *string
 	Name        *string
 	Description *string
+	EpayPID     *string
 }
 
 // UpdateSettings applies p in one transaction.
@@ -66,7 +70,7 @@ func (db *DB) UpdateSettings(ctx context.Context, p SettingsPatch) error {
 	defer db.settings.Store(nil)
 	return db.tx(ctx, func(tx *Tx) error {
 		for key, v := range map[string]*string{
-			keyAPIKey: p.APIKey, keyCallbackURL: p.CallbackURL, keyName: p.Name, keyDescription: p.Description,
+			keyAPIKey: p.APIKey, keyCallbackURL: p.CallbackURL, keyName: p.Name, keyDescription: p.Description, keyEpayPID: p.EpayPID,
 		} {
 			if v == nil {
 				continue

@@ -38,6 +38,9 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
 	}))
 
+	// The API reference, public; the csrf middleware gives its language switch a token.
+	e.GET("/docs", s.docs, s.securityHeaders, csrf)
+
 	admin := e.Group("/admin", s.securityHeaders)
 	// Open to visitors: first run, login, language.
 	admin.GET("/setup", s.setupPage, csrf)
@@ -67,6 +70,7 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	p.POST("/settings/api-key/rotate", s.rotateAPIKey)
 	p.POST("/settings/callback", s.saveCallbackURL)
 	p.POST("/settings/callback/test", s.testCallback)
+	p.POST("/settings/epay", s.saveEpay)
 	p.POST("/settings/tuning", s.saveTuning)
 	p.POST("/settings/password", s.changePassword)
 	p.GET("/settings/qr/:method", s.payQRImage)

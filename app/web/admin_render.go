@@ -72,7 +72,7 @@ func tr(c echo.Context, zh, en string) string {
 // isAdminHTML tells handleError to answer with a page or a toast, not JSON.
 func isAdminHTML(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return (p == "/" || p == "/admin" || strings.HasPrefix(p, "/admin/")) && !wantsJSON(c)
+	return (p == "/" || p == "/docs" || p == "/admin" || strings.HasPrefix(p, "/admin/")) && !wantsJSON(c)
 }
 
 // renderAdminError shows an error to a person: a toast for htmx requests
@@ -146,9 +146,12 @@ func (s *Server) setCookie(c echo.Context, name, value, path string, maxAge int,
 	})
 }
 
-// localPath accepts only a path inside the console, so ?next= cannot send
-// anyone to another site.
+// localPath accepts only a path inside the console (or the /docs page), so
+// ?next= cannot send anyone to another site.
 func localPath(p, fallback string) string {
+	if p == "/docs" {
+		return p
+	}
 	if strings.HasPrefix(p, "/admin") && !strings.HasPrefix(p, "//") && !strings.ContainsAny(p, "\\\r\n") {
 		return p
 	}

@@ -27,7 +27,21 @@ func (s *Server) settings(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, views.SettingsPage(s.meta(c, tr(c, "设置", "Settings"), "settings"),
-		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), QRs: qrs, QRAmounts: amounts}))
+		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c)}))
+}
+
+func (s *Server) saveEpay(c echo.Context) error {
+	pid := c.FormValue("epayPid")
+	ctx := c.Request().Context()
+	if err := s.gw.UpdateSettingsBy(ctx, gateway.ConfigRequest{EpayPID: &pid}, actor(c)); err != nil {
+		return err
+	}
+	st, err := s.gw.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	return s.renderWithToast(c, views.EpaySection(st, s.baseURL(c)),
+		tr(c, "易支付商户ID已保存：商城里的商户ID要填 "+st.PID()+"。", "易支付 merchant id saved: the shop must use "+st.PID()+"."))
 }
 
 func (s *Server) saveMerchant(c echo.Context) error {

@@ -18,6 +18,7 @@ func (s *Server) updateConfig(c echo.Context) error {
 		CallbackURL: f.ptr("callbackUrl"),
 		Name:        f.ptr("name"),
 		Description: f.ptr("description"),
+		EpayPID:     f.ptr("epayPid"),
 	})
 	if err != nil {
 		return err

@@ -64,11 +64,6 @@ func (s *Server) payerLanguage(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// payURL is the absolute checkout address of an order.
-func (s *Server) payURL(c echo.Context, orderID string) string {
-	return s.baseURL(c) + "/pay/" + url.PathEscape(orderID)
-}
-
 func (s *Server) checkout(c echo.Context) error {
 	co, err := s.gw.Checkout(c.Request().Context(), c.Param("id"))
 	if err != nil {

@@ -65,6 +65,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if d := app.ErrorRetryAfter(err); d > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
+	if isEpayPath(c.Request().URL.Path) {
+		s.renderEpayError(c, status, err)
+		return
+	}
 	if isAdminHTML(c) {
 		s.renderAdminError(c, status, err, noRoute)
 		return

@@ -100,6 +100,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 		e.Add(m, "/getState", s.vmqState, limited)
 	}
 
+	s.registerEpay(e, limited)
 	s.registerAdmin(e)
 	s.registerPayer(e, limited)
 	return e

@@ -61,3 +61,9 @@ func isLocalBase(base string) bool {
 	ip := net.ParseIP(host)
 	return host == "localhost" || strings.HasSuffix(host, ".localhost") || (ip != nil && ip.IsLoopback())
 }
+
+// payURL is the checkout page of an order, /pay/{orderId}. Every link to the
+// checkout page is built here.
+func (s *Server) payURL(c echo.Context, orderID string) string {
+	return s.baseURL(c) + "/pay/" + url.PathEscape(orderID)
+}

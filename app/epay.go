@@ -1,0 +1,38 @@
+package app
+
+import "time"
+
+// CallbackKind says who a queued callback goes to and in which protocol.
+type CallbackKind string
+
+const (
+	// CallbackMerchant is the merchant guide's signed JSON POST to the callback URL.
+	CallbackMerchant CallbackKind = "merchant"
+	// CallbackEpay is the 易支付 (epay) notify: a GET to the order's notify_url
+	// with MD5-signed query parameters.
+	CallbackEpay CallbackKind = "epay"
+)
+
+// EpayPrefix namespaces the merchantOrderId of orders created through the
+// 易支付 endpoints: out_trade_no X is stored as merchantOrderId "epay:X", so
+// it can never collide with a merchantOrderId sent to the REST API (which
+// may not start with this prefix).
+const EpayPrefix = "epay:"
+
+// DefaultEpayPID is the 易支付 merchant id (pid) until the shop owner picks another.
+const DefaultEpayPID = "1000"
+
+// EpayOrder is what an 易支付 client sent with an order, kept verbatim so
+// the notify, the return URL and api.php answer it in its own terms.
+type EpayOrder struct {
+	OrderID    string // our order id: the epay trade_no
+	PID        string // the pid the client signed with
+	OutTradeNo string // the client's order number
+	Type       string // the payment type as the client wrote it: alipay, wxpay or wechat
+	Name       string // the product name as the client wrote it (cut to 127 bytes, as 彩虹易支付 does)
+	Money      string // the amount exactly as the client wrote it, e.g. "10", "10.00" or "9.9"
+	Param      string // opaque client data, echoed in the notify
+	NotifyURL  string
+	ReturnURL  string // as the client sent it, without our signed query
+	CreatedAt  time.Time
+}

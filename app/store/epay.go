@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"paygate/app"
+)
+
+const epayColumns = `order_id, pid, out_trade_no, type, name, money, param, notify_url, return_url, created_at`
+
+func scanEpay(r rowScanner) (app.EpayOrder, error) {
+	var e app.EpayOrder
+	var created int64
+	err := r.Scan(&e.OrderID, &e.PID, &e.OutTradeNo, &e.Type, &e.Name, &e.Money, &e.Param, &e.NotifyURL, &e.ReturnURL, &created)
+	e.CreatedAt = fromMS(created)
+	return e, err
+}
+
+// EpayCreate is what CreateEpayOrder needs besides the order itself.
+type EpayCreate struct {
+	Order    app.OrderInput // MerchantOrderID is set by CreateEpayOrder
+	Epay     app.EpayOrder  // OrderID and CreatedAt are set by CreateEpayOrder
+	Lifetime time.Duration
+	Slots    app.SlotPolicy
+	// ReturnURL builds the order's returnUrl (what the checkout page sends
+	// the payer to once paid) from the stored request, its OrderID known.
+	ReturnURL func(app.EpayOrder) string
+}
+
+// CreateEpayOrder creates the order an 易支付 client asked for, or finds the
+// one it asked for before with the same out_trade_no, in one transaction.
+// A repeat must ask for the same thing (money, method, name, notify_url,
+// return_url, param), as 彩虹易支付 requires, else it is a conflict that names
+// what changed. created is false for a repeat; the caller decides what a
+// repeat of a paid, expired or closed order means.
+func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCreate) (o app.Order, e app.EpayOrder, created bool, err error) {
+	err = db.tx(ctx, func(tx *Tx) error {
+		now := db.now()
+		old, err := scanEpay(tx.QueryRowContext(ctx, `SELECT `+epayColumns+` FROM epay_orders WHERE out_trade_no = ?`, c.Epay.OutTradeNo))
+		switch {
+		case err == nil:
+			existing, err := orderByIDTx(ctx, tx, old.OrderID)
+			if err != nil {
+				return err
+			}
+			if err := sameEpayRequest(existing, old, c.Order, c.Epay); err != nil {
+				return err
+			}
+			if existing.Status == app.OrderPending && !now.Before(existing.ExpiresAt) {
+				existing.Status, existing.ClosedAt = app.OrderExpired, existing.ExpiresAt
+			}
+			o, e = existing, old
+			return nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+
+		in := c.Order
+		in.MerchantOrderID = app.EpayPrefix + c.Epay.OutTradeNo
+		e = c.Epay
+		e.CreatedAt = now
+		var made bool
+		o, made, err = createOrderTx(ctx, tx, now, newID, in, c.Lifetime, c.Slots, func(o *app.Order) {
+			e.OrderID = o.ID
+			if e.ReturnURL != "" && c.ReturnURL != nil {
+				o.ReturnURL = c.ReturnURL(e)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if !made {
+			// An order made through the REST API before "epay:" was reserved holds this number.
+			return app.Errorf(app.ECONFLICT, "out_trade_no",
+				"订单号 out_trade_no "+c.Epay.OutTradeNo+" 已被另一笔订单（"+o.ID+"）占用：请更换订单号重新发起支付。",
+				"out_trade_no "+c.Epay.OutTradeNo+" is taken by another order ("+o.ID+"): start the payment again with a new order number.")
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO epay_orders (`+epayColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.OrderID, e.PID, e.OutTradeNo, e.Type, e.Name, e.Money, e.Param, e.NotifyURL, e.ReturnURL, ms(e.CreatedAt))
+		created = true
+		return err
+	})
+	return o, e, created, err
+}
+
+// sameEpayRequest refuses a repeated out_trade_no whose parameters changed,
+// naming the first difference.
+func sameEpayRequest(o app.Order, old app.EpayOrder, in app.OrderInput, e app.EpayOrder) error {
+	type diff struct{ field, was, now string }
+	var d *diff
+	switch {
+	case o.Amount != in.Amount:
+		d = &diff{"money", old.Money, e.Money}
+	case o.Method != in.Method:
+		d = &diff{"type", old.Type, e.Type}
+	case old.Name != e.Name:
+		d = &diff{"name", old.Name, e.Name}
+	case old.NotifyURL != e.NotifyURL:
+		d = &diff{"notify_url", old.NotifyURL, e.NotifyURL}
+	case old.ReturnURL != e.ReturnURL:
+		d = &diff{"return_url", old.ReturnURL, e.ReturnURL}
+	case old.Param != e.Param:
+		d = &diff{"param", old.Param, e.Param}
+	}
+	if d == nil {
+		return nil
+	}
+	return app.Errorf(app.ECONFLICT, d.field,
+		"该订单("+e.OutTradeNo+")支付参数有变化："+d.field+" 原来是 "+quoteShort(d.was)+"，这次是 "+quoteShort(d.now)+"。同一订单号重复提交时参数必须相同，请更换订单号重新发起支付。",
+		"Order "+e.OutTradeNo+" was started before with different parameters: "+d.field+" was "+quoteShort(d.was)+", now "+quoteShort(d.now)+". A repeat must be identical; start the payment again with a new order number.")
+}
+
+func quoteShort(s string) string {
+	if len([]rune(s)) > 40 {
+		s = string([]rune(s)[:40]) + "…"
+	}
+	return "\"" + s + "\""
+}
+
+// EpayOrderByOutTradeNo returns the order an 易支付 client created with out_trade_no.
+func (db *DB) EpayOrderByOutTradeNo(ctx context.Context, outTradeNo string) (app.Order, app.EpayOrder, error) {
+	e, err := scanEpay(db.read.QueryRowContext(ctx, `SELECT `+epayColumns+` FROM epay_orders WHERE out_trade_no = ?`, outTradeNo))
+	if errors.Is(err, sql.ErrNoRows) {
+		return app.Order{}, app.EpayOrder{}, app.Errorf(app.ENOTFOUND, "out_trade_no",
+			"订单号不存在：没有商户订单号 out_trade_no 为 "+outTradeNo+" 的易支付订单，请检查订单号。",
+			"No such order: no epay order has out_trade_no "+outTradeNo+"; check the number.")
+	}
+	if err != nil {
+		return app.Order{}, app.EpayOrder{}, err
+	}
+	o, err := db.Order(ctx, e.OrderID)
+	return o, e, err
+}
+
+// EpayOrderByTradeNo returns an order by our id (the epay trade_no) and, when
+// it was created through the 易支付 endpoints, what the client sent.
+func (db *DB) EpayOrderByTradeNo(ctx context.Context, orderID string) (app.Order, *app.EpayOrder, error) {
+	o, err := db.Order(ctx, orderID)
+	if err != nil {
+		return app.Order{}, nil, err
+	}
+	e, err := scanEpay(db.read.QueryRowContext(ctx, `SELECT `+epayColumns+` FROM epay_orders WHERE order_id = ?`, orderID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, nil, nil
+	}
+	if err != nil {
+		return app.Order{}, nil, err
+	}
+	return o, &e, nil
+}
+
+func epayOrderTx(ctx context.Context, tx *Tx, orderID string) (*app.EpayOrder, error) {
+	e, err := scanEpay(tx.QueryRowContext(ctx, `SELECT `+epayColumns+` FROM epay_orders WHERE order_id = ?`, orderID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// OrderCounts counts orders created in total, on now's (Shanghai) day and on
+// the day before, from the per-day counters (no scan of the orders).
+func (db *DB) OrderCounts(ctx context.Context, now time.Time) (total, today, yesterday int, err error) {
+	day := dayNumber(now)
+	err = db.read.QueryRowContext(ctx, `SELECT coalesce(sum(orders), 0),
+		coalesce(sum(CASE WHEN day = ? THEN orders END), 0), coalesce(sum(CASE WHEN day = ? THEN orders END), 0)
+		FROM daily_stats`, day, day-1).Scan(&total, &today, &yesterday)
+	return total, today, yesterday, err
+}

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"paygate/app"
+	"paygate/app/money"
+)
+
+func epayCreate(outTradeNo, money string, amount money.Fen) EpayCreate {
+	return EpayCreate{
+		Order: app.OrderInput{ProductName: "会员", Method: app.MethodAlipay, Amount: amount, NotifyURL: "https://shop/n"},
+		Epay: app.EpayOrder{PID: "1000", OutTradeNo: outTradeNo, Type: "alipay", Name: "会员", Money: money,
+			NotifyURL: "https://shop/n", ReturnURL: "https://shop/r"},
+		Lifetime: 15 * time.Minute, Slots: slots,
+		ReturnURL: func(e app.EpayOrder) string { return e.ReturnURL + "?trade_no=" + e.OrderID },
+	}
+}
+
+func TestEpayOrderIsIdempotentAndRefusesChanges(t *testing.T) {
+	db, clock := openTestDB(t)
+	ctx := context.Background()
+	o, e, created, err := db.CreateEpayOrder(ctx, testID("ORD"), epayCreate("T1", "10", 1000))
+	if err != nil || !created {
+		t.Fatal(created, err)
+	}
+	if o.MerchantOrderID != "epay:T1" || e.OrderID != o.ID || o.ReturnURL != "https://shop/r?trade_no="+o.ID || e.Money != "10" {
+		t.Fatalf("order %+v epay %+v", o, e)
+	}
+	// The same request: the same order. "10.00" is the same money as "10"; the first text is kept.
+	again, e2, created, err := db.CreateEpayOrder(ctx, testID("ORD"), epayCreate("T1", "10.00", 1000))
+	if err != nil || created || again.ID != o.ID || e2.Money != "10" {
+		t.Fatalf("repeat: %s created=%v %v money %q", again.ID, created, err, e2.Money)
+	}
+	// Changed money: a conflict naming both amounts.
+	_, _, _, err = db.CreateEpayOrder(ctx, testID("ORD"), epayCreate("T1", "12", 1200))
+	if app.ErrorCode(err) != app.ECONFLICT || app.ErrorField(err) != "money" ||
+		!strings.Contains(app.ErrorMessage(err, "zh"), `"10"`) || !strings.Contains(app.ErrorMessage(err, "zh"), `"12"`) {
+		t.Fatalf("changed money: %v", err)
+	}
+	c := epayCreate("T1", "10", 1000)
+	c.Epay.Param = "x"
+	if _, _, _, err := db.CreateEpayOrder(ctx, testID("ORD"), c); app.ErrorField(err) != "param" {
+		t.Fatalf("changed param: %v", err)
+	}
+	// Expired: reported as such, not renewed.
+	clock.add(16 * time.Minute)
+	late, _, created, err := db.CreateEpayOrder(ctx, testID("ORD"), epayCreate("T1", "10", 1000))
+	if err != nil || created || late.Status != app.OrderExpired {
+		t.Fatalf("expired repeat: %s created=%v %v", late.Status, created, err)
+	}
+	// Lookups by both numbers.
+	byOut, eo, err := db.EpayOrderByOutTradeNo(ctx, "T1")
+	if err != nil || byOut.ID != o.ID || eo.OutTradeNo != "T1" {
+		t.Fatalf("by out_trade_no: %v", err)
+	}
+	if _, _, err := db.EpayOrderByOutTradeNo(ctx, "T2"); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("unknown out_trade_no: %v", err)
+	}
+	rest := createOrder(t, db, app.MethodWechat, 100)
+	if _, ep, err := db.EpayOrderByTradeNo(ctx, rest.ID); err != nil || ep != nil {
+		t.Fatalf("REST order by trade_no: %v %v", ep, err)
+	}
+}
+
+// A paid epay order queues one callback, of kind epay, with what the client
+// sent; resending works on it as on a merchant callback.
+func TestEpayOrderGetsAnEpayCallback(t *testing.T) {
+	db, clock := openTestDB(t)
+	ctx := context.Background()
+	o, _, _, err := db.CreateEpayOrder(ctx, testID("ORD"), epayCreate("T9", "1.00", 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	createOrder(t, db, app.MethodWechat, 200) // a REST order: its callback stays kind merchant
+	if res := apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 100}); res.OrderID != o.ID {
+		t.Fatalf("not matched: %+v", res)
+	}
+	apply(t, db, app.Notice{Method: app.MethodWechat, Amount: 200})
+
+	due, err := db.ClaimDueCallbacks(ctx, 10, time.Minute)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("claim: %d %v", len(due), err)
+	}
+	kinds := map[app.CallbackKind]app.CallbackDelivery{}
+	for _, d := range due {
+		kinds[d.Callback.Kind] = d
+	}
+	ep, mer := kinds[app.CallbackEpay], kinds[app.CallbackMerchant]
+	if ep.Epay == nil || ep.Epay.OutTradeNo != "T9" || ep.Epay.Money != "1.00" || ep.Order.ID != o.ID || mer.Epay != nil || mer.Order.ID == "" {
+		t.Fatalf("deliveries: %+v", due)
+	}
+	a := app.CallbackAttempt{CallbackID: ep.Callback.ID, URL: "https://shop/n?…", StartedAt: clock.now(), HTTPStatus: 200, Acked: true}
+	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackSent, clock.now()); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := db.Payment(ctx, ep.Payment.ID)
+	if p.CallbackStatus != app.CallbackSent {
+		t.Fatalf("payment callback status %q", p.CallbackStatus)
+	}
+	if err := db.ResendCallback(ctx, p.ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ = db.Payment(ctx, ep.Payment.ID); p.CallbackStatus != app.CallbackPending {
+		t.Fatalf("after resend: %q", p.CallbackStatus)
+	}
+	list, total, err := db.ListCallbacks(ctx, CallbackFilter{Limit: 10})
+	if err != nil || total != 2 || len(list) != 2 {
+		t.Fatalf("callback list: %d %v", total, err)
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM callbacks WHERE payment_id = ?`, p.ID).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("callbacks of the epay payment: %d %v", n, err)
+	}
+}
+
+func TestOrderCounts(t *testing.T) {
+	db, clock := openTestDB(t)
+	createOrder(t, db, app.MethodAlipay, 100)
+	clock.add(24 * time.Hour)
+	createOrder(t, db, app.MethodAlipay, 100)
+	createOrder(t, db, app.MethodAlipay, 100)
+	total, today, yesterday, err := db.OrderCounts(context.Background(), clock.now())
+	if err != nil || total != 3 || today != 2 || yesterday != 1 {
+		t.Fatalf("counts %d %d %d %v", total, today, yesterday, err)
+	}
+}

@@ -1,0 +1,169 @@
+package views
+
+import (
+	"context"
+	"embed"
+	"net/url"
+	"strings"
+)
+
+// Snippets holds the callback verification snippets the /docs page shows;
+// docs_test.go runs each under its own interpreter against the shared
+// signature vectors, so what people copy works.
+//
+//go:embed snippets
+var Snippets embed.FS
+
+func snippet(name string) string {
+	b, err := Snippets.ReadFile("snippets/" + name)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimRight(string(b), "\n")
+}
+
+// DocsData is the /docs page.
+type DocsData struct {
+	BaseURL string // this paygate as shops and phones reach it, e.g. https://pay.example.com
+	PID     string // the 易支付 merchant id
+	CSRF    string // for the language switch
+}
+
+// apiEndpoint is one row of the REST reference.
+type apiEndpoint struct {
+	ID, Method, Path, Auth string
+	Zh, En                 string
+	Curl                   string
+}
+
+const keyHeader = `-H "Authorization: Bearer YOUR_API_KEY"`
+
+func apiEndpoints(base string) []apiEndpoint {
+	json := `-H "Content-Type: application/json" `
+	return []apiEndpoint{
+		{"create-order", "POST", "/api/orders", "key",
+			"创建订单。必填 productName、amount（元，最多两位小数）、paymentMethod（alipay / wechat）；可选 merchantOrderId（你的订单号，重复提交返回同一订单）、notifyUrl、returnUrl、attach。返回的 amount 是付款人要付的金额（可能被调整几分钱），displayAmount 是你要的金额。",
+			"Create an order. Required: productName, amount (yuan, at most 2 decimals), paymentMethod (alipay / wechat); optional: merchantOrderId (your number: sending it again returns the same order), notifyUrl, returnUrl, attach. amount in the answer is what the payer pays (may be moved a few fen); displayAmount is what you asked for.",
+			`curl -X POST ` + base + `/api/orders \
+  ` + json + keyHeader + ` \
+  -d '{"productName":"测试商品","amount":0.01,"paymentMethod":"alipay","merchantOrderId":"SHOP-1001"}'`},
+		{"order-status", "GET", "/api/order-status?orderId=", "open",
+			"查询订单状态（不需要密钥，付款页用它轮询）：pending、success、expired、failed。",
+			"Order status (no key: checkout pages poll it): pending, success, expired, failed.",
+			`curl "` + base + `/api/order-status?orderId=ORDER_ID"`},
+		{"order-detail", "GET", "/api/orders/{id}", "key",
+			"订单详情，包括 notifyUrl、returnUrl、attach。", "One order with notifyUrl, returnUrl and attach.",
+			`curl ` + keyHeader + ` ` + base + `/api/orders/ORDER_ID`},
+		{"order-close", "POST", "/api/orders/{id}/close", "key",
+			"关闭一个未支付的订单，释放它占用的金额。", "Close an unpaid order and free its amount.",
+			`curl -X POST ` + keyHeader + ` ` + base + `/api/orders/ORDER_ID/close`},
+		{"config", "POST", "/api/config", "key",
+			"修改设置：callbackUrl、apiKey、name、description、epayPid（易支付商户ID）。",
+			"Change settings: callbackUrl, apiKey, name, description, epayPid (the 易支付 merchant id).",
+			`curl -X POST ` + base + `/api/config \
+  ` + json + keyHeader + ` \
+  -d '{"callbackUrl":"https://shop.example.com/paygate/callback"}'`},
+		{"payments", "GET", "/api/payments?page=&limit=&status=", "key",
+			"收款列表，最新的在前；limit 最多 100；status 可选 success、unmatched、ignored；带 total 和每笔的 callbackStatus。",
+			"Payments, newest first; limit at most 100; status may be success, unmatched, ignored; with total and each callbackStatus.",
+			`curl ` + keyHeader + ` "` + base + `/api/payments?page=1&limit=20"`},
+		{"payment-detail", "GET", "/api/payments/{id}", "key",
+			"一笔收款和它的回调尝试记录。", "One payment with its callback attempt log.",
+			`curl ` + keyHeader + ` ` + base + `/api/payments/PAYMENT_ID`},
+		{"payment-confirm", "POST", "/api/payments/{id}/confirm", "key",
+			"人工确认一笔未匹配的收款属于哪个订单。", "A person confirms which order an unmatched payment pays.",
+			`curl -X POST ` + base + `/api/payments/PAYMENT_ID/confirm \
+  ` + json + keyHeader + ` \
+  -d '{"orderId":"ORDER_ID"}'`},
+		{"payment-ignore", "POST", "/api/payments/{id}/ignore", "key",
+			"确认一笔未匹配的收款不属于任何订单。", "Decide an unmatched payment pays no order.",
+			`curl -X POST ` + keyHeader + ` ` + base + `/api/payments/PAYMENT_ID/ignore`},
+		{"payment-resend", "POST", "/api/payments/{id}/resend-callback", "key",
+			"重新发送回调（商户回调或易支付通知）。", "Send the callback (merchant callback or 易支付 notify) again.",
+			`curl -X POST ` + keyHeader + ` ` + base + `/api/payments/PAYMENT_ID/resend-callback`},
+		{"devices", "GET/POST", "/api/devices", "key",
+			"转发设备（手机）列表；POST {\"name\":\"店里的小米\"} 添加一台，返回它的密钥。另有 POST /api/devices/{id}/rotate-key、DELETE /api/devices/{id}。",
+			"Forwarders (phones); POST {\"name\":\"shop phone\"} adds one and returns its key. Also POST /api/devices/{id}/rotate-key, DELETE /api/devices/{id}.",
+			`curl -X POST ` + base + `/api/devices \
+  ` + json + keyHeader + ` \
+  -d '{"name":"店里的小米"}'`},
+		{"notifications", "GET", "/api/notifications?outcome=", "key",
+			"保存下来的转发请求原文（outcome：refused、ignored、invalid、payment、duplicate）；POST /api/notifications/reparse {\"since\":\"…\"} 用新的解析规则重新读取。",
+			"Stored raw forwarder requests (outcome: refused, ignored, invalid, payment, duplicate); POST /api/notifications/reparse {\"since\":\"…\"} reads them again.",
+			`curl ` + keyHeader + ` "` + base + `/api/notifications?outcome=ignored"`},
+		{"health", "GET", "/health", "open", "存活检查。", "Liveness.", `curl ` + base + `/health`},
+	}
+}
+
+func webhookCurl(base string) string {
+	return `curl -X POST ` + base + `/webhook \
+  -H "Content-Type: application/json" \
+  -H "key: YOUR_DEVICE_KEY" \
+  -d '{"message":"收到转账0.01元(支付宝)"}'`
+}
+
+func callbackExample() string {
+	return `{"orderId":"ORD…","amount":10.01,"uid":"ORD…","paymentMethod":"alipay","status":"success",
+ "timestamp":"2026-11-26 16:10:05","customerType":null,"nonce":"9f1c2b3a4d5e6f70",
+ "displayAmount":10,"paidAt":"2026-11-26 16:10:04","merchantOrderId":"SHOP-1001","signature":"…"}`
+}
+
+func epayMAPICurl(base, pid string) string {
+	return `KEY=YOUR_API_KEY
+S="money=1.00&name=测试商品&notify_url=https://shop.example.com/epay/notify&out_trade_no=T1001&pid=` + pid + `&type=alipay"
+# 签名 = md5(排好序的参数 + 密钥)；macOS 用 md5 -q 代替 md5sum
+curl -X POST ` + base + `/mapi.php --data "$S&sign=$(printf '%s' "$S$KEY" | md5sum | cut -c1-32)&sign_type=MD5"`
+}
+
+func epayQueryCurl(base, pid string) string {
+	return `curl "` + base + `/api.php?act=order&pid=` + pid + `&key=YOUR_API_KEY&out_trade_no=T1001"`
+}
+
+func epayNotifyExample(pid string) string {
+	return `GET https://shop.example.com/epay/notify?money=1.00&name=测试商品&out_trade_no=T1001&pid=` + pid +
+		`&trade_no=ORD…&trade_status=TRADE_SUCCESS&type=alipay&sign=…&sign_type=MD5`
+}
+
+// errorCode is one row of the error table.
+type errorCode struct {
+	Code   string
+	Status int
+	Zh, En string
+}
+
+var errorCodes = []errorCode{
+	{"invalid", 400, "参数不对：error 说明是哪个字段、该怎么改。", "Bad input: error names the field and says what to send."},
+	{"unknown_method", 400, "不支持的支付方式。", "A payment method paygate does not handle."},
+	{"unauthorized", 401, "缺少或错误的 API 密钥 / 签名。", "Missing or wrong API key or signature."},
+	{"forbidden", 403, "已登录但不允许（例如页面过期的后台请求）。", "Signed in but not allowed (e.g. a stale console page)."},
+	{"not_found", 404, "没有这个订单、收款或地址。", "No such order, payment or endpoint."},
+	{"conflict", 409, "状态不允许：例如同一 merchantOrderId 参数不同、订单已支付。", "The state does not allow it: e.g. a merchantOrderId reused with other parameters, an order already paid."},
+	{"slots_exhausted", 409, "这个金额附近可调整的金额都被未支付订单占满：稍后再试或换个金额。", "Every payable amount near this one is held by unpaid orders: retry later or use another amount."},
+	{"too_large", 413, "请求体太大。", "The request body is too large."},
+	{"unsupported", 415, "不支持的 Content-Type：请发 JSON。", "Unsupported Content-Type: send JSON."},
+	{"rate_limited", 429, "请求太频繁。", "Too many requests."},
+	{"unavailable", 503, "暂时不可用，稍后重试。", "Temporarily unavailable: retry."},
+	{"internal", 500, "paygate 自身出错：查看日志。", "paygate failed: see its log."},
+}
+
+func authLabel(ctx context.Context, auth string) string {
+	if auth == "open" {
+		return tr(ctx, "公开", "open")
+	}
+	return tr(ctx, "密钥", "key")
+}
+
+func authClass(auth string) string {
+	if auth == "open" {
+		return "badge ok"
+	}
+	return "badge warn"
+}
+
+// hostOf is host:port of a base URL, what the V免签 app pairs with.
+func hostOf(base string) string {
+	if u, err := url.Parse(base); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return base
+}
