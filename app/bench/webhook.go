@@ -66,6 +66,7 @@ func runWebhook(ctx context.Context, o Options) error {
 	}
 	wg.Wait()
 
+	run := time.Now().UnixNano() // notification ids unique across runs, or repeats are (rightly) duplicates
 	sent := make([]time.Time, n)
 	interval := time.Second / time.Duration(o.Rate)
 	start := time.Now()
@@ -80,7 +81,7 @@ func runWebhook(ctx context.Context, o Options) error {
 		wg.Add(1)
 		go func(i int, ord order) {
 			defer wg.Done()
-			req := apiRequest(o, "POST", "/webhook", fmt.Sprintf(`{"message":"收到转账%s元(支付宝)","id":"bench-%d"}`, ord.amount, i))
+			req := apiRequest(o, "POST", "/webhook", fmt.Sprintf(`{"message":"收到转账%s元(支付宝)","id":"bench-%d-%d"}`, ord.amount, run, i))
 			req.Header.Set("key", o.Key)
 			if code, _, _ := do(c, req); code != http.StatusOK {
 				mu.Lock()

@@ -134,6 +134,9 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closing) })
 	<-db.writerDone
+	// Let SQLite refresh the statistics its query planner uses, as its
+	// documentation advises before closing a long-lived connection.
+	_, _ = db.write.Exec(`PRAGMA analysis_limit = 400; PRAGMA optimize`)
 	db.read.stmts.close()
 	db.writeStmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())

@@ -118,14 +118,14 @@ func orderByMerchantID(ctx context.Context, tx *Tx, merchantID string) (app.Orde
 // expireSlots closes pending orders in the amount range whose time is up, so
 // their slots can be reused in this same transaction.
 func expireSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'expired', closed_at = expires_at
+	_, err := tx.ExecContext(ctx, `UPDATE orders INDEXED BY orders_slot SET status = 'expired', closed_at = expires_at
 		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ? AND expires_at <= ?`,
 		string(method), int64(lo), int64(hi), ms(now))
 	return err
 }
 
 func takenSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen) (map[money.Fen]bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT pay_amount FROM orders
+	rows, err := tx.QueryContext(ctx, `SELECT pay_amount FROM orders INDEXED BY orders_slot
 		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ?`, string(method), int64(lo), int64(hi))
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 func (db *DB) ExpireOrders(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.tx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'expired', closed_at = expires_at
+		res, err := tx.ExecContext(ctx, `UPDATE orders INDEXED BY orders_pending_expiry SET status = 'expired', closed_at = expires_at
 			WHERE status = 'pending' AND expires_at <= ?`, ms(db.now()))
 		if err != nil {
 			return err
