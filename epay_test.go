@@ -274,9 +274,10 @@ func TestEpayClientAgainstBinary(t *testing.T) {
 
 	// The notify: a GET with a valid sign and the money the shop asked for,
 	// repeated until the shop answers success, then never again.
-	got := shop.waitNotifies(3, 15*time.Second)
+	shop.waitNotifies(3, 15*time.Second)
 	time.Sleep(2500 * time.Millisecond)
-	if got = shop.received(); len(got) != 3 {
+	got := shop.received()
+	if len(got) != 3 {
 		t.Fatalf("notifies after the acknowledgement: %d, want 3", len(got))
 	}
 	if len(shop.problems) > 0 || shop.methods[http.MethodGet] != 3 {

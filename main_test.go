@@ -311,9 +311,10 @@ func TestGuideFlowAgainstBinary(t *testing.T) {
 	}
 
 	// 4. exactly one callback, verified by the guide's Python code.
-	calls := m.waitCalls(t, 1, 5*time.Second)
+	m.waitCalls(t, 1, 5*time.Second)
 	time.Sleep(1500 * time.Millisecond)
-	if calls = m.calls(); len(calls) != 1 {
+	calls := m.calls()
+	if len(calls) != 1 {
 		t.Fatalf("merchant got %d callbacks, want exactly 1", len(calls))
 	}
 	var cb map[string]any
@@ -463,9 +464,10 @@ func TestCallbackSurvivesKill9(t *testing.T) {
 
 	m := newMerchant(t, merchantAddr, nil)
 	pg.start()
-	calls := m.waitCalls(t, 1, 15*time.Second)
+	m.waitCalls(t, 1, 15*time.Second)
 	time.Sleep(3 * time.Second)
-	if calls = m.calls(); len(calls) != 1 {
+	calls := m.calls()
+	if len(calls) != 1 {
 		t.Fatalf("merchant got %d callbacks after restart, want 1", len(calls))
 	}
 	if !verifyWithGuidePython(t, calls[0], testAPIKey) {

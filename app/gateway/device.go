@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"paygate/app"
-	"paygate/app/sign"
 	"paygate/app/store"
 )
 
@@ -115,5 +114,3 @@ func (g *Gateway) identify(ctx context.Context, check func(secret string) bool) 
 	}
 	return 0, false, nil
 }
-
-func secretEqual(a, b string) bool { return sign.Equal(a, b) }

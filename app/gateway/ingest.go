@@ -7,6 +7,7 @@ import (
 	"paygate/app"
 	"paygate/app/forward"
 	"paygate/app/parse"
+	"paygate/app/sign"
 	"paygate/app/store"
 )
 
@@ -68,7 +69,7 @@ func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawReques
 func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, at time.Time) (int64, error) {
 	switch {
 	case msg.Key != "":
-		id, ok, err := g.identify(ctx, func(secret string) bool { return secretEqual(secret, msg.Key) })
+		id, ok, err := g.identify(ctx, func(secret string) bool { return sign.Equal(secret, msg.Key) })
 		if err != nil || ok {
 			return id, err
 		}

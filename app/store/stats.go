@@ -59,11 +59,6 @@ func (db *DB) RevenueByDay(ctx context.Context, from, to time.Time) ([]app.DayRe
 	return days, rows.Err()
 }
 
-func dayStart(t time.Time) time.Time {
-	t = t.In(app.Shanghai)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, app.Shanghai)
-}
-
 // Attention counts what waits for a person: unmatched payments and
 // callbacks that failed or are failing.
 func (db *DB) Attention(ctx context.Context) (unmatched, callbacksFailing int, err error) {

@@ -108,6 +108,9 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if !s.log.Enabled(c.Request().Context(), slog.LevelDebug) {
+			return next(c) // the common case: no per-request work for a log nobody reads
+		}
 		start := time.Now()
 		err := next(c)
 		status := c.Response().Status
