@@ -1,0 +1,45 @@
+package views
+
+import (
+	"context"
+	"regexp"
+	"strings"
+)
+
+// The callback dispatcher logs why an attempt did not count in English (it
+// is also the log's language); people reading the Chinese console get the
+// same reason in Chinese. Unknown texts (network errors from the OS) are
+// shown as they are, behind a Chinese label.
+var attemptReasons = []struct {
+	re *regexp.Regexp
+	zh string // may use $1 for the HTTP status
+}{
+	{regexp.MustCompile(`^no callback URL`), "没有回调地址：请在“设置”页填写，或创建订单时传 notifyUrl。"},
+	{regexp.MustCompile(`^no API key`), "没有 API 密钥，无法签名：请在“设置”页设置。"},
+	{regexp.MustCompile(`^the 易支付 request of this order is missing`), "找不到这笔订单的易支付请求记录。"},
+	{regexp.MustCompile(`^callback URL is not valid`), "回调地址无效：请检查“设置”页里的网址。"},
+	{regexp.MustCompile(`^no answer within (\S+)`), "商户网站在 $1 内没有回应。"},
+	{regexp.MustCompile(`^HTTP (\d+) redirect not followed`), "商户返回了 HTTP $1 跳转，paygate 不跟随跳转：请把回调地址改成最终地址。"},
+	{regexp.MustCompile(`^HTTP (\d+): the merchant must answer 2xx`), "商户返回 HTTP $1，需要返回 2xx。"},
+	{regexp.MustCompile(`^HTTP (\d+) but the body does not contain success`), "商户返回 HTTP $1，但内容里没有 success（易支付要求返回 success）。"},
+	{regexp.MustCompile(`^HTTP (\d+) but the body is not`), "商户返回 HTTP $1，但内容不是 {\"success\":true} 或 success。"},
+}
+
+// attemptError is a callback attempt's failure reason in the page's language.
+func attemptError(ctx context.Context, reason string) string {
+	if Lang(ctx) == "en" || reason == "" {
+		return reason
+	}
+	for _, r := range attemptReasons {
+		if m := r.re.FindStringSubmatchIndex(reason); m != nil {
+			return string(r.re.ExpandString(nil, r.zh, reason, m))
+		}
+	}
+	if strings.Contains(reason, "connection refused") {
+		return "连不上商户网站（连接被拒绝）：商户服务器没有运行，或地址/端口不对。"
+	}
+	return "网络错误：" + reason
+}
+
+// withoutStop drops a final full stop, for a reason that a sentence continues.
+func withoutStop(s string) string { return strings.TrimSuffix(strings.TrimSuffix(s, "。"), ".") }

@@ -1,0 +1,27 @@
+package views
+
+import (
+	"context"
+	"testing"
+)
+
+func TestAttemptErrorInChinese(t *testing.T) {
+	zh := context.Background()
+	en := context.WithValue(zh, langKey, "en")
+	tests := []struct{ in, want string }{
+		{"HTTP 500: the merchant must answer 2xx", "商户返回 HTTP 500，需要返回 2xx。"},
+		{"no answer within 5s", "商户网站在 5s 内没有回应。"},
+		{`HTTP 200 but the body is not {"success": true} or "success"`, "商户返回 HTTP 200，但内容不是 {\"success\":true} 或 success。"},
+		{"HTTP 302 redirect not followed: point the callback URL at the final address", "商户返回了 HTTP 302 跳转，paygate 不跟随跳转：请把回调地址改成最终地址。"},
+		{`Post "http://127.0.0.1:1/cb": dial tcp 127.0.0.1:1: connect: connection refused`, "连不上商户网站（连接被拒绝）：商户服务器没有运行，或地址/端口不对。"},
+		{"tls: bad certificate", "网络错误：tls: bad certificate"},
+	}
+	for _, tt := range tests {
+		if got := attemptError(zh, tt.in); got != tt.want {
+			t.Errorf("attemptError(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := attemptError(en, tt.in); got != tt.in {
+			t.Errorf("English: %q changed to %q", tt.in, got)
+		}
+	}
+}
