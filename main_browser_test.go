@@ -41,7 +41,7 @@ func newBrowser(t *testing.T) (context.Context, context.CancelFunc) {
 	t.Helper()
 	bin := findChromium()
 	if bin == "" {
-		t.Skip("no chromium binary found (apt-get install chromium; .ci/run installs it): skipping the browser test")
+		skipOrFailOnCI(t, "no chromium binary found (apt-get install chromium; .ci/run installs it): skipping the browser test")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),

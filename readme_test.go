@@ -1,0 +1,75 @@
+package main
+
+// The README is the newcomer's contract: these checks keep the parts of it
+// that drift with the code (sub-commands, the Go version) true.
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// subCommands are the words run() dispatches on, read from main.go itself so
+// a new sub-command cannot be added without this test seeing it.
+func subCommands(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range regexp.MustCompile(`(?:case |args\[0\] == )"([a-z][a-z-]+)"`).FindAllStringSubmatch(string(src), -1) {
+		if name := m[1]; !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	if len(out) < 5 {
+		t.Fatalf("found only %v as sub-commands in main.go: the pattern no longer fits", out)
+	}
+	return out
+}
+
+func TestHelpAndReadmeListEverySubCommand(t *testing.T) {
+	help, err := exec.Command(binPath, "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("paygate --help: %v\n%s", err, help)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := regexp.MustCompile("`paygate --help` lists every sub-command \\(([^)]*)\\)").FindSubmatch(readme)
+	if listed == nil {
+		t.Fatal("README no longer says which sub-commands `paygate --help` lists")
+	}
+	for _, name := range subCommands(t) {
+		if !strings.Contains(string(help), "paygate "+name) {
+			t.Errorf("paygate --help does not describe the sub-command %q", name)
+		}
+		if !strings.Contains(string(listed[1]), "`"+name+"`") {
+			t.Errorf("README's list of sub-commands (%s) lacks %q", listed[1], name)
+		}
+	}
+}
+
+func TestReadmeNamesTheGoVersionOfGoMod(t *testing.T) {
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^go (\d+\.\d+(?:\.\d+)?)$`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod has no go directive")
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Needs Go " + string(m[1]) + " or newer"; !strings.Contains(string(readme), want) {
+		t.Errorf("README must say %q (go.mod's go directive)", want)
+	}
+}
