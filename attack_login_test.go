@@ -23,6 +23,12 @@ const ownerPassword = "xiaodian-2026" // what newOwner sets
 // no CSRF token is needed); cl keeps that browser's cookies (nil: none).
 func loginFrom(t *testing.T, in *instance, cl *http.Client, ip, password string) (int, string) {
 	t.Helper()
+	resp, body := loginWith(t, in, cl, ip, password, nil)
+	return resp.StatusCode, body
+}
+
+func loginWith(t *testing.T, in *instance, cl *http.Client, ip, password string, header map[string]string) (*http.Response, string) {
+	t.Helper()
 	if cl == nil {
 		cl = browserClient()
 	}
@@ -33,13 +39,16 @@ func loginFrom(t *testing.T, in *instance, cl *http.Client, ip, password string)
 	if ip != "" {
 		req.Header.Set("X-Forwarded-For", ip)
 	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
 	resp, err := cl.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return resp, string(b)
 }
 
 // browserClient keeps cookies and does not follow redirects.
@@ -152,6 +161,29 @@ func TestAttackStrangerCannotLockOutOwnersBrowser(t *testing.T) {
 	fresh := browserClient()
 	if status, body := loginFrom(t, in, fresh, "", ownerPassword); status != http.StatusSeeOther || !signedIn(t, in, fresh) {
 		t.Fatalf("a browser at the owner's address was locked out by a stranger: %d\n%.600s", status, body)
+	}
+
+	// The known-device cookie is kept like the session cookie: out of reach
+	// of scripts, not sent by other sites' forms, HTTPS-only under TLS, and
+	// it lasts long after the session.
+	for _, https := range []bool{false, true} {
+		header := map[string]string{}
+		if https {
+			header["X-Forwarded-Proto"] = "https" // from the trusted proxy
+		}
+		resp, _ := loginWith(t, in, browserClient(), "", ownerPassword, header)
+		var device *http.Cookie
+		for _, ck := range resp.Cookies() {
+			if ck.Name == "paygate_device" {
+				device = ck
+			}
+		}
+		if resp.StatusCode != http.StatusSeeOther || device == nil {
+			t.Fatalf("login (https %v): %d, known-device cookie %v", https, resp.StatusCode, device)
+		}
+		if !device.HttpOnly || device.SameSite != http.SameSiteLaxMode || device.Secure != https || device.MaxAge < 300*24*3600 || device.Path != "/admin" {
+			t.Fatalf("known-device cookie %+v: want HttpOnly, SameSite=Lax, Secure=%v, Path=/admin, lasting about a year", device, https)
+		}
 	}
 
 	// The known browser is no free pass for guessing: it has its own limit.

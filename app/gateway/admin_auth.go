@@ -186,7 +186,6 @@ func (g *Gateway) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 		return LoginResult{}, err
 	}
 	if wait := g.throttle.reserve(buckets, now); wait > 0 {
-		g.log.Warn("admin login refused: too many failures", "username", name, "ip", req.Client.RemoteIP)
 		return LoginResult{}, errTooManyLogins(wait, stranger)
 	}
 	var hash []byte
