@@ -21,7 +21,8 @@ import (
 // the visitor's own pre-session cookie; a sibling site that plants a cookie
 // cannot make a token to go with it.
 type formGuard struct {
-	cookie   string // the pre-session cookie's name and path, and its SameSite
+	// The pre-session cookie: name, path, SameSite and lifetime in seconds.
+	cookie   string
 	path     string
 	sameSite http.SameSite
 	maxAge   int
