@@ -63,42 +63,46 @@ type SetupRequest struct {
 	Confirm  string
 	Token    string // required unless Local
 	Local    bool   // the request comes from this machine
+	Client   LoginClient
 }
 
-// SetupAdmin creates the admin account on a fresh instance.
-func (g *Gateway) SetupAdmin(ctx context.Context, req SetupRequest) (app.Admin, error) {
+// SetupAdmin creates the admin account on a fresh instance and signs its
+// maker in. The login throttle plays no part: failed logins by strangers
+// (even before the account existed) cannot stop the owner here.
+func (g *Gateway) SetupAdmin(ctx context.Context, req SetupRequest) (LoginResult, error) {
 	token, need, err := g.SetupToken(ctx)
 	if err != nil {
-		return app.Admin{}, err
+		return LoginResult{}, err
 	}
 	if !need {
-		return app.Admin{}, app.Errorf(app.ECONFLICT, "",
+		return LoginResult{}, app.Errorf(app.ECONFLICT, "",
 			"管理员账号已经创建过了：请直接登录。", "The admin account exists already: log in instead.")
 	}
 	if !req.Local && !sign.Equal(strings.TrimSpace(req.Token), token) {
-		return app.Admin{}, app.Errorf(app.EFORBIDDEN, "token",
+		return LoginResult{}, app.Errorf(app.EFORBIDDEN, "token",
 			"从其他电脑创建管理员需要一次性设置码：请查看 paygate 启动时控制台输出的 setup token，填入后重试（或在运行 paygate 的电脑上打开 http://localhost 端口）。",
 			"Creating the admin from another computer needs the one-time setup token: copy it from the console where paygate started and retry (or open http://localhost:PORT on the computer running paygate).")
 	}
 	name, err := validUsername(req.Username)
 	if err != nil {
-		return app.Admin{}, err
+		return LoginResult{}, err
 	}
 	if err := validPassword(req.Password, req.Confirm); err != nil {
-		return app.Admin{}, err
+		return LoginResult{}, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(req.Password), bcrypt.DefaultCost)
 	if err != nil {
-		return app.Admin{}, err
+		return LoginResult{}, err
 	}
 	a, err := g.db.CreateFirstAdmin(ctx, name, string(hash))
-	if err == nil {
-		g.setup.mu.Lock()
-		g.setup.token = ""
-		g.setup.mu.Unlock()
-		g.log.Info("admin account created", "username", name)
+	if err != nil {
+		return LoginResult{}, err
 	}
-	return a, err
+	g.setup.mu.Lock()
+	g.setup.token = ""
+	g.setup.mu.Unlock()
+	g.log.Info("admin account created", "username", name)
+	return g.openSession(ctx, a, "", req.Client, g.db.Now())
 }
 
 func validUsername(s string) (string, error) {
@@ -137,33 +141,52 @@ var dummyHash = sync.OnceValue(func() []byte {
 	return h
 })
 
-// LoginRequest is the login form.
-type LoginRequest struct {
-	Username  string
-	Password  string
+// LoginClient is the browser that logs in.
+type LoginClient struct {
 	RemoteIP  string
 	UserAgent string
+	Device    string // its known-device cookie, if it has one
 }
 
-// Login checks the password and opens a session; token is the cookie value
-// (only its hash is stored). Too many failures from one IP or for one account
-// are refused for a while, with a message saying how long to wait.
-func (g *Gateway) Login(ctx context.Context, req LoginRequest) (token string, s app.Session, err error) {
+// LoginRequest is the login form.
+type LoginRequest struct {
+	Username string
+	Password string
+	Client   LoginClient
+}
+
+// LoginResult is a successful login: what the browser is to keep.
+type LoginResult struct {
+	Token   string // the session cookie (only its hash is stored)
+	Session app.Session
+	Device  string // the known-device cookie, renewed on every login
+}
+
+// ownerIPMemory is how long an address the admin signed in from stays known
+// to the login throttle.
+const ownerIPMemory = 30 * 24 * time.Hour
+
+// Login checks the password and opens a session. Every try is counted before
+// the password is checked; too many failures are refused for a while, with a
+// message saying how long to wait (see login_throttle.go for who is judged by
+// which bucket).
+func (g *Gateway) Login(ctx context.Context, req LoginRequest) (LoginResult, error) {
 	name := strings.TrimSpace(req.Username)
 	if name == "" {
 		name = "admin"
 	}
 	account := strings.ToLower(name)
 	now := g.db.Now()
-	if wait := g.throttle.wait(req.RemoteIP, account, now); wait > 0 {
-		minutes := int(math.Ceil(wait.Minutes()))
-		return "", app.Session{}, app.Errorf(app.ERATELIMIT, "password",
-			fmt.Sprintf("登录失败次数太多：为了安全，请等 %d 分钟后再试。忘记密码请查看 README 中“重置管理员密码”一节。", minutes),
-			fmt.Sprintf("Too many failed logins: for safety, wait %d minute(s) and try again. Forgot the password? See “Reset the admin password” in the README.", minutes))
-	}
 	a, found, err := g.db.AdminByUsername(ctx, name)
 	if err != nil {
-		return "", app.Session{}, err
+		return LoginResult{}, err
+	}
+	buckets, deviceID, stranger, err := g.loginBuckets(ctx, req.Client, account, a, found, now)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if wait := g.throttle.reserve(buckets, now); wait > 0 {
+		return LoginResult{}, errTooManyLogins(wait, stranger)
 	}
 	var hash []byte
 	if found {
@@ -172,25 +195,74 @@ func (g *Gateway) Login(ctx context.Context, req LoginRequest) (token string, s 
 		hash = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || !found {
-		g.throttle.fail(req.RemoteIP, account, now)
-		g.log.Warn("failed admin login", "username", name, "ip", req.RemoteIP)
-		return "", app.Session{}, app.Errorf(app.EUNAUTHORIZED, "password",
+		g.log.Warn("failed admin login", "username", name, "ip", req.Client.RemoteIP)
+		return LoginResult{}, app.Errorf(app.EUNAUTHORIZED, "password",
 			"用户名或密码不正确：请检查大小写和输入法后重试。", "Wrong username or password: check caps lock and the input method, then retry.")
 	}
-	g.throttle.succeed(account)
-	token = newSessionToken()
-	s = app.Session{
+	g.throttle.succeed(buckets, now)
+	return g.openSession(ctx, a, deviceID, req.Client, now)
+}
+
+// loginBuckets are the throttle buckets that judge a login try: the known
+// browser's own, else the owner address's own, else the stranger ones. It
+// also returns the browser's known-device id ("" when it has none).
+func (g *Gateway) loginBuckets(ctx context.Context, cl LoginClient, account string, a app.Admin, found bool, now time.Time) (
+	buckets []throttleBucket, deviceID string, stranger bool, err error) {
+	if found {
+		id, known, err := g.knownDevice(ctx, cl.Device, account, now)
+		if err != nil {
+			return nil, "", false, err
+		}
+		if known {
+			return knownDeviceBucket(id), id, false, nil
+		}
+		ownerIP, err := g.db.KnownLoginIP(ctx, a.ID, cl.RemoteIP, now.Add(-ownerIPMemory))
+		if err != nil {
+			return nil, "", false, err
+		}
+		if ownerIP {
+			return ownerIPBucket(account, cl.RemoteIP), "", false, nil
+		}
+	}
+	return strangerBuckets(cl.RemoteIP, account), "", true, nil
+}
+
+func errTooManyLogins(wait time.Duration, stranger bool) error {
+	minutes := int(math.Ceil(wait.Minutes()))
+	zh := fmt.Sprintf("登录失败次数太多：为了安全，请等 %d 分钟后再试。", minutes)
+	en := fmt.Sprintf("Too many failed logins: for safety, wait %d minute(s) and try again.", minutes)
+	if stranger {
+		zh += "之前在这里登录过的浏览器不受影响，可以换用它登录。"
+		en += " A browser that has signed in here before is not affected: you can use that one."
+	}
+	zh += "忘记密码请查看 README 中“重置管理员密码”一节（paygate reset-admin）。"
+	en += " Forgot the password? See “Reset the admin password” in the README (paygate reset-admin)."
+	return app.Errorf(app.ERATELIMIT, "password", zh, en)
+}
+
+// openSession signs a in from cl: a new session, and the known-device
+// cookie (deviceID's, or a new device's).
+func (g *Gateway) openSession(ctx context.Context, a app.Admin, deviceID string, cl LoginClient, now time.Time) (LoginResult, error) {
+	if deviceID == "" {
+		deviceID = newDeviceID()
+	}
+	device, err := g.knownDeviceCookie(ctx, strings.ToLower(a.Username), deviceID, now)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	token := newSessionToken()
+	s := app.Session{
 		TokenHash: HashToken(token),
 		Admin:     a,
 		CreatedAt: now,
 		ExpiresAt: now.Add(SessionLifetime),
-		RemoteIP:  req.RemoteIP,
-		UserAgent: clipRunes(req.UserAgent, 200),
+		RemoteIP:  cl.RemoteIP,
+		UserAgent: clipRunes(cl.UserAgent, 200),
 	}
 	if err := g.db.CreateSession(ctx, s); err != nil {
-		return "", app.Session{}, err
+		return LoginResult{}, err
 	}
-	return token, s, nil
+	return LoginResult{Token: token, Session: s, Device: device}, nil
 }
 
 // Session returns the logged-in session for a cookie token.

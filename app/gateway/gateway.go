@@ -50,6 +50,7 @@ type Gateway struct {
 	nonces       nonceCache
 	setup        setup
 	throttle     *loginThrottle
+	secret       signingSecret
 	links        *linkGuard
 }
 

@@ -3,75 +3,130 @@ package gateway
 import (
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// Login throttling: every failed login takes a token from the bucket of the
-// client's IP and from the bucket of the account name; while either is empty,
-// logins are refused before the password is even checked.
-const (
-	accountBurst = 5               // failures in a row allowed per account
-	accountEvery = 2 * time.Minute // then one more try per this
-	ipBurst      = 20              // failures allowed per IP (many account names)
-	ipEvery      = time.Minute
-	throttleKeep = 10000 // buckets kept before full ones are forgotten
+// Login throttling. Every try takes a token, before the password is checked,
+// from each bucket that judges the client, all at once or not at all: tries
+// sent in parallel are each counted, and when any bucket is empty the try is
+// refused without checking. A successful login gives its token back and
+// forgets the client's own failures.
+//
+// Clients paygate does not know are judged per IP and, all together, per
+// account: once strangers have used up an account's tries, no unknown client
+// may try it for a while. The owner's known browsers (a signed known-device
+// cookie from an earlier login) and the addresses the owner signed in from
+// lately are each judged by their own bucket only, so a stranger's failures
+// never lock them out. The first-run form does not go through here at all.
+type throttlePolicy struct {
+	burst float64       // tries in a row
+	every time.Duration // then one more per this
+}
+
+var (
+	strangerIPPolicy      = throttlePolicy{burst: 20, every: time.Minute}    // one IP, any account
+	strangerAccountPolicy = throttlePolicy{burst: 5, every: 2 * time.Minute} // one account, every unknown client
+	knownClientPolicy     = throttlePolicy{burst: 5, every: 2 * time.Minute} // one known browser or owner address
 )
+
+const throttleKeep = 10000 // buckets kept before full ones are forgotten
+
+// throttleBucket names a bucket and its policy. A known client's own bucket
+// is forgotten on success; the shared account bucket only gets its token back.
+type throttleBucket struct {
+	key    string
+	policy throttlePolicy
+	shared bool
+}
+
+func strangerBuckets(ip, account string) []throttleBucket {
+	return []throttleBucket{
+		{key: "ip:" + ip, policy: strangerIPPolicy},
+		{key: "account:" + account, policy: strangerAccountPolicy, shared: true},
+	}
+}
+
+func knownDeviceBucket(deviceID string) []throttleBucket {
+	return []throttleBucket{{key: "device:" + deviceID, policy: knownClientPolicy}}
+}
+
+func ownerIPBucket(account, ip string) []throttleBucket {
+	return []throttleBucket{{key: "owner-ip:" + account + "|" + ip, policy: knownClientPolicy}}
+}
+
+type tokenBucket struct {
+	tokens float64
+	at     time.Time
+	policy throttlePolicy
+}
+
+// level is the bucket's tokens at now.
+func (b *tokenBucket) level(now time.Time) float64 {
+	if now.Before(b.at) {
+		return b.tokens
+	}
+	return min(b.policy.burst, b.tokens+float64(now.Sub(b.at))/float64(b.policy.every))
+}
+
+func (b *tokenBucket) add(n float64, now time.Time) {
+	b.tokens = min(b.policy.burst, b.level(now)+n)
+	b.at = now
+}
 
 type loginThrottle struct {
-	mu        sync.Mutex
-	byIP      map[string]*rate.Limiter
-	byAccount map[string]*rate.Limiter
+	mu      sync.Mutex
+	buckets map[string]*tokenBucket
 }
 
 func newLoginThrottle() *loginThrottle {
-	return &loginThrottle{byIP: map[string]*rate.Limiter{}, byAccount: map[string]*rate.Limiter{}}
+	return &loginThrottle{buckets: map[string]*tokenBucket{}}
 }
 
-func bucket(m map[string]*rate.Limiter, key string, every time.Duration, burst int, now time.Time) *rate.Limiter {
-	l, ok := m[key]
+func (t *loginThrottle) bucket(b throttleBucket, now time.Time) *tokenBucket {
+	tb, ok := t.buckets[b.key]
 	if !ok {
-		if len(m) >= throttleKeep {
-			for k, old := range m {
-				if old.TokensAt(now) >= float64(old.Burst()) {
-					delete(m, k)
+		if len(t.buckets) >= throttleKeep {
+			for k, old := range t.buckets {
+				if old.level(now) >= old.policy.burst {
+					delete(t.buckets, k)
 				}
 			}
 		}
-		l = rate.NewLimiter(rate.Every(every), burst)
-		m[key] = l
+		tb = &tokenBucket{tokens: b.policy.burst, at: now, policy: b.policy}
+		t.buckets[b.key] = tb
 	}
-	return l
+	return tb
 }
 
-// wait is how long a login from ip for account must wait; 0 = allowed now.
-func (t *loginThrottle) wait(ip, account string, now time.Time) time.Duration {
+// reserve takes one try from every bucket in bs, or, when any is empty,
+// none; then it returns how long until all of them have one again.
+func (t *loginThrottle) reserve(bs []throttleBucket, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	longest := time.Duration(0)
-	for _, l := range []*rate.Limiter{
-		bucket(t.byIP, ip, ipEvery, ipBurst, now),
-		bucket(t.byAccount, account, accountEvery, accountBurst, now),
-	} {
-		if tokens := l.TokensAt(now); tokens < 1 {
-			d := time.Duration((1 - tokens) / float64(l.Limit()) * float64(time.Second))
-			longest = max(longest, d)
+	wait := time.Duration(0)
+	for _, b := range bs {
+		if level := t.bucket(b, now).level(now); level < 1 {
+			wait = max(wait, time.Duration((1-level)*float64(b.policy.every)))
 		}
 	}
-	return longest
+	if wait > 0 {
+		return wait
+	}
+	for _, b := range bs {
+		t.bucket(b, now).add(-1, now)
+	}
+	return 0
 }
 
-// fail records a failed login.
-func (t *loginThrottle) fail(ip, account string, now time.Time) {
+// succeed gives back the try a successful login reserved and forgets the
+// failures of the client's own buckets.
+func (t *loginThrottle) succeed(bs []throttleBucket, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	bucket(t.byIP, ip, ipEvery, ipBurst, now).AllowN(now, 1)
-	bucket(t.byAccount, account, accountEvery, accountBurst, now).AllowN(now, 1)
-}
-
-// succeed forgets the account's failures.
-func (t *loginThrottle) succeed(account string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.byAccount, account)
+	for _, b := range bs {
+		if b.shared {
+			t.bucket(b, now).add(1, now)
+		} else {
+			delete(t.buckets, b.key)
+		}
+	}
 }

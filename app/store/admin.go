@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"paygate/app"
 )
@@ -78,7 +79,11 @@ func (db *DB) SetAdminPassword(ctx context.Context, adminID int64, passwordHash,
 	})
 }
 
-// CreateSession stores a new login session and records the login.
+// loginIPsKept is how many of the admin's latest login addresses are remembered.
+const loginIPsKept = 5
+
+// CreateSession stores a new login session, records the login and remembers
+// its address among the admin's latest ones.
 func (db *DB) CreateSession(ctx context.Context, s app.Session) error {
 	return db.tx(ctx, func(tx *Tx) error {
 		// Old sessions go first, so the table stays small without a sweeper.
@@ -89,9 +94,34 @@ func (db *DB) CreateSession(ctx context.Context, s app.Session) error {
 			VALUES (?, ?, ?, ?, ?, ?)`, s.TokenHash, s.Admin.ID, ms(s.CreatedAt), ms(s.ExpiresAt), s.RemoteIP, s.UserAgent); err != nil {
 			return err
 		}
+		if err := rememberLoginIP(ctx, tx, s.Admin.ID, s.RemoteIP, s.CreatedAt); err != nil {
+			return err
+		}
 		return insertAudit(ctx, tx, app.AuditEntry{At: s.CreatedAt, Actor: s.Admin.Username, Action: app.AuditLogin,
 			Subject: s.Admin.Username, Detail: "IP " + s.RemoteIP})
 	})
+}
+
+func rememberLoginIP(ctx context.Context, tx *Tx, adminID int64, ip string, at time.Time) error {
+	if ip == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO admin_login_ips (admin_id, ip, last_login_at) VALUES (?, ?, ?)
+		ON CONFLICT (admin_id, ip) DO UPDATE SET last_login_at = excluded.last_login_at`, adminID, ip, ms(at)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM admin_login_ips WHERE admin_id = ? AND ip NOT IN (
+		SELECT ip FROM admin_login_ips WHERE admin_id = ? ORDER BY last_login_at DESC LIMIT ?)`, adminID, adminID, loginIPsKept)
+	return err
+}
+
+// KnownLoginIP reports whether the admin has signed in from ip since since
+// (among the latest addresses kept).
+func (db *DB) KnownLoginIP(ctx context.Context, adminID int64, ip string, since time.Time) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM admin_login_ips WHERE admin_id = ? AND ip = ? AND last_login_at >= ?`,
+		adminID, ip, ms(since)).Scan(&n)
+	return n > 0, err
 }
 
 // SessionByHash returns the unexpired session with that token hash.

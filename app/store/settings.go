@@ -136,3 +136,16 @@ func (db *DB) PutSettings(ctx context.Context, values map[string]string) error {
 		return nil
 	})
 }
+
+// SecretSetting returns the stored value of key, storing fresh first when
+// there is none yet: two callers at once get the same value.
+func (db *DB) SecretSetting(ctx context.Context, key, fresh string) (string, error) {
+	var value string
+	err := db.tx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, fresh); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&value)
+	})
+	return value, err
+}

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"paygate/app"
 	"paygate/app/gateway"
@@ -18,6 +16,7 @@ const (
 	sessionCookie = "paygate_session"
 	langCookie    = "paygate_lang"
 	csrfCookie    = "paygate_csrf"
+	deviceCookie  = "paygate_device" // a signed "this browser signed in before", for the login throttle
 	sessionKey    = "paygate.session"
 	csrfKey       = "csrf"
 )
@@ -27,16 +26,11 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	e.GET("/assets/*", s.asset)
 	e.GET("/", s.root, s.securityHeaders)
 
-	csrf := refuseAsForbidden(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		ContextKey:     csrfKey,
-		CookieName:     csrfCookie,
-		CookiePath:     "/admin",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteStrictMode,
-		CookieMaxAge:   int(gateway.SessionLifetime.Seconds()),
-		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
-	}))
+	// Before login: the token is bound to a pre-session cookie (SameSite=Strict,
+	// only sent to /admin). After: to the session.
+	csrf := s.guardForms(formGuard{cookie: csrfCookie, path: "/admin", sameSite: http.SameSiteStrictMode,
+		maxAge: int(gateway.SessionLifetime.Seconds()), refusal: errCSRF})
+	signedInCSRF := s.guardForms(formGuard{signedIn: true, refusal: errCSRF})
 
 	// The API reference, public; the csrf middleware gives its language switch a token.
 	e.GET("/docs", s.docs, s.securityHeaders, csrf)
@@ -50,7 +44,7 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	admin.POST("/lang", s.setLang, csrf)
 
 	// Everything else needs a session, and a CSRF token to change anything.
-	p := admin.Group("", s.requireAdmin, csrf)
+	p := admin.Group("", s.requireAdmin, signedInCSRF)
 	p.POST("/logout", s.logout)
 	p.GET("", s.dashboard)
 	p.GET("/", s.dashboard)
@@ -87,27 +81,6 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 var errCSRF = app.Errorf(app.EFORBIDDEN, "csrf",
 	"请求被拒绝：页面已过期或不是从本后台提交的。请刷新页面后重试。",
 	"Request refused: the page is stale or was not sent from this console. Reload the page and try again.")
-
-// refuseAsForbidden turns the CSRF middleware's own refusal of a cross-site
-// request (an echo 403 that skips its ErrorHandler) into errCSRF.
-func refuseAsForbidden(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
-	return refuseWith(csrf, errCSRF)
-}
-
-// refuseWith turns the CSRF middleware's refusal into refusal.
-func refuseWith(csrf echo.MiddlewareFunc, refusal error) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		h := csrf(next)
-		return func(c echo.Context) error {
-			err := h(c)
-			var he *echo.HTTPError
-			if errors.As(err, &he) && he.Code == http.StatusForbidden {
-				return refusal
-			}
-			return err
-		}
-	}
-}
 
 // root sends a visitor to the first-run page on a fresh instance, else to the console.
 func (s *Server) root(c echo.Context) error {

@@ -29,8 +29,10 @@ func (s *Server) setup(c echo.Context) error {
 		Confirm:  c.FormValue("confirm"),
 		Token:    c.FormValue("token"),
 		Local:    s.isLocalRequest(c),
+		Client:   loginClient(c),
 	}
-	if _, err := s.gw.SetupAdmin(ctx, req); err != nil {
+	login, err := s.gw.SetupAdmin(ctx, req)
+	if err != nil {
 		if app.ErrorCode(err) == app.ECONFLICT {
 			return c.Redirect(http.StatusSeeOther, "/admin/login")
 		}
@@ -39,7 +41,7 @@ func (s *Server) setup(c echo.Context) error {
 			Error: app.ErrorMessage(err, uiLang(c)), ErrField: app.ErrorField(err),
 		}))
 	}
-	return s.startSession(c, req.Username, req.Password, "/admin/")
+	return s.signedIn(c, login, "/admin/")
 }
 
 func (s *Server) loginPage(c echo.Context) error {
@@ -64,14 +66,9 @@ func (s *Server) loginPage(c echo.Context) error {
 }
 
 func (s *Server) login(c echo.Context) error {
-	return s.startSession(c, c.FormValue("username"), c.FormValue("password"), localPath(c.FormValue("next"), "/admin/"))
-}
-
-// startSession logs in and sends the browser on; a failure shows the login
-// form again with what went wrong (wrong password, too many attempts).
-func (s *Server) startSession(c echo.Context, username, password, next string) error {
-	token, _, err := s.gw.Login(c.Request().Context(), gateway.LoginRequest{
-		Username: username, Password: password, RemoteIP: c.RealIP(), UserAgent: c.Request().UserAgent(),
+	username, next := c.FormValue("username"), localPath(c.FormValue("next"), "/admin/")
+	login, err := s.gw.Login(c.Request().Context(), gateway.LoginRequest{
+		Username: username, Password: c.FormValue("password"), Client: loginClient(c),
 	})
 	if err != nil {
 		if code := app.ErrorCode(err); code != app.EUNAUTHORIZED && code != app.ERATELIMIT {
@@ -81,7 +78,22 @@ func (s *Server) startSession(c echo.Context, username, password, next string) e
 			CSRF: csrfToken(c), Username: username, Next: next, Error: app.ErrorMessage(err, uiLang(c)),
 		}))
 	}
-	s.setCookie(c, sessionCookie, token, "/admin", int(gateway.SessionLifetime.Seconds()), http.SameSiteLaxMode)
+	return s.signedIn(c, login, next)
+}
+
+// loginClient is the browser logging in, as the login throttle judges it.
+func loginClient(c echo.Context) gateway.LoginClient {
+	cl := gateway.LoginClient{RemoteIP: c.RealIP(), UserAgent: c.Request().UserAgent()}
+	if ck, err := c.Cookie(deviceCookie); err == nil {
+		cl.Device = ck.Value
+	}
+	return cl
+}
+
+// signedIn gives the browser its session and known-device cookies and sends it on.
+func (s *Server) signedIn(c echo.Context, login gateway.LoginResult, next string) error {
+	s.setCookie(c, sessionCookie, login.Token, "/admin", int(gateway.SessionLifetime.Seconds()), http.SameSiteLaxMode)
+	s.setCookie(c, deviceCookie, login.Device, "/admin", int(gateway.KnownDeviceLifetime.Seconds()), http.SameSiteLaxMode)
 	return c.Redirect(http.StatusSeeOther, next)
 }
 

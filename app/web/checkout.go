@@ -9,7 +9,6 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"paygate/app"
 	"paygate/app/gateway"
@@ -35,16 +34,8 @@ func (s *Server) registerPayer(e *echo.Echo, limited echo.MiddlewareFunc) {
 	e.GET("/pay/:id/status", s.checkoutStatus, page...)
 	e.GET("/pay/:id/return", s.checkoutReturn, page...)
 
-	csrf := refuseWith(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf",
-		ContextKey:     csrfKey,
-		CookieName:     linkCSRFCookie,
-		CookiePath:     "/l",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteLaxMode,
-		CookieMaxAge:   24 * 3600,
-		ErrorHandler:   func(error, echo.Context) error { return errLinkCSRF },
-	}), errLinkCSRF)
+	csrf := s.guardForms(formGuard{cookie: linkCSRFCookie, path: "/l", sameSite: http.SameSiteLaxMode,
+		maxAge: 24 * 3600, refusal: errLinkCSRF})
 	e.GET("/l/:code", s.linkPage, append(page, csrf)...)
 	e.POST("/l/:code", s.linkOrder, append(page, csrf)...)
 }
