@@ -110,9 +110,8 @@ func TestMerchantOutageOfAnHour(t *testing.T) {
 	}
 
 	// Work the queue as the clock runs for 30 hours, in 5-second steps.
-	sem := make(chan struct{}, 4)
 	for clock.Now().Before(start.Add(30 * time.Hour)) {
-		for d.dispatchDue(ctx, sem, 8) > 0 {
+		for n, _ := d.dispatchDue(ctx); n > 0; n, _ = d.dispatchDue(ctx) {
 			d.inflight.Wait()
 		}
 		d.inflight.Wait()
