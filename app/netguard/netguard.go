@@ -33,6 +33,9 @@ var (
 	Reserved    = Kind{"a reserved address", "保留地址"}
 	Own         = Kind{"one of this machine's own addresses", "本机自己的地址"}
 	Self        = Kind{"paygate itself", "paygate 自己"}
+
+	// Kinds lists every kind, for translating a logged reason.
+	Kinds = []Kind{Loopback, Private, LinkLocal, Unspecified, Multicast, Shared, Reserved, Own, Self}
 )
 
 var (
@@ -52,21 +55,19 @@ type BlockedError struct {
 }
 
 func (e *BlockedError) Error() string {
+	if e.Kind == Self {
+		return fmt.Sprintf("blocked: %s is paygate itself; a per-order callback URL may not call paygate", e.Target())
+	}
 	return fmt.Sprintf("blocked: %s is %s; per-order callback URLs may not reach internal addresses (allow the host with callback.allow_hosts)",
-		e.shown(), e.Kind.En)
+		e.Target(), e.Kind.En)
 }
 
-// shown is the host and, when it differs, the address it resolved to.
-func (e *BlockedError) shown() string {
+// Target is the host and, when it differs, the address it resolved to.
+func (e *BlockedError) Target() string {
 	if !e.IP.IsValid() || e.IP.String() == e.Host {
 		return e.Host
 	}
 	return e.Host + " → " + e.IP.String()
-}
-
-// Zh is the reason in Chinese.
-func (e *BlockedError) Zh() string {
-	return "已拦截：" + e.shown() + " 是" + e.Kind.Zh + "，单笔订单的回调地址不能指向内部网络（如确需回调本机或内网的商城，请把这个主机加入 callback.allow_hosts）。"
 }
 
 // Policy decides which addresses per-request URLs may reach. Its zero value
