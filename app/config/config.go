@@ -94,7 +94,7 @@ type Callback struct {
 	RetrySchedule []time.Duration // delay before each attempt; its length is the attempt count
 	Timeout       time.Duration
 	Workers       int // attempts in flight at once
-	PerHost       int // attempts in flight at once to one destination host
+	PerHost       int // attempts in flight at once to one slow or unknown destination host
 	// AllowHosts are host names, IPs and CIDRs that per-order callback URLs
 	// may reach although they are internal (loopback, private, link-local).
 	AllowHosts []string

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -27,8 +26,9 @@ type Options struct {
 	Schedule []time.Duration // delay before each attempt; its length is the number of attempts
 	Timeout  time.Duration   // per attempt
 	Workers  int             // attempts in flight at once, over all destinations
-	// PerHost is how many attempts may be in flight to one destination host,
-	// so a slow or dead host holds at most that many workers.
+	// PerHost is how many attempts may be in flight to one destination host
+	// that is slow, dead or not known yet, so it holds at most that many
+	// workers; a host answering within a second may use half the workers.
 	PerHost int
 	// Guard checks the addresses per-order URLs (notifyUrl, 易支付
 	// notify_url) dial; nil: nothing internal is allowed.
@@ -47,10 +47,7 @@ type Dispatcher struct {
 	log      *slog.Logger
 	wake     chan struct{}
 	inflight sync.WaitGroup
-
-	mu      sync.Mutex
-	running int            // attempts in flight
-	busy    map[string]int // attempts in flight per destination host
+	loads    *hostLoads
 }
 
 // New returns a dispatcher; call Run to start it.
@@ -82,7 +79,7 @@ func New(db *store.DB, opts Options) *Dispatcher {
 		DialContext: opts.Guard.DialContext(&net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}),
 	})
 	return &Dispatcher{db: db, opts: opts, client: client, guarded: guarded, log: opts.Logger,
-		wake: make(chan struct{}, 1), busy: map[string]int{}}
+		wake: make(chan struct{}, 1), loads: newHostLoads(opts.Workers, opts.PerHost)}
 }
 
 // newClient completes t and wraps it in a client that follows no redirects.
@@ -150,49 +147,39 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
-// dispatchDue claims due callbacks for the free workers, at most PerHost in
-// flight to any one host, and starts an attempt for each; it returns how
-// many it claimed. Callbacks of a busy host stay due and do not hold up
-// those behind them.
+// dispatchDue claims due callbacks for the free workers, within each
+// destination host's share (see hostLoads), and starts an attempt for each;
+// it returns how many it claimed. Callbacks of a busy host stay due and do
+// not hold up those behind them.
 func (d *Dispatcher) dispatchDue(ctx context.Context) (int, error) {
 	settings, err := d.db.Settings(ctx)
 	if err != nil {
 		return 0, err
 	}
 	owner := netguard.URLHost(settings.CallbackURL)
-	d.mu.Lock()
-	free := d.opts.Workers - d.running
-	busy := maps.Clone(d.busy)
-	d.mu.Unlock()
+	free, room := d.loads.room(time.Now())
 	if free <= 0 {
 		return 0, nil
 	}
 	due, err := d.db.ClaimDueCallbacks(ctx, free, d.lease(), func(c app.Callback) bool {
 		h := destinationHost(c, owner)
-		if busy[h] >= d.opts.PerHost {
-			return false
+		n, known := room[h]
+		if !known {
+			n = d.opts.PerHost
 		}
-		busy[h]++
-		return true
+		room[h] = n - 1
+		return n > 0
 	})
 	if err != nil {
 		return 0, err
 	}
 	for _, del := range due {
-		host := destinationHost(del.Callback, owner)
-		d.mu.Lock()
-		d.running++
-		d.busy[host]++
-		d.mu.Unlock()
+		host, started := destinationHost(del.Callback, owner), time.Now()
+		d.loads.start(host, started)
 		d.inflight.Add(1)
 		go func() {
 			defer func() {
-				d.mu.Lock()
-				d.running--
-				if d.busy[host]--; d.busy[host] <= 0 {
-					delete(d.busy, host)
-				}
-				d.mu.Unlock()
+				d.loads.finish(host, started, time.Now())
 				d.inflight.Done()
 				d.Wake()
 			}()
