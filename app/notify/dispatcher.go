@@ -119,12 +119,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		d.log.Info("callback queue: resuming attempts interrupted by the last shutdown", "count", n)
 	}
 	for {
-		n, err := d.dispatchDue(ctx)
+		full, err := d.dispatchDue(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		if n > 0 {
-			continue
+		if full {
+			continue // every free worker got one: more may be due
 		}
 		// Due callbacks left unclaimed wait for a worker or their host to
 		// be free: an attempt that ends wakes the loop.
@@ -149,17 +149,17 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 // dispatchDue claims due callbacks for the free workers, within each
 // destination host's share (see hostLoads), and starts an attempt for each;
-// it returns how many it claimed. Callbacks of a busy host stay due and do
-// not hold up those behind them.
-func (d *Dispatcher) dispatchDue(ctx context.Context) (int, error) {
+// full says every free worker got one. Callbacks of a busy host stay due and
+// do not hold up those behind them.
+func (d *Dispatcher) dispatchDue(ctx context.Context) (full bool, err error) {
 	settings, err := d.db.Settings(ctx)
 	if err != nil {
-		return 0, err
+		return false, err
 	}
 	owner := netguard.URLHost(settings.CallbackURL)
 	free, room := d.loads.room(time.Now())
 	if free <= 0 {
-		return 0, nil
+		return false, nil
 	}
 	due, err := d.db.ClaimDueCallbacks(ctx, free, d.lease(), func(c app.Callback) bool {
 		h := destinationHost(c, owner)
@@ -171,7 +171,7 @@ func (d *Dispatcher) dispatchDue(ctx context.Context) (int, error) {
 		return n > 0
 	})
 	if err != nil {
-		return 0, err
+		return false, err
 	}
 	for _, del := range due {
 		host, started := destinationHost(del.Callback, owner), time.Now()
@@ -186,7 +186,7 @@ func (d *Dispatcher) dispatchDue(ctx context.Context) (int, error) {
 			d.attempt(context.WithoutCancel(ctx), del)
 		}()
 	}
-	return len(due), nil
+	return len(due) == free, nil
 }
 
 // destinationHost is the host a callback goes to: its order's own URL, else
