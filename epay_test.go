@@ -342,7 +342,8 @@ func TestEpayClientAgainstBinary(t *testing.T) {
 // submit.php; the notify must carry that same text so bccomp and any string
 // comparison pass.
 func TestEpaySubmitAgainstBinary(t *testing.T) {
-	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey)
+	// The shop runs on this machine: its notify_url host must be allowed.
+	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey, "PAYGATE_CALLBACK_ALLOW_HOSTS=127.0.0.1")
 	shop := newEpayClient(t, pg.URL, "1000", testAPIKey, func(int) (int, string) { return 200, "success" })
 
 	p := shop.params("20261126DJK0001", "wxpay", "10", "Steam 充值卡", nil)

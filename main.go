@@ -25,6 +25,7 @@ import (
 	"paygate/app/desktop"
 	"paygate/app/gateway"
 	"paygate/app/merchantdemo"
+	"paygate/app/netguard"
 	"paygate/app/notify"
 	"paygate/app/store"
 	"paygate/app/web"
@@ -183,10 +184,16 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 		return fmt.Errorf("seeding settings: %w", err)
 	}
 
+	guard, err := netguard.New(cfg.Callback.AllowHosts)
+	if err != nil {
+		return fmt.Errorf("callback.allow_hosts: %w", err)
+	}
 	dispatcher := notify.New(db, notify.Options{
 		Schedule: cfg.Callback.RetrySchedule,
 		Timeout:  cfg.Callback.Timeout,
 		Workers:  cfg.Callback.Workers,
+		PerHost:  cfg.Callback.PerHost,
+		Guard:    guard,
 		Logger:   logger,
 	})
 	gw := gateway.New(db, dispatcher, gateway.Options{
@@ -199,6 +206,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 		},
 		DeviceOfflineAfter: cfg.Device.OfflineAfter,
 		LinkRateLimit:      cfg.Links.RateLimit,
+		CallbackGuard:      guard,
 		Logger:             logger,
 	})
 	if err := gw.LoadTuning(ctx); err != nil {
@@ -211,6 +219,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	guard.SetOwnPort(ln.Addr().(*net.TCPAddr).Port)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -14,6 +14,9 @@ type Callback struct {
 	CreatedAt     time.Time
 	LastError     string
 	LastURL       string
+	// NotifyURL is the order's own callback URL (notifyUrl, or the 易支付
+	// notify_url); "" means the configured callback URL. Filled by a claim.
+	NotifyURL string
 }
 
 // CallbackAttempt is the log line of one try.

@@ -171,7 +171,8 @@ func startPaygate(t *testing.T, bin string) *gateway {
 		"PAYGATE_DATA_DIR="+t.TempDir(),
 		"PAYGATE_SERVER_OPEN_BROWSER=false",
 		"PAYGATE_MERCHANT_API_KEY="+apiKey,
-		"PAYGATE_CALLBACK_RETRY_SCHEDULE=0s 1s 1s 1s")
+		"PAYGATE_CALLBACK_RETRY_SCHEDULE=0s 1s 1s 1s",
+		"PAYGATE_CALLBACK_ALLOW_HOSTS=127.0.0.1") // the example merchants' notifyUrl is on this machine
 	logs := process(t, "paygate", cmd)
 	g := &gateway{t: t, URL: "http://" + addr}
 	waitHealthy(t, g.URL+"/health", logs)

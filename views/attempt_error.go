@@ -4,6 +4,8 @@ import (
 	"context"
 	"regexp"
 	"strings"
+
+	"paygate/app/netguard"
 )
 
 // The callback dispatcher logs why an attempt did not count in English (it
@@ -25,10 +27,25 @@ var attemptReasons = []struct {
 	{regexp.MustCompile(`^HTTP (\d+) but the body is not`), "商户返回 HTTP $1，但内容不是 {\"success\":true} 或 success。"},
 }
 
+// blockedReason is netguard.BlockedError's text: the target and the kind of address.
+var blockedReason = regexp.MustCompile(`^blocked: (.+?) is (.+?);`)
+
 // attemptError is a callback attempt's failure reason in the page's language.
 func attemptError(ctx context.Context, reason string) string {
 	if Lang(ctx) == "en" || reason == "" {
 		return reason
+	}
+	if m := blockedReason.FindStringSubmatch(reason); m != nil {
+		if m[2] == netguard.Self.En {
+			return "已拦截，没有发送：" + m[1] + " 是 paygate 自己，单笔订单的回调地址不能指向 paygate。"
+		}
+		kind := "内部地址"
+		for _, k := range netguard.Kinds {
+			if k.En == m[2] {
+				kind = k.Zh
+			}
+		}
+		return "已拦截，没有发送：" + m[1] + " 是" + kind + "，单笔订单的回调地址不能访问本机或内网。如确需回调本机或内网的商城，请把这个主机加入配置 callback.allow_hosts（环境变量 PAYGATE_CALLBACK_ALLOW_HOSTS）。"
 	}
 	for _, r := range attemptReasons {
 		if m := r.re.FindStringSubmatchIndex(reason); m != nil {

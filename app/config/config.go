@@ -19,6 +19,7 @@ import (
 
 	"paygate/app"
 	"paygate/app/money"
+	"paygate/app/netguard"
 )
 
 // Config is the typed boot configuration.
@@ -92,7 +93,11 @@ type Match struct {
 type Callback struct {
 	RetrySchedule []time.Duration // delay before each attempt; its length is the attempt count
 	Timeout       time.Duration
-	Workers       int
+	Workers       int // attempts in flight at once
+	PerHost       int // attempts in flight at once to one slow or unknown destination host
+	// AllowHosts are host names, IPs and CIDRs that per-order callback URLs
+	// may reach although they are internal (loopback, private, link-local).
+	AllowHosts []string
 }
 
 type Device struct {
@@ -137,7 +142,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("match.auto_confirm", string(app.ConfidenceMedium))
 	v.SetDefault("callback.retry_schedule", DefaultRetrySchedule)
 	v.SetDefault("callback.timeout", "5s")
-	v.SetDefault("callback.workers", 8)
+	v.SetDefault("callback.workers", 32)
+	v.SetDefault("callback.per_host", 2)
+	v.SetDefault("callback.allow_hosts", "")
 	v.SetDefault("device.offline_after", "10m")
 	v.SetDefault("links.rate_limit", 10)
 }
@@ -370,6 +377,14 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	cfg.Callback.Workers = v.GetInt("callback.workers")
 	if cfg.Callback.Workers < 1 {
 		cfg.Callback.Workers = 1
+	}
+	cfg.Callback.PerHost = v.GetInt("callback.per_host")
+	if cfg.Callback.PerHost < 1 {
+		bad("callback.per_host", fmt.Errorf("%q must be at least 1", v.GetString("callback.per_host")))
+	}
+	cfg.Callback.AllowHosts = strings.FieldsFunc(v.GetString("callback.allow_hosts"), func(r rune) bool { return r == ',' || r == ' ' })
+	if _, err := netguard.New(cfg.Callback.AllowHosts); err != nil {
+		bad("callback.allow_hosts", err)
 	}
 	cfg.Device.OfflineAfter = dur("device.offline_after")
 	rl, err := strconv.Atoi(strings.TrimSpace(v.GetString("links.rate_limit")))

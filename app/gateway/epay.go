@@ -43,6 +43,9 @@ func (g *Gateway) EpayCreate(ctx context.Context, req EpayRequest) (app.Order, a
 	if err != nil {
 		return app.Order{}, app.EpayOrder{}, false, err
 	}
+	if err := g.checkCallbackTarget(ctx, "notify_url", e.NotifyURL); err != nil {
+		return app.Order{}, app.EpayOrder{}, false, err
+	}
 	key := s.APIKey
 	return g.db.CreateEpayOrder(ctx, newOrderID, store.EpayCreate{
 		Order: in, Epay: e, Lifetime: t.OrderLifetime, Slots: t.Slots,

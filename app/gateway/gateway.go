@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/netguard"
 	"paygate/app/store"
 )
 
@@ -24,6 +25,9 @@ type Options struct {
 	// LinkRateLimit is how many orders one client IP may create through
 	// payment links per minute (a burst of as many); 0 = no limit.
 	LinkRateLimit int
+	// CallbackGuard refuses per-order callback URLs that point inside at
+	// order creation; nil: nothing internal is allowed.
+	CallbackGuard *netguard.Policy
 	Logger        *slog.Logger
 }
 
@@ -44,6 +48,7 @@ type Gateway struct {
 	db       *store.DB
 	tuning   atomic.Pointer[Tuning]
 	notifier Notifier
+	guard    *netguard.Policy
 	log      *slog.Logger
 
 	offlineAfter time.Duration
@@ -62,7 +67,10 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	if opts.DeviceOfflineAfter <= 0 {
 		opts.DeviceOfflineAfter = 10 * time.Minute
 	}
-	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
+	if opts.CallbackGuard == nil {
+		opts.CallbackGuard, _ = netguard.New(nil) // cannot fail without entries
+	}
+	g := &Gateway{db: db, notifier: notifier, guard: opts.CallbackGuard, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
 		nonces: nonceCache{seen: map[string]time.Time{}}, throttle: newLoginThrottle(),
 		links: newLinkGuard(opts.LinkRateLimit)}
 	t := opts.Defaults

@@ -11,6 +11,7 @@ import (
 
 	"paygate/app"
 	"paygate/app/money"
+	"paygate/app/netguard"
 )
 
 // OrderRequest is a create-order request as text fields, before validation.
@@ -40,6 +41,9 @@ func (g *Gateway) CreateOrder(ctx context.Context, req OrderRequest) (o app.Orde
 	t := g.Tuning()
 	in, err := validateOrder(req, t)
 	if err != nil {
+		return app.Order{}, false, err
+	}
+	if err := g.checkCallbackTarget(ctx, "notifyUrl", in.NotifyURL); err != nil {
 		return app.Order{}, false, err
 	}
 	return g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots)
@@ -182,4 +186,35 @@ func validURL(field, s string) (string, error) {
 			field+" must be a full URL starting with http:// or https://, e.g. https://shop.example.com/paid.")
 	}
 	return s, nil
+}
+
+// checkCallbackTarget refuses, before the order exists, a per-order callback
+// URL whose host is an internal address or a localhost name, unless it is
+// the configured callback URL's host or allowed by callback.allow_hosts.
+// Host names are checked again on the address dialled, at every attempt.
+func (g *Gateway) checkCallbackTarget(ctx context.Context, field, rawURL string) error {
+	if rawURL == "" || g.guard.CheckURL(rawURL, "") == nil {
+		return nil
+	}
+	s, err := g.db.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	err = g.guard.CheckURL(rawURL, s.CallbackURL)
+	var blocked *netguard.BlockedError
+	if !errors.As(err, &blocked) {
+		return err
+	}
+	if blocked.Kind == netguard.Self {
+		return app.Errorf(app.EINVALID, field,
+			field+" 指向 paygate 自己（"+blocked.Target()+"）：回调要发给商城，请填写商城接收通知的地址。",
+			field+" points at paygate itself ("+blocked.Target()+"): callbacks go to the shop; give the address where the shop receives them.")
+	}
+	return app.Errorf(app.EINVALID, field,
+		field+" 指向 "+blocked.Target()+"，这是"+blocked.Kind.Zh+"：paygate 不按单笔订单的回调地址访问本机或内网，以免被用来探测内部服务。"+
+			"请填写商城的公网地址；如果商城确实在本机或内网，请在 config.yaml 的 callback.allow_hosts（或环境变量 PAYGATE_CALLBACK_ALLOW_HOSTS）中加入 "+
+			blocked.Host+"，或在后台“设置”里把回调地址设为这个主机上的地址。",
+		field+" points at "+blocked.Target()+", "+blocked.Kind.En+": paygate does not call this machine or the local network from a per-order callback URL, "+
+			"so it cannot be used to probe internal services. Give the shop's public address; if the shop really runs on this machine or the LAN, add "+
+			blocked.Host+" to callback.allow_hosts in config.yaml (environment PAYGATE_CALLBACK_ALLOW_HOSTS), or make the callback URL in the settings one on this host.")
 }

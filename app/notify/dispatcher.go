@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"paygate/app"
 	"paygate/app/epay"
+	"paygate/app/netguard"
 	"paygate/app/store"
 )
 
@@ -23,9 +25,16 @@ import (
 type Options struct {
 	Schedule []time.Duration // delay before each attempt; its length is the number of attempts
 	Timeout  time.Duration   // per attempt
-	Workers  int             // attempts in flight at once
-	Logger   *slog.Logger
-	Client   *http.Client // nil: a client that follows no redirects
+	Workers  int             // attempts in flight at once, over all destinations
+	// PerHost is how many attempts may be in flight to one destination host
+	// that is slow, dead or not known yet, so it holds at most that many
+	// workers; a host answering within a second may use half the workers.
+	PerHost int
+	// Guard checks the addresses per-order URLs (notifyUrl, 易支付
+	// notify_url) dial; nil: nothing internal is allowed.
+	Guard  *netguard.Policy
+	Logger *slog.Logger
+	Client *http.Client // for the configured callback URL; nil: a client that follows no redirects
 }
 
 // Dispatcher sends queued callbacks until they are acknowledged or out of
@@ -33,16 +42,21 @@ type Options struct {
 type Dispatcher struct {
 	db       *store.DB
 	opts     Options
-	client   *http.Client
+	client   *http.Client // the owner's configured callback URL: trusted, may point anywhere
+	guarded  *http.Client // per-order URLs: internal addresses refused where they are dialled
 	log      *slog.Logger
 	wake     chan struct{}
 	inflight sync.WaitGroup
+	loads    *hostLoads
 }
 
 // New returns a dispatcher; call Run to start it.
 func New(db *store.DB, opts Options) *Dispatcher {
 	if opts.Workers < 1 {
 		opts.Workers = 4
+	}
+	if opts.PerHost < 1 {
+		opts.PerHost = 2
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
@@ -53,21 +67,32 @@ func New(db *store.DB, opts Options) *Dispatcher {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Guard == nil {
+		opts.Guard, _ = netguard.New(nil) // cannot fail without entries
+	}
 	client := opts.Client
 	if client == nil {
-		client = &http.Client{
-			Timeout: opts.Timeout,
-			// A redirect is not an acknowledgement, and following one could send the signed body somewhere unexpected.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-			Transport: &http.Transport{
-				Proxy:               http.ProxyFromEnvironment,
-				MaxIdleConnsPerHost: opts.Workers,
-				IdleConnTimeout:     90 * time.Second,
-				TLSHandshakeTimeout: opts.Timeout,
-			},
-		}
+		client = newClient(opts, &http.Transport{Proxy: http.ProxyFromEnvironment})
 	}
-	return &Dispatcher{db: db, opts: opts, client: client, log: opts.Logger, wake: make(chan struct{}, 1)}
+	// No proxy for per-order URLs: the guard must see the address really dialled.
+	guarded := newClient(opts, &http.Transport{
+		DialContext: opts.Guard.DialContext(&net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}),
+	})
+	return &Dispatcher{db: db, opts: opts, client: client, guarded: guarded, log: opts.Logger,
+		wake: make(chan struct{}, 1), loads: newHostLoads(opts.Workers, opts.PerHost)}
+}
+
+// newClient completes t and wraps it in a client that follows no redirects.
+func newClient(opts Options, t *http.Transport) *http.Client {
+	t.MaxIdleConnsPerHost = opts.PerHost
+	t.IdleConnTimeout = 90 * time.Second
+	t.TLSHandshakeTimeout = opts.Timeout
+	return &http.Client{
+		Timeout: opts.Timeout,
+		// A redirect is not an acknowledgement, and following one could send the signed body somewhere unexpected.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport:     t,
+	}
 }
 
 // FirstDelay is the wait before a new callback's first attempt.
@@ -93,18 +118,21 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	} else if n > 0 {
 		d.log.Info("callback queue: resuming attempts interrupted by the last shutdown", "count", n)
 	}
-	sem := make(chan struct{}, d.opts.Workers)
-	batch := d.opts.Workers * 2
 	for {
-		n := d.dispatchDue(ctx, sem, batch)
+		full, err := d.dispatchDue(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		if n == batch {
-			continue
+		if full {
+			continue // every free worker got one: more may be due
 		}
+		// Due callbacks left unclaimed wait for a worker or their host to
+		// be free: an attempt that ends wakes the loop.
 		wait := 30 * time.Second
-		if next, ok, err := d.db.NextCallbackDue(ctx); err == nil && ok {
+		if err != nil {
+			d.log.Error("callback queue: claim failed", "err", err)
+			wait = time.Second
+		} else if next, ok, err := d.db.NextCallbackDue(ctx); err == nil && ok {
 			wait = min(wait, max(next.Sub(d.db.Now()), 10*time.Millisecond))
 		}
 		timer := time.NewTimer(wait)
@@ -119,26 +147,55 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
-// dispatchDue claims up to batch due callbacks and starts an attempt for
-// each, at most len(sem) at once; it returns how many it claimed.
-func (d *Dispatcher) dispatchDue(ctx context.Context, sem chan struct{}, batch int) int {
-	due, err := d.db.ClaimDueCallbacks(ctx, batch, d.lease())
-	if err != nil && ctx.Err() == nil {
-		d.log.Error("callback queue: claim failed", "err", err)
+// dispatchDue claims due callbacks for the free workers, within each
+// destination host's share (see hostLoads), and starts an attempt for each;
+// full says every free worker got one. Callbacks of a busy host stay due and
+// do not hold up those behind them.
+func (d *Dispatcher) dispatchDue(ctx context.Context) (full bool, err error) {
+	settings, err := d.db.Settings(ctx)
+	if err != nil {
+		return false, err
 	}
-	for i, del := range due {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			return i
+	owner := netguard.URLHost(settings.CallbackURL)
+	free, room := d.loads.room(time.Now())
+	if free <= 0 {
+		return false, nil
+	}
+	due, err := d.db.ClaimDueCallbacks(ctx, free, d.lease(), func(c app.Callback) bool {
+		h := destinationHost(c, owner)
+		n, known := room[h]
+		if !known {
+			n = d.opts.PerHost
 		}
-		d.inflight.Add(1)
-		go func(del app.CallbackDelivery) {
-			defer func() { <-sem; d.inflight.Done(); d.Wake() }()
-			d.attempt(context.WithoutCancel(ctx), del)
-		}(del)
+		room[h] = n - 1
+		return n > 0
+	})
+	if err != nil {
+		return false, err
 	}
-	return len(due)
+	for _, del := range due {
+		host, started := destinationHost(del.Callback, owner), time.Now()
+		d.loads.start(host, started)
+		d.inflight.Add(1)
+		go func() {
+			defer func() {
+				d.loads.finish(host, started, time.Now())
+				d.inflight.Done()
+				d.Wake()
+			}()
+			d.attempt(context.WithoutCancel(ctx), del)
+		}()
+	}
+	return len(due) == free, nil
+}
+
+// destinationHost is the host a callback goes to: its order's own URL, else
+// the configured callback URL (whose host is owner).
+func destinationHost(c app.Callback, owner string) string {
+	if c.NotifyURL == "" {
+		return owner
+	}
+	return netguard.URLHost(c.NotifyURL)
 }
 
 // attempt sends one callback and records the outcome.
@@ -152,11 +209,12 @@ func (d *Dispatcher) attempt(ctx context.Context, del app.CallbackDelivery) {
 	a := app.CallbackAttempt{CallbackID: del.Callback.ID, StartedAt: started}
 	clock := time.Now()
 	if del.Callback.Kind == app.CallbackEpay {
-		d.sendEpay(ctx, &a, del, settings.APIKey)
+		d.sendEpay(netguard.WithOwnerURL(ctx, settings.CallbackURL), &a, del, settings.APIKey)
 	} else {
 		a.URL = del.Order.NotifyURL
+		client := d.guarded
 		if a.URL == "" {
-			a.URL = settings.CallbackURL
+			a.URL, client = settings.CallbackURL, d.client
 		}
 		switch {
 		case a.URL == "":
@@ -164,7 +222,8 @@ func (d *Dispatcher) attempt(ctx context.Context, del app.CallbackDelivery) {
 		case settings.APIKey == "":
 			a.Error = "no API key to sign with: set one in the settings"
 		default:
-			d.send(ctx, &a, http.MethodPost, NewBody(del, settings.APIKey, started).JSON(), acknowledged)
+			ctx := netguard.WithOwnerURL(ctx, settings.CallbackURL)
+			d.send(ctx, client, &a, http.MethodPost, NewBody(del, settings.APIKey, started).JSON(), acknowledged)
 		}
 	}
 	a.DurationMS = time.Since(clock).Milliseconds()
@@ -189,6 +248,7 @@ func (d *Dispatcher) attempt(ctx context.Context, del app.CallbackDelivery) {
 
 // sendEpay sends the 易支付 notify: a GET to the order's notify_url with the
 // MD5-signed parameters in the query, acknowledged by a body containing success.
+// notify_url is the shop's per-order URL, so it goes through the guard.
 func (d *Dispatcher) sendEpay(ctx context.Context, a *app.CallbackAttempt, del app.CallbackDelivery, apiKey string) {
 	switch {
 	case del.Epay == nil:
@@ -199,12 +259,12 @@ func (d *Dispatcher) sendEpay(ctx context.Context, a *app.CallbackAttempt, del a
 		a.Error = "no API key (the 易支付 merchant key) to sign with: set one in the settings"
 	default:
 		a.URL = epay.WithQuery(del.Epay.NotifyURL, epay.NotifyParams(*del.Epay, apiKey))
-		d.send(ctx, a, http.MethodGet, nil, acknowledgedEpay)
+		d.send(ctx, d.guarded, a, http.MethodGet, nil, acknowledgedEpay)
 	}
 }
 
-// send makes one request to a.URL and judges the answer with ack.
-func (d *Dispatcher) send(ctx context.Context, a *app.CallbackAttempt, method string, body []byte, ack func(int, []byte) (bool, string)) {
+// send makes one request to a.URL with client and judges the answer with ack.
+func (d *Dispatcher) send(ctx context.Context, client *http.Client, a *app.CallbackAttempt, method string, body []byte, ack func(int, []byte) (bool, string)) {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
 	defer cancel()
 	var rd io.Reader
@@ -220,8 +280,13 @@ func (d *Dispatcher) send(ctx context.Context, a *app.CallbackAttempt, method st
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	}
 	req.Header.Set("User-Agent", "paygate-callback/1")
-	resp, err := d.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
+		var blocked *netguard.BlockedError
+		if errors.As(err, &blocked) {
+			a.Error = blocked.Error() // never dialled: there is no answer to show
+			return
+		}
 		if errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Client.Timeout") {
 			a.Error = fmt.Sprintf("no answer within %s", d.opts.Timeout)
 		} else {

@@ -110,12 +110,8 @@ func TestMerchantOutageOfAnHour(t *testing.T) {
 	}
 
 	// Work the queue as the clock runs for 30 hours, in 5-second steps.
-	sem := make(chan struct{}, 4)
 	for clock.Now().Before(start.Add(30 * time.Hour)) {
-		for d.dispatchDue(ctx, sem, 8) > 0 {
-			d.inflight.Wait()
-		}
-		d.inflight.Wait()
+		workQueue(t, d)
 		clock.Add(5 * time.Second)
 	}
 

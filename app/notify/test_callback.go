@@ -15,7 +15,8 @@ const TestTimeout = 5 * time.Second
 // SendTest posts a signed sample callback to url once, now, and reports what
 // the merchant's server answered, judged by the same acknowledgement rules as
 // real callbacks. Nothing is stored or retried. The sample order id starts
-// with TEST so the merchant can tell it from a real payment.
+// with TEST so the merchant can tell it from a real payment. url is the
+// owner's (the settings page), so it is not held to the per-order URL rules.
 func (d *Dispatcher) SendTest(ctx context.Context, url, apiKey string) app.CallbackAttempt {
 	now := d.db.Now()
 	sample := app.CallbackDelivery{
@@ -39,7 +40,7 @@ func (d *Dispatcher) SendTest(ctx context.Context, url, apiKey string) app.Callb
 	default:
 		ctx, cancel := context.WithTimeout(ctx, TestTimeout)
 		defer cancel()
-		d.send(ctx, &a, http.MethodPost, NewBody(sample, apiKey, now).JSON(), acknowledged)
+		d.send(ctx, d.client, &a, http.MethodPost, NewBody(sample, apiKey, now).JSON(), acknowledged)
 	}
 	a.DurationMS = time.Since(clock).Milliseconds()
 	return a

@@ -21,27 +21,34 @@ func enqueueCallback(ctx context.Context, tx *Tx, paymentID, orderID string, now
 
 // ClaimDueCallbacks takes up to limit callbacks whose time has come and leases
 // them: their next attempt moves lease into the future, so a crash while
-// sending retries them after the lease instead of losing them.
-func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Duration) ([]app.CallbackDelivery, error) {
+// sending retries them after the lease instead of losing them. admit, when
+// not nil, is asked about each due callback, earliest first, and those it
+// refuses stay due (their destination is busy): callbacks behind them are
+// claimed instead.
+func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Duration, admit func(app.Callback) bool) ([]app.CallbackDelivery, error) {
 	var out []app.CallbackDelivery
 	err := db.tx(ctx, func(tx *Tx) error {
 		now := db.now()
-		rows, err := tx.QueryContext(ctx, `SELECT id, payment_id, order_id, kind, status, attempts, next_attempt_at, created_at, last_error
-			FROM callbacks WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`, ms(now), limit)
+		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.payment_id, c.order_id, c.kind, c.status, c.attempts, c.next_attempt_at, c.created_at,
+			c.last_error, o.notify_url
+			FROM callbacks c JOIN orders o ON o.id = c.order_id
+			WHERE c.status = 'pending' AND c.next_attempt_at <= ? ORDER BY c.next_attempt_at`, ms(now))
 		if err != nil {
 			return err
 		}
 		var cbs []app.Callback
-		for rows.Next() {
+		for len(cbs) < limit && rows.Next() {
 			var c app.Callback
 			var kind, status string
 			var next, created int64
-			if err := rows.Scan(&c.ID, &c.PaymentID, &c.OrderID, &kind, &status, &c.Attempts, &next, &created, &c.LastError); err != nil {
+			if err := rows.Scan(&c.ID, &c.PaymentID, &c.OrderID, &kind, &status, &c.Attempts, &next, &created, &c.LastError, &c.NotifyURL); err != nil {
 				rows.Close()
 				return err
 			}
 			c.Kind, c.Status, c.NextAttemptAt, c.CreatedAt = app.CallbackKind(kind), app.CallbackStatus(status), fromMS(next), fromMS(created)
-			cbs = append(cbs, c)
+			if admit == nil || admit(c) {
+				cbs = append(cbs, c)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -107,10 +114,13 @@ func (db *DB) ReleaseCallbackClaims(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// NextCallbackDue is when the earliest pending callback is due, if any.
+// NextCallbackDue is when the earliest pending callback that is not due yet
+// becomes due, if any. Due ones that a claim left (their destination was
+// busy) are the dispatcher's to look at again when an attempt ends.
 func (db *DB) NextCallbackDue(ctx context.Context) (time.Time, bool, error) {
 	var next sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM callbacks WHERE status = 'pending'`).Scan(&next)
+	err := db.read.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM callbacks WHERE status = 'pending' AND next_attempt_at > ?`,
+		ms(db.now())).Scan(&next)
 	if err != nil || !next.Valid {
 		return time.Time{}, false, err
 	}

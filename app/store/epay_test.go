@@ -81,7 +81,7 @@ func TestEpayOrderGetsAnEpayCallback(t *testing.T) {
 	}
 	apply(t, db, app.Notice{Method: app.MethodWechat, Amount: 200})
 
-	due, err := db.ClaimDueCallbacks(ctx, 10, time.Minute)
+	due, err := db.ClaimDueCallbacks(ctx, 10, time.Minute, nil)
 	if err != nil || len(due) != 2 {
 		t.Fatalf("claim: %d %v", len(due), err)
 	}

@@ -321,18 +321,18 @@ func TestCallbackQueueClaimAndFinish(t *testing.T) {
 	createOrder(t, db, app.MethodAlipay, 100)
 	apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 100})
 
-	due, err := db.ClaimDueCallbacks(ctx, 10, time.Minute)
+	due, err := db.ClaimDueCallbacks(ctx, 10, time.Minute, nil)
 	if err != nil || len(due) != 1 {
 		t.Fatalf("claim: %d %v", len(due), err)
 	}
-	if again, _ := db.ClaimDueCallbacks(ctx, 10, time.Minute); len(again) != 0 {
+	if again, _ := db.ClaimDueCallbacks(ctx, 10, time.Minute, nil); len(again) != 0 {
 		t.Fatal("a claimed callback must not be claimed twice")
 	}
 	// A restart releases the claim at once.
 	if n, err := db.ReleaseCallbackClaims(ctx); err != nil || n != 1 {
 		t.Fatalf("release: %d %v", n, err)
 	}
-	due, _ = db.ClaimDueCallbacks(ctx, 10, time.Minute)
+	due, _ = db.ClaimDueCallbacks(ctx, 10, time.Minute, nil)
 	if len(due) != 1 {
 		t.Fatal("released callback not due")
 	}
@@ -341,7 +341,7 @@ func TestCallbackQueueClaimAndFinish(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.add(2 * time.Second)
-	due, _ = db.ClaimDueCallbacks(ctx, 10, time.Minute)
+	due, _ = db.ClaimDueCallbacks(ctx, 10, time.Minute, nil)
 	if len(due) != 1 || due[0].Callback.Attempts != 1 {
 		t.Fatalf("retry not due: %+v", due)
 	}
