@@ -36,8 +36,8 @@ func (g *Gateway) CheckAPIKey(ctx context.Context, key string) error {
 	}
 	if key == "" {
 		return app.Errorf(app.EUNAUTHORIZED, "",
-			"缺少 API 密钥：请在请求头加 Authorization: Bearer <API密钥>，或按接入指南对请求参数签名（timestamp、nonce、signature）。",
-			"API key missing: send Authorization: Bearer <api key>, or sign the request fields as the guide describes (timestamp, nonce, signature).")
+			"缺少 API 密钥：请在请求头加 Authorization: Bearer <API密钥>，或对请求签名（timestamp、nonce、signature，签名串以请求方法和路径开头，见 /docs#auth）。",
+			"API key missing: send Authorization: Bearer <api key>, or sign the request (timestamp, nonce, signature over the method, the path and the fields; see /docs#auth).")
 	}
 	if !sign.Equal(key, s.APIKey) {
 		return app.Errorf(app.EUNAUTHORIZED, "",
@@ -91,8 +91,8 @@ func (g *Gateway) CheckSignedRequest(ctx context.Context, r SignedRequest) error
 	}
 	if !sign.VerifyRequest(r.Method, r.Path, r.Fields, s.APIKey, r.Fields["signature"]) {
 		return app.Errorf(app.EUNAUTHORIZED, "signature",
-			"签名 signature 不正确：签名串是 请求方法 + 换行 + 路径（不含 ? 后的查询串）+ 换行 + 排序后的参数（含查询参数和 api_key，k=v 用 & 连接），例如 \"POST\\n"+r.Path+"\\namount=0.01&api_key=…\"，用 API 密钥做 HMAC-SHA256，小写十六进制。",
-			"Wrong signature: sign the method, a newline, the path (without the query), a newline, then the sorted fields (query parameters too, with api_key, k=v joined with &), e.g. \"POST\\n"+r.Path+"\\namount=0.01&api_key=…\", HMAC-SHA256 keyed by the API key, lowercase hex.")
+			"签名 signature 不正确：签名串是 请求方法 + 换行 + 路径（不含 ? 后的查询串）+ 换行 + 排序后的参数（含查询参数和 api_key，k=v 用 & 连接），例如 \""+r.Method+"\\n"+r.Path+"\\namount=0.01&api_key=…\"，用 API 密钥做 HMAC-SHA256，小写十六进制。",
+			"Wrong signature: sign the method, a newline, the path (without the query), a newline, then the sorted fields (query parameters too, with api_key, k=v joined with &), e.g. \""+r.Method+"\\n"+r.Path+"\\namount=0.01&api_key=…\", HMAC-SHA256 keyed by the API key, lowercase hex.")
 	}
 	// A nonce is remembered until its timestamp can no longer pass: at most
 	// SignatureWindow ahead of now, valid SignatureWindow after that.
