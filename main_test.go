@@ -585,11 +585,20 @@ func sep(path string) string {
 	return "?"
 }
 
-// signFields computes the guide's signature over request fields.
-func signFields(fields map[string]string, key string) string {
+// signFields computes a signed request's signature as DESIGN (Merchant API)
+// states it: METHOD, newline, PATH, newline, the guide's canonical string.
+func signFields(method, path string, fields map[string]string, key string) string {
+	return hmacHex(key, method+"\n"+path+"\n"+guideCanonical(fields, key))
+}
+
+// guideCanonical is the guide's string: fields but signature, api_key added,
+// sorted, k=v joined with &.
+func guideCanonical(fields map[string]string, key string) string {
 	keys := make([]string, 0, len(fields)+1)
 	for k := range fields {
-		keys = append(keys, k)
+		if k != "signature" {
+			keys = append(keys, k)
+		}
 	}
 	keys = append(keys, "api_key")
 	sort.Strings(keys)
@@ -601,8 +610,12 @@ func signFields(fields map[string]string, key string) string {
 		}
 		parts[i] = k + "=" + v
 	}
+	return strings.Join(parts, "&")
+}
+
+func hmacHex(key, text string) string {
 	m := hmac.New(sha256.New, []byte(key))
-	m.Write([]byte(strings.Join(parts, "&")))
+	m.Write([]byte(text))
 	return hex.EncodeToString(m.Sum(nil))
 }
 
@@ -628,7 +641,7 @@ func TestSignedRequestsAndManualConfirm(t *testing.T) {
 		"productName": "签名商品", "amount": "100", "paymentMethod": "wechat",
 		"timestamp": time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05"), "nonce": "n-" + strconv.FormatInt(time.Now().UnixNano(), 36),
 	}
-	fields["signature"] = signFields(fields, testAPIKey)
+	fields["signature"] = signFields("POST", "/api/orders", fields, testAPIKey)
 	body := fmt.Sprintf(`{"productName":%q,"amount":100,"paymentMethod":"wechat","timestamp":%q,"nonce":%q,"signature":%q}`,
 		fields["productName"], fields["timestamp"], fields["nonce"], fields["signature"])
 	status, order := pg.call("POST", "/api/orders", body, nil)

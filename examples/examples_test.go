@@ -6,7 +6,8 @@ package examples
 // signed), payments posted to /webhook. It checks each receiver accepts
 // paygate's genuine callbacks (paygate records them as sent, the receiver logs
 // them verified and processed once) and refuses forgeries: a tampered amount,
-// a callback re-pointed at another order, a replay, a stale timestamp.
+// a callback re-pointed at another order, a replay, a stale timestamp, each
+// forgery with a fresh nonce so a receiver that skipped a check would fail.
 // Whole-number amounts (1 and 100) catch number-formatting bugs, and the
 // receivers run in a time zone far from Shanghai to catch timestamps parsed
 // as local time.
@@ -445,6 +446,16 @@ func post(t *testing.T, url string, body []byte) int {
 	return resp.StatusCode
 }
 
+// withNonce replaces a callback's nonce, keeping every other byte.
+func withNonce(t *testing.T, body []byte, nonce string) []byte {
+	t.Helper()
+	re := regexp.MustCompile(`"nonce":"[^"]*"`)
+	if !re.Match(body) {
+		t.Fatalf("no nonce in %s", body)
+	}
+	return re.ReplaceAll(body, []byte(`"nonce":"`+nonce+`"`))
+}
+
 // resign returns a genuinely signed copy of a callback with some fields changed.
 func resign(t *testing.T, body []byte, change map[string]string) []byte {
 	t.Helper()
@@ -519,14 +530,16 @@ func checkReceiver(t *testing.T, r receiver, c receiverCmds, paygate string) {
 		t.Fatalf("paygate's callback does not carry amount 1: %s", genuine)
 	}
 
-	// Forgeries go straight to the receiver and are refused.
+	// Forgeries go straight to the receiver and are refused. Each carries a
+	// nonce the receiver has not seen, so only the check it targets (the
+	// signature, or the timestamp) can refuse it; the replay alone reuses one.
 	now := time.Now().In(app.Shanghai)
 	forgeries := []struct {
 		name string
 		body []byte
 	}{
-		{"amount changed to 100", bytes.Replace(genuine, []byte(`"amount":1,`), []byte(`"amount":100,`), 1)},
-		{"re-pointed at order B", bytes.ReplaceAll(genuine, []byte(idA), []byte(idB))},
+		{"amount changed to 100", withNonce(t, bytes.Replace(genuine, []byte(`"amount":1,`), []byte(`"amount":100,`), 1), "forged-nonce-1")},
+		{"re-pointed at order B", withNonce(t, bytes.ReplaceAll(genuine, []byte(idA), []byte(idB)), "forged-nonce-2")},
 		{"replayed as it was", genuine},
 		{"signed but 10 minutes old", resign(t, genuine, map[string]string{
 			"orderId": idB, "uid": idB, "nonce": "stale-nonce-1",
@@ -534,7 +547,7 @@ func checkReceiver(t *testing.T, r receiver, c receiverCmds, paygate string) {
 		{"signed but 10 minutes ahead", resign(t, genuine, map[string]string{
 			"orderId": idB, "uid": idB, "nonce": "future-nonce-1",
 			"timestamp": now.Add(10 * time.Minute).Format(app.TimeLayout)})},
-		{"signature missing", bytes.Replace(genuine, []byte(`"signature":"`), []byte(`"sig":"`), 1)},
+		{"signature missing", withNonce(t, bytes.Replace(genuine, []byte(`"signature":"`), []byte(`"sig":"`), 1), "forged-nonce-3")},
 	}
 	for _, f := range forgeries {
 		if code := post(t, direct, f.body); code != http.StatusUnauthorized {

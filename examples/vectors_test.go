@@ -28,10 +28,14 @@ type vectorFile struct {
 // callback body as paygate POSTs it, or a signed API request body), signature
 // included; Fields is the same object, for people to read. A verifier parses
 // JSON keeping every number's text, drops signature and null (and empty)
-// values, adds api_key and must arrive at Canonical and Signature.
+// values, adds api_key and must arrive at Canonical and Signature. A request
+// also has its Method and Path, which its Canonical starts with:
+// METHOD + "\n" + PATH + "\n" + the fields' string.
 type vector struct {
 	Name      string          `json:"name"`
 	Kind      string          `json:"kind"` // "callback" or "request"
+	Method    string          `json:"method,omitempty"`
+	Path      string          `json:"path,omitempty"`
 	APIKey    string          `json:"apiKey"`
 	Fields    json.RawMessage `json:"fields"`
 	JSON      string          `json:"json"`
@@ -93,15 +97,18 @@ func callbackCases() []struct {
 	}
 }
 
-// requestCases are signed API request bodies (POST /api/orders), fields in
-// the order a client writes them; paygate signs the literal text it receives.
-var requestCases = []struct{ name, key, body string }{
-	{"guide example (签名机制详解)", "your_secret_key",
-		`{"orderId":"ORD1757825452250764","amount":0.01,"status":"success","timestamp":"2025-01-13 19:26:15","nonce":"f8e3d2c1b0a9"}`},
-	{"signed request: create order, amount 100, Unix timestamp", "test_key_123456",
+// guideExample is the merchant guide's 签名机制详解 example, a callback.
+const guideExample = `{"orderId":"ORD1757825452250764","amount":0.01,"status":"success","timestamp":"2025-01-13 19:26:15","nonce":"f8e3d2c1b0a9"}`
+
+// requestCases are signed API request bodies, fields in the order a client
+// writes them; paygate signs the literal text it receives.
+var requestCases = []struct{ name, key, method, path, body string }{
+	{"signed request: create order, amount 100, Unix timestamp", "test_key_123456", "POST", "/api/orders",
 		`{"productName":"商品名","amount":100,"paymentMethod":"alipay","notifyUrl":"http://127.0.0.1:3001/payment-callback","timestamp":"1764144605","nonce":"5b0e8c1d2f3a4b6c"}`},
-	{"signed request: create order, amount 0.1, Shanghai timestamp, null attach", "test_key_123456",
+	{"signed request: create order, amount 0.1, Shanghai timestamp, null attach", "test_key_123456", "POST", "/api/orders",
 		`{"productName":"测试商品","amount":0.1,"paymentMethod":"wechat","merchantOrderId":"SHOP-7","attach":null,"timestamp":"2026-11-26 16:10:05","nonce":"0a1b2c3d4e5f6071"}`},
+	{"signed request: confirm a payment (the path names it)", "test_key_123456", "POST", "/api/payments/PAY17641446050000000000000001/confirm",
+		`{"orderId":"ORD1764140000123456abcd","timestamp":"2026-11-26 16:10:05","nonce":"7c6d5e4f3a2b1c0d"}`},
 }
 
 // wireFields reads a JSON object the way paygate's API does: strings
@@ -144,33 +151,34 @@ func buildVectors(t *testing.T) []byte {
 		"json is the exact text on the wire; parse it keeping each number's text (1, 100, 0.1, 1234.5),",
 		"drop signature and null values, add api_key, sort keys by byte order, join k=v with &,",
 		"HMAC-SHA256 keyed by apiKey, lowercase hex: that must give canonical and signature.",
+		"kind callback: what paygate sends (verify it). kind request: what you send to paygate (sign it);",
+		"its canonical is method + \"\\n\" + path (no query) + \"\\n\" + that string, so it is never a valid callback.",
 	}}
-	add := func(name, kind, key string, wire []byte, signed map[string]string) {
+	add := func(v vector, wire []byte, signed map[string]string) {
 		got := wireFields(t, wire)
 		delete(got, "signature")
 		if !maps.Equal(got, nonEmpty(signed)) {
-			t.Fatalf("%s: a verifier parsing the body gets %v, but paygate signed %v", name, got, signed)
+			t.Fatalf("%s: a verifier parsing the body gets %v, but paygate signed %v", v.Name, got, signed)
 		}
-		f.Cases = append(f.Cases, vector{
-			Name: name, Kind: kind, APIKey: key,
-			Fields:    wire,
-			JSON:      string(wire),
-			Canonical: sign.Canonical(signed, key),
-			Signature: sign.HMAC(signed, key),
-		})
+		v.Fields, v.JSON = wire, string(wire)
+		f.Cases = append(f.Cases, v)
 	}
-	for _, c := range requestCases[:1] {
-		fields := wireFields(t, []byte(c.body))
-		add(c.name, "callback", c.key, withSignature([]byte(c.body), sign.HMAC(fields, c.key)), fields)
-	}
+	guide := wireFields(t, []byte(guideExample))
+	add(vector{Name: "guide example (签名机制详解)", Kind: "callback", APIKey: "your_secret_key",
+		Canonical: sign.Canonical(guide, "your_secret_key"), Signature: sign.HMAC(guide, "your_secret_key")},
+		withSignature([]byte(guideExample), sign.HMAC(guide, "your_secret_key")), guide)
 	for _, c := range callbackCases() {
 		b := c.body
 		b.Signature = sign.HMAC(b.Fields(), c.key) // exactly as notify.NewBody signs
-		add(c.name, "callback", c.key, b.JSON(), b.Fields())
+		add(vector{Name: c.name, Kind: "callback", APIKey: c.key,
+			Canonical: sign.Canonical(b.Fields(), c.key), Signature: b.Signature}, b.JSON(), b.Fields())
 	}
-	for _, c := range requestCases[1:] {
+	for _, c := range requestCases {
 		fields := wireFields(t, []byte(c.body))
-		add(c.name, "request", c.key, withSignature([]byte(c.body), sign.HMAC(fields, c.key)), fields)
+		sig := sign.RequestHMAC(c.method, c.path, fields, c.key) // as gateway.CheckSignedRequest verifies
+		add(vector{Name: c.name, Kind: "request", Method: c.method, Path: c.path, APIKey: c.key,
+			Canonical: sign.RequestString(c.method, c.path, fields, c.key), Signature: sig},
+			withSignature([]byte(c.body), sig), fields)
 	}
 	// No HTML escaping, so canonical strings read as they are ("&", not "\u0026").
 	var out bytes.Buffer

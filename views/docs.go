@@ -58,8 +58,8 @@ func apiEndpoints(base string) []apiEndpoint {
 			"关闭一个未支付的订单，释放它占用的金额。", "Close an unpaid order and free its amount.",
 			`curl -X POST ` + keyHeader + ` ` + base + `/api/orders/ORDER_ID/close`},
 		{"config", "POST", "/api/config", "key",
-			"修改设置：callbackUrl、apiKey、name、description、epayPid（易支付商户ID）。",
-			"Change settings: callbackUrl, apiKey, name, description, epayPid (the 易支付 merchant id).",
+			"修改设置：callbackUrl、apiKey、name、description、epayPid（易支付商户ID）。更换 apiKey 只接受 Bearer 密钥。还没有 API 密钥时，运行 paygate 的电脑上可以不带密钥设置第一个：必须 Content-Type: application/json；网页发起的跨站请求（403）、经过代理转发的请求一律拒绝。",
+			"Change settings: callbackUrl, apiKey, name, description, epayPid (the 易支付 merchant id). Changing apiKey takes the Bearer key only. While there is no API key, the computer running paygate may set the first one without a key: with Content-Type: application/json; cross-site requests from web pages (403) and requests through a proxy are refused.",
 			`curl -X POST ` + base + `/api/config \
   ` + json + keyHeader + ` \
   -d '{"callbackUrl":"https://shop.example.com/paygate/callback"}'`},
@@ -81,9 +81,13 @@ func apiEndpoints(base string) []apiEndpoint {
 		{"payment-resend", "POST", "/api/payments/{id}/resend-callback", "key",
 			"重新发送回调（商户回调或易支付通知）。", "Send the callback (merchant callback or 易支付 notify) again.",
 			`curl -X POST ` + keyHeader + ` ` + base + `/api/payments/PAYMENT_ID/resend-callback`},
-		{"devices", "GET/POST", "/api/devices", "key",
-			"转发设备（手机）列表；POST {\"name\":\"店里的小米\"} 添加一台，返回它的密钥。另有 POST /api/devices/{id}/rotate-key、DELETE /api/devices/{id}。",
-			"Forwarders (phones); POST {\"name\":\"shop phone\"} adds one and returns its key. Also POST /api/devices/{id}/rotate-key, DELETE /api/devices/{id}.",
+		{"devices", "GET", "/api/devices", "key",
+			"转发设备（手机）列表和在线状态，不含设备密钥。另有 DELETE /api/devices/{id}。",
+			"Forwarders (phones) and whether they are online, never their keys. Also DELETE /api/devices/{id}.",
+			`curl ` + keyHeader + ` ` + base + `/api/devices`},
+		{"device-create", "POST", "/api/devices", "bearer",
+			"添加一台转发设备 {\"name\":\"店里的小米\"}；应答里的 key 是它的密钥，只显示这一次。POST /api/devices/{id}/rotate-key 更换密钥，新密钥同样只在应答里显示。",
+			"Add a forwarder {\"name\":\"shop phone\"}; key in the answer is its key, shown this once. POST /api/devices/{id}/rotate-key replaces it, the new key likewise shown only in the answer.",
 			`curl -X POST ` + base + `/api/devices \
   ` + json + keyHeader + ` \
   -d '{"name":"店里的小米"}'`},
@@ -93,6 +97,20 @@ func apiEndpoints(base string) []apiEndpoint {
 			`curl ` + keyHeader + ` "` + base + `/api/notifications?outcome=ignored"`},
 		{"health", "GET", "/health", "open", "存活检查。", "Liveness.", `curl ` + base + `/health`},
 	}
+}
+
+// signedOrderCurl creates an order with a signed request instead of the key
+// (docs_test.go runs it and checks the signature with paygate's own code).
+func signedOrderCurl(base string) string {
+	return `KEY=YOUR_API_KEY
+TS=$(date +%s); NONCE=$(openssl rand -hex 16)
+# 签名串 / the signed string: 方法 METHOD \n 路径 PATH \n 排好序的字段 sorted fields
+S="POST
+/api/orders
+amount=0.01&api_key=$KEY&nonce=$NONCE&paymentMethod=alipay&productName=test&timestamp=$TS"
+SIG=$(printf '%s' "$S" | openssl dgst -sha256 -hmac "$KEY" | sed 's/^.* //')
+curl -X POST ` + base + `/api/orders -H "Content-Type: application/json" \
+  -d "{\"productName\":\"test\",\"amount\":0.01,\"paymentMethod\":\"alipay\",\"timestamp\":\"$TS\",\"nonce\":\"$NONCE\",\"signature\":\"$SIG\"}"`
 }
 
 func webhookCurl(base string) string {
@@ -134,8 +152,8 @@ type errorCode struct {
 var errorCodes = []errorCode{
 	{"invalid", 400, "参数不对：error 说明是哪个字段、该怎么改。", "Bad input: error names the field and says what to send."},
 	{"unknown_method", 400, "不支持的支付方式。", "A payment method paygate does not handle."},
-	{"unauthorized", 401, "缺少或错误的 API 密钥 / 签名。", "Missing or wrong API key or signature."},
-	{"forbidden", 403, "已登录但不允许（例如页面过期的后台请求）。", "Signed in but not allowed (e.g. a stale console page)."},
+	{"unauthorized", 401, "缺少或错误的 API 密钥 / 签名，nonce 用过，或在只接受 Bearer 的接口用了签名。", "Missing or wrong API key or signature, a used nonce, or a signature where only the Bearer key is taken."},
+	{"forbidden", 403, "不允许：例如页面过期的后台请求，或网页跨站设置第一个 API 密钥。", "Not allowed: e.g. a stale console page, or a web page setting the first API key cross-site."},
 	{"not_found", 404, "没有这个订单、收款或地址。", "No such order, payment or endpoint."},
 	{"conflict", 409, "状态不允许：例如同一 merchantOrderId 参数不同、订单已支付。", "The state does not allow it: e.g. a merchantOrderId reused with other parameters, an order already paid."},
 	{"slots_exhausted", 409, "这个金额附近可调整的金额都被未支付订单占满：稍后再试或换个金额。", "Every payable amount near this one is held by unpaid orders: retry later or use another amount."},
@@ -147,8 +165,11 @@ var errorCodes = []errorCode{
 }
 
 func authLabel(ctx context.Context, auth string) string {
-	if auth == "open" {
+	switch auth {
+	case "open":
 		return tr(ctx, "公开", "open")
+	case "bearer":
+		return tr(ctx, "仅 Bearer", "Bearer only")
 	}
 	return tr(ctx, "密钥", "key")
 }

@@ -2,20 +2,25 @@ package views
 
 // The verification snippets the /docs page shows are run here under their
 // own interpreters (Node.js, PHP, Python, Go) against the shared signature
-// vectors of examples/, genuine and tampered: what people copy must work.
+// vectors of examples/, genuine and tampered, and the signed-request example
+// under the shell: what people copy must work.
 
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"paygate/app"
 	"paygate/app/epay"
+	"paygate/app/sign"
 )
 
 // need returns an interpreter's path, or skips (fails on CI, where .ci/run installs it).
@@ -185,4 +190,38 @@ foreach (json_decode(file_get_contents($argv[1]), true) as $c) {
     echo epay_verify(json_decode($c['raw'], true), $c['key']) ? "true\n" : "false\n";
 }
 `, php)
+}
+
+// The signed-request example on /docs, run by the shell with curl replaced by
+// a function that prints the body, makes a request paygate's own code accepts.
+func TestDocsSignedRequestSnippet(t *testing.T) {
+	sh := need(t, "sh")
+	need(t, "openssl")
+	const key = "k_docs&key=1"
+	script := `curl() { for a; do last=$a; done; printf '%s' "$last"; }
+` + strings.Replace(signedOrderCurl("http://127.0.0.1:3000"), "KEY=YOUR_API_KEY", "KEY='"+key+"'", 1)
+	out, err := exec.Command(sh, "-c", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var body map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	dec.UseNumber()
+	if err := dec.Decode(&body); err != nil {
+		t.Fatalf("the snippet sends %q: %v", out, err)
+	}
+	fields := map[string]string{}
+	for k, v := range body {
+		fields[k] = fmt.Sprint(v)
+	}
+	ts, _ := strconv.ParseInt(fields["timestamp"], 10, 64)
+	if d := time.Since(time.Unix(ts, 0)); d < -time.Minute || d > time.Minute || len(fields["nonce"]) != 32 {
+		t.Fatalf("timestamp or nonce: %v", fields)
+	}
+	if !sign.VerifyRequest("POST", "/api/orders", fields, key, fields["signature"]) {
+		t.Fatalf("paygate would refuse the snippet's signature: %v", fields)
+	}
+	if sign.Verify(fields, key, fields["signature"]) {
+		t.Fatal("the snippet's signature is also a valid callback signature")
+	}
 }

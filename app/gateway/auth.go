@@ -36,8 +36,8 @@ func (g *Gateway) CheckAPIKey(ctx context.Context, key string) error {
 	}
 	if key == "" {
 		return app.Errorf(app.EUNAUTHORIZED, "",
-			"缺少 API 密钥：请在请求头加 Authorization: Bearer <API密钥>，或按接入指南对请求参数签名（timestamp、nonce、signature）。",
-			"API key missing: send Authorization: Bearer <api key>, or sign the request fields as the guide describes (timestamp, nonce, signature).")
+			"缺少 API 密钥：请在请求头加 Authorization: Bearer <API密钥>，或对请求签名（timestamp、nonce、signature，签名串以请求方法和路径开头，见 /docs#auth）。",
+			"API key missing: send Authorization: Bearer <api key>, or sign the request (timestamp, nonce, signature over the method, the path and the fields; see /docs#auth).")
 	}
 	if !sign.Equal(key, s.APIKey) {
 		return app.Errorf(app.EUNAUTHORIZED, "",
@@ -47,9 +47,23 @@ func (g *Gateway) CheckAPIKey(ctx context.Context, key string) error {
 	return nil
 }
 
-// CheckSignedRequest accepts a request whose fields carry the guide's HMAC
-// signature plus a fresh timestamp and an unused nonce.
-func (g *Gateway) CheckSignedRequest(ctx context.Context, fields map[string]string) error {
+// SignedRequest is an API request that carries a signature instead of the
+// Bearer key: its method, its URL path without the query, and its fields
+// (query and body), among them timestamp, nonce and signature.
+type SignedRequest struct {
+	Method string
+	Path   string
+	Fields map[string]string
+}
+
+// maxNonceLen bounds what one request may store.
+const maxNonceLen = 128
+
+// CheckSignedRequest accepts a request signed as DESIGN (Merchant API) says:
+// HMAC-SHA256 over METHOD, PATH and the guide's canonical string of its
+// fields, a timestamp within SignatureWindow and a nonce never used before.
+// Nonces are kept in the database, so a restart does not forget them.
+func (g *Gateway) CheckSignedRequest(ctx context.Context, r SignedRequest) error {
 	s, err := g.db.Settings(ctx)
 	if err != nil {
 		return err
@@ -57,11 +71,16 @@ func (g *Gateway) CheckSignedRequest(ctx context.Context, fields map[string]stri
 	if s.APIKey == "" {
 		return errNoAPIKeyYet()
 	}
-	ts, nonce := strings.TrimSpace(fields["timestamp"]), strings.TrimSpace(fields["nonce"])
+	ts, nonce := strings.TrimSpace(r.Fields["timestamp"]), strings.TrimSpace(r.Fields["nonce"])
 	if ts == "" || nonce == "" {
 		return app.Errorf(app.EUNAUTHORIZED, "signature",
 			"签名请求需要 timestamp 和 nonce 字段：timestamp 用上海时间 YYYY-MM-DD HH:mm:ss 或 Unix 秒，nonce 每次不同。",
 			"A signed request needs timestamp and nonce: timestamp as Shanghai time YYYY-MM-DD HH:mm:ss or Unix seconds, nonce different every time.")
+	}
+	if len(nonce) > maxNonceLen {
+		return app.Errorf(app.EUNAUTHORIZED, "nonce",
+			"nonce 太长：最多 128 个字符，例如 16 字节随机数的十六进制。",
+			"The nonce is too long: at most 128 characters, e.g. 16 random bytes in hex.")
 	}
 	now := g.db.Now()
 	t, ok := parseRequestTime(ts)
@@ -70,12 +89,18 @@ func (g *Gateway) CheckSignedRequest(ctx context.Context, fields map[string]stri
 			"签名时间戳 timestamp 无效或与服务器时间相差超过 5 分钟：请校准时钟并使用当前时间。",
 			"timestamp is invalid or more than 5 minutes from the server's time: sync your clock and use the current time.")
 	}
-	if !sign.Verify(fields, s.APIKey, fields["signature"]) {
+	if !sign.VerifyRequest(r.Method, r.Path, r.Fields, s.APIKey, r.Fields["signature"]) {
 		return app.Errorf(app.EUNAUTHORIZED, "signature",
-			"签名 signature 不正确：请按接入指南拼接排序后的参数（含 api_key）并用 HMAC-SHA256 计算小写十六进制。",
-			"Wrong signature: join the sorted fields (with api_key) as the guide shows and compute HMAC-SHA256 in lowercase hex.")
+			"签名 signature 不正确：签名串是 请求方法 + 换行 + 路径（不含 ? 后的查询串）+ 换行 + 排序后的参数（含查询参数和 api_key，k=v 用 & 连接），例如 \""+r.Method+"\\n"+r.Path+"\\namount=0.01&api_key=…\"，用 API 密钥做 HMAC-SHA256，小写十六进制。",
+			"Wrong signature: sign the method, a newline, the path (without the query), a newline, then the sorted fields (query parameters too, with api_key, k=v joined with &), e.g. \""+r.Method+"\\n"+r.Path+"\\namount=0.01&api_key=…\", HMAC-SHA256 keyed by the API key, lowercase hex.")
 	}
-	if !g.nonces.use(nonce, now, 2*SignatureWindow) {
+	// A nonce is remembered until its timestamp can no longer pass: at most
+	// SignatureWindow ahead of now, valid SignatureWindow after that.
+	fresh, err := g.db.UseRequestNonce(ctx, nonce, now.Add(2*SignatureWindow))
+	if err != nil {
+		return err
+	}
+	if !fresh {
 		return app.Errorf(app.EUNAUTHORIZED, "nonce",
 			"nonce 已经用过：每个签名请求都要用新的随机 nonce。",
 			"This nonce was used already: every signed request needs a new random nonce.")

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"math/big"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -52,7 +51,6 @@ type Gateway struct {
 	log      *slog.Logger
 
 	offlineAfter time.Duration
-	nonces       nonceCache
 	setup        setup
 	throttle     *loginThrottle
 	secret       signingSecret
@@ -71,8 +69,7 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 		opts.CallbackGuard, _ = netguard.New(nil) // cannot fail without entries
 	}
 	g := &Gateway{db: db, notifier: notifier, guard: opts.CallbackGuard, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
-		nonces: nonceCache{seen: map[string]time.Time{}}, throttle: newLoginThrottle(),
-		links: newLinkGuard(opts.LinkRateLimit)}
+		throttle: newLoginThrottle(), links: newLinkGuard(opts.LinkRateLimit)}
 	t := opts.Defaults
 	g.tuning.Store(&t)
 	return g
@@ -117,27 +114,3 @@ func newID(prefix string) string {
 
 func newOrderID() string   { return newID("ORD") }
 func newPaymentID() string { return newID("PAY") }
-
-// nonceCache remembers nonces of signed API requests for the replay window.
-type nonceCache struct {
-	mu   sync.Mutex
-	seen map[string]time.Time
-}
-
-// use records nonce and reports whether it was fresh.
-func (c *nonceCache) use(nonce string, now time.Time, ttl time.Duration) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.seen) > 10000 {
-		for k, t := range c.seen {
-			if now.Sub(t) > ttl {
-				delete(c.seen, k)
-			}
-		}
-	}
-	if t, ok := c.seen[nonce]; ok && now.Sub(t) <= ttl {
-		return false
-	}
-	c.seen[nonce] = now
-	return true
-}

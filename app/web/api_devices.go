@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +15,8 @@ import (
 	"paygate/app/store"
 )
 
-// deviceView is a forwarder as the API shows it.
+// deviceView is a forwarder as the API shows it. Key is set only in the
+// answer that creates or rotates it: lists never carry secrets.
 type deviceView struct {
 	ID              int64  `json:"id"`
 	Name            string `json:"name"`
@@ -30,10 +32,18 @@ type deviceView struct {
 
 func newDeviceView(d app.Device) deviceView {
 	return deviceView{
-		ID: d.ID, Name: d.Name, Key: d.Key, UsesAPIKey: d.UsesAPIKey, Online: d.Online,
+		ID: d.ID, Name: d.Name, UsesAPIKey: d.UsesAPIKey, Online: d.Online,
 		LastSeenAt: app.FormatTime(d.LastSeenAt), LastHeartbeatAt: app.FormatTime(d.LastHeartbeatAt),
 		LastIP: d.LastIP, Via: d.LastKind, CreatedAt: app.FormatTime(d.CreatedAt),
 	}
+}
+
+// newDeviceViewWithKey is the answer to creating or rotating a device: the
+// one time the API shows its key.
+func newDeviceViewWithKey(d app.Device) deviceView {
+	v := newDeviceView(d)
+	v.Key = d.Key
+	return v
 }
 
 func (s *Server) listDevices(c echo.Context) error {
@@ -57,7 +67,7 @@ func (s *Server) createDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"success": true, "device": newDeviceView(d)})
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "device": newDeviceViewWithKey(d)})
 }
 
 func (s *Server) rotateDeviceKey(c echo.Context) error {
@@ -69,7 +79,7 @@ func (s *Server) rotateDeviceKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"success": true, "device": newDeviceView(d)})
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "device": newDeviceViewWithKey(d)})
 }
 
 func (s *Server) deleteDevice(c echo.Context) error {
@@ -125,7 +135,7 @@ func (s *Server) listNotifications(c echo.Context) error {
 			ID: n.ID, ReceivedAt: app.FormatTime(n.ReceivedAt), Endpoint: n.Endpoint, RemoteIP: n.RemoteIP,
 			DeviceID: n.DeviceID, DeviceName: n.DeviceName, Outcome: string(n.Outcome), Reason: n.Reason,
 			Package: n.Package, Title: n.Title, Text: n.Text, Amount: n.Amount, Method: string(n.Method),
-			PaymentID: n.PaymentID, Query: redactQuery(n.Query), Body: n.Body, Header: redactHeaders(n.Header),
+			PaymentID: n.PaymentID, Query: redactQuery(n.Query), Body: redactBody(n.Body), Header: redactHeaders(n.Header),
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"success": true, "data": out, "total": total, "page": page.Number, "limit": page.Limit})
@@ -171,6 +181,18 @@ func redactHeaders(h map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// jsonSecret matches a "key" or "secret" member of a JSON body and its string value.
+var jsonSecret = regexp.MustCompile(`("(?:key|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+
+// redactBody hides a device or API key a forwarder sent as a body field
+// (JSON or form), as redactQuery does for the query: lists never show secrets.
+func redactBody(body string) string {
+	if strings.HasPrefix(strings.TrimSpace(body), "{") {
+		return jsonSecret.ReplaceAllString(body, `$1"***"`)
+	}
+	return redactQuery(body)
 }
 
 func redactQuery(q string) string {

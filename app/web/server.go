@@ -84,8 +84,9 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	api.POST("/payments/:id/ignore", s.ignorePayment, limited, s.requireAPIKey)
 	api.POST("/payments/:id/resend-callback", s.resendCallback, limited, s.requireAPIKey)
 	api.GET("/devices", s.listDevices, limited, s.requireAPIKey)
-	api.POST("/devices", s.createDevice, limited, s.requireAPIKey)
-	api.POST("/devices/:id/rotate-key", s.rotateDeviceKey, limited, s.requireAPIKey)
+	// These two answer a device key: the Bearer key only (see requireBearerKey).
+	api.POST("/devices", s.createDevice, limited, s.requireBearerKey)
+	api.POST("/devices/:id/rotate-key", s.rotateDeviceKey, limited, s.requireBearerKey)
 	api.DELETE("/devices/:id", s.deleteDevice, limited, s.requireAPIKey)
 	api.GET("/notifications", s.listNotifications, limited, s.requireAPIKey)
 	api.POST("/notifications/reparse", s.reparseNotifications, limited, s.requireAPIKey)

@@ -180,7 +180,7 @@ func createOrder(ctx context.Context, baseURL, apiKey, auth string, order map[st
 		header.Set("Authorization", "Bearer "+apiKey)
 	case "sign":
 		var err error
-		if body, err = SignRequest(order, apiKey, time.Now()); err != nil {
+		if body, err = SignRequest(http.MethodPost, "/api/orders", order, apiKey, time.Now()); err != nil {
 			return nil, err
 		}
 	default:

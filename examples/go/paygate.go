@@ -8,6 +8,12 @@ package main
 // Every field but signature, null (and empty) values dropped, api_key added,
 // keys sorted by byte order, k=v joined with &, HMAC-SHA256 keyed by the API
 // key, lowercase hex.
+//
+// 回调只签这个串；发给 paygate 的签名请求在前面加上 请求方法 + "\n" + 路径（不含查询串）+ "\n"，
+// 所以回调永远不能当作请求用。
+// Callbacks sign that string alone; a signed request to paygate puts its
+// method and path (without the query) in front, each followed by "\n", so a
+// callback can never pass as a request.
 
 import (
 	"bytes"
@@ -169,11 +175,32 @@ func (v *Verifier) Check(f Fields) error {
 	return nil
 }
 
-// SignRequest adds timestamp, nonce and signature to an API request body (the
-// guide's scheme, instead of Bearer). Amounts are json.Number, so the text
-// sent is the text signed. 给请求体加上 timestamp、nonce、signature；
-// 金额用 json.Number，发送的文本就是签名的文本。
-func SignRequest(body map[string]any, apiKey string, now time.Time) (map[string]any, error) {
+// RequestString is what a request to paygate signs: method, path (without
+// the query), then Canonical of every field sent (query parameters too).
+// 发给 paygate 的请求所签的串：请求方法、路径（不含查询串）、再接字段的签名串。
+func RequestString(method, path string, f Fields, apiKey string) string {
+	return method + "\n" + path + "\n" + Canonical(f, apiKey)
+}
+
+// SignRequest adds timestamp, nonce and signature to the body of a request
+// to paygate (instead of Bearer): method and path are the request's, e.g.
+// "POST" and "/api/orders". Amounts are json.Number, so the text sent is the
+// text signed. Endpoints that answer or change a secret (creating a device,
+// rotating a key, setting apiKey) take only the Bearer key.
+// 给请求体加上 timestamp、nonce、signature；method 和 path 是这个请求的，例如 "POST" 和
+// "/api/orders"。金额用 json.Number，发送的文本就是签名的文本。会返回或更换密钥的接口只接受 Bearer。
+func SignRequest(method, path string, body map[string]any, apiKey string, now time.Time) (map[string]any, error) {
+	var nonce [16]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return nil, err
+	}
+	// Unix 秒；也可用上海时间 "YYYY-MM-DD HH:mm:ss" / Unix seconds, or Shanghai time
+	return signRequestWith(method, path, body, apiKey, strconv.FormatInt(now.Unix(), 10), hex.EncodeToString(nonce[:]))
+}
+
+// signRequestWith signs with the given timestamp and nonce (the self-test
+// passes the vectors'). 用给定的 timestamp 和 nonce 签名（自检用）。
+func signRequestWith(method, path string, body map[string]any, apiKey, timestamp, nonce string) (map[string]any, error) {
 	signed := map[string]any{}
 	f := Fields{}
 	for k, v := range body {
@@ -190,13 +217,10 @@ func SignRequest(body map[string]any, apiKey string, now time.Time) (map[string]
 			return nil, fmt.Errorf("字段 %s 的类型 %T 不能签名 cannot sign a %T", k, v, v)
 		}
 	}
-	var nonce [16]byte
-	if _, err := rand.Read(nonce[:]); err != nil {
-		return nil, err
-	}
-	f["timestamp"] = strconv.FormatInt(now.Unix(), 10) // Unix 秒；也可用上海时间 "YYYY-MM-DD HH:mm:ss"
-	f["nonce"] = hex.EncodeToString(nonce[:])
-	signed["timestamp"], signed["nonce"] = f["timestamp"], f["nonce"]
-	signed["signature"] = Sign(f, apiKey)
+	f["timestamp"], f["nonce"] = timestamp, nonce
+	signed["timestamp"], signed["nonce"] = timestamp, nonce
+	m := hmac.New(sha256.New, []byte(apiKey))
+	m.Write([]byte(RequestString(method, path, f, apiKey)))
+	signed["signature"] = hex.EncodeToString(m.Sum(nil))
 	return signed, nil
 }

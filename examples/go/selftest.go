@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,7 +36,7 @@ func runSelftest(path string, out io.Writer) int {
 	}
 	var vectors struct {
 		Cases []struct {
-			Name, Kind, APIKey, JSON, Canonical, Signature string
+			Name, Kind, Method, Path, APIKey, JSON, Canonical, Signature string
 		}
 	}
 	if err := json.Unmarshal(raw, &vectors); err != nil {
@@ -55,6 +56,23 @@ func runSelftest(path string, out io.Writer) int {
 		f, err := ParseFields([]byte(c.JSON))
 		if err != nil {
 			expect(c.Name, false, "parse: %v", err)
+			continue
+		}
+		if c.Kind == "request" {
+			// 发给 paygate 的请求：签名串带请求方法和路径；它不是有效的回调。
+			// A request to paygate: its string has the method and path; it is no valid callback.
+			got := RequestString(c.Method, c.Path, f, c.APIKey)
+			expect(c.Name, got == c.Canonical, "request string\n  got  %q\n  want %q", got, c.Canonical)
+			body, err := requestBody(c.JSON)
+			if err == nil {
+				var signed map[string]any
+				signed, err = signRequestWith(c.Method, c.Path, body, c.APIKey, f["timestamp"], f["nonce"])
+				if err == nil && signed["signature"] != c.Signature {
+					err = fmt.Errorf("got %v", signed["signature"])
+				}
+			}
+			expect(c.Name, err == nil, "SignRequest gives another signature: %v", err)
+			expect(c.Name, !SignatureMatches(f, c.APIKey), "a request signature passed as a callback")
 			continue
 		}
 		got := Canonical(f, c.APIKey)
@@ -95,4 +113,19 @@ func runSelftest(path string, out io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// requestBody is a request vector's body as a client builds it: numbers as
+// json.Number, without timestamp, nonce and signature.
+func requestBody(raw string) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
+	dec.UseNumber()
+	var body map[string]any
+	if err := dec.Decode(&body); err != nil {
+		return nil, err
+	}
+	delete(body, "timestamp")
+	delete(body, "nonce")
+	delete(body, "signature")
+	return body, nil
 }

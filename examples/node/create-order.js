@@ -5,9 +5,9 @@
 //     node create-order.js --amount 1 --method alipay --auth bearer
 //
 // --auth bearer：请求头 Authorization: Bearer <API密钥>（最简单）。
-// --auth sign：  不发送密钥，按指南对请求字段签名（timestamp、nonce、signature）。
+// --auth sign：  不发送密钥，对 请求方法、路径 和请求字段签名（timestamp、nonce、signature）。
 // --auth bearer sends the key in a header (simplest); --auth sign sends only an
-// HMAC signature over the fields, as the guide describes.
+// HMAC signature over the method, the path and the fields.
 // 成功时把 paygate 的 JSON 应答打印到标准输出 / prints paygate's JSON answer on success.
 
 const { parseArgs } = require('util');
@@ -19,7 +19,7 @@ async function createOrder({ baseUrl, apiKey, auth, order }) {
   if (auth === 'bearer') {
     headers.Authorization = `Bearer ${apiKey}`;
   } else if (auth === 'sign') {
-    body = signRequest(order, apiKey);
+    body = signRequest('POST', '/api/orders', order, apiKey);
   } else {
     throw new Error(`--auth 只能是 bearer 或 sign / must be bearer or sign: ${auth}`);
   }

@@ -8,6 +8,11 @@
 //   Every field but signature, null (and empty) values dropped, api_key added,
 //   keys sorted by byte order, k=v joined with &, HMAC-SHA256 keyed by the API
 //   key, lowercase hex.
+//   回调只签这个串；发给 paygate 的签名请求在前面加上 请求方法 + "\n" + 路径（不含查询串）+ "\n"，
+//   所以回调永远不能当作请求用。
+//   Callbacks sign that string alone; a signed request to paygate puts its
+//   method and path (without the query) in front, each followed by "\n", so a
+//   callback can never pass as a request.
 
 const crypto = require('crypto');
 
@@ -127,18 +132,32 @@ class CallbackVerifier {
   }
 }
 
-// signRequest 给一个 API 请求体加上 timestamp、nonce、signature（指南的签名方式，替代 Bearer）。
-// 请求里的数字会被 JSON.stringify 写成与 String(n) 相同的文本，所以 paygate 收到的文本与签名一致。
-// signRequest adds timestamp, nonce and signature to an API request body (the
-// guide's scheme, instead of Bearer). JSON.stringify writes numbers exactly as
-// String(n), so the text paygate receives is the text that was signed.
-function signRequest(body, apiKey, now = Date.now()) {
-  const signed = {
-    ...body,
-    timestamp: String(Math.floor(now / 1000)), // Unix 秒；也可用上海时间 "YYYY-MM-DD HH:mm:ss"
-    nonce: crypto.randomBytes(16).toString('hex'),
-  };
-  signed.signature = sign(signed, apiKey);
+// requestString 是发给 paygate 的请求所签的串：请求方法、路径（不含查询串）、再接字段的签名串。
+// requestString is what a request to paygate signs: method, path (without the
+// query), then the canonical string of every field sent (query parameters too).
+function requestString(method, path, fields, apiKey) {
+  return `${method}\n${path}\n${canonicalString(fields, apiKey)}`;
+}
+
+// signRequest 给发往 paygate 的请求体加上 timestamp、nonce、signature（指南的签名方式，替代 Bearer）。
+// method 和 path 是这个请求的，例如 'POST' 和 '/api/orders'。会返回或更换密钥的接口（添加设备、
+// 更换密钥、设置 apiKey）只接受 Bearer。请求里的数字会被 JSON.stringify 写成与 String(n) 相同的文本，
+// 所以 paygate 收到的文本与签名一致。
+// signRequest adds timestamp, nonce and signature to the body of a request to
+// paygate (instead of Bearer); method and path are the request's, e.g. 'POST'
+// and '/api/orders'. Endpoints that answer or change a secret (adding a device,
+// rotating a key, setting apiKey) take only the Bearer key. JSON.stringify
+// writes numbers exactly as String(n), so the text paygate receives is the
+// text that was signed.
+// 第五个参数只供自检使用 / the last argument is for the self-test only.
+function signRequest(method, path, body, apiKey, {
+  timestamp = String(Math.floor(Date.now() / 1000)), // Unix 秒；也可用上海时间 "YYYY-MM-DD HH:mm:ss"
+  nonce = crypto.randomBytes(16).toString('hex'),
+} = {}) {
+  const signed = { ...body, timestamp, nonce };
+  signed.signature = crypto.createHmac('sha256', Buffer.from(apiKey, 'utf8'))
+    .update(requestString(method, path, signed, apiKey), 'utf8')
+    .digest('hex');
   return signed;
 }
 
@@ -150,5 +169,6 @@ module.exports = {
   signatureMatches,
   parseShanghaiTime,
   CallbackVerifier,
+  requestString,
   signRequest,
 };

@@ -11,7 +11,9 @@
 
 const fs = require('fs');
 const path = require('path');
-const { CallbackVerifier, canonicalString, sign, signatureMatches, parseShanghaiTime } = require('./paygate');
+const {
+  CallbackVerifier, canonicalString, sign, signatureMatches, parseShanghaiTime, requestString, signRequest,
+} = require('./paygate');
 
 // ---- 业务部分 / the business part --------------------------------------------------
 
@@ -106,6 +108,17 @@ function selftest(file) {
   };
   for (const c of vectors.cases) {
     const fields = JSON.parse(c.json); // 与 express.json() 相同的解析 / same parse as express.json()
+    if (c.kind === 'request') {
+      // 发给 paygate 的请求：签名串带请求方法和路径；它不是有效的回调。
+      // A request to paygate: its string has the method and path; it is no valid callback.
+      const text = requestString(c.method, c.path, fields, c.apiKey);
+      expect(c.name, text === c.canonical, `request string\n  got  ${JSON.stringify(text)}\n  want ${JSON.stringify(c.canonical)}`);
+      const { timestamp, nonce, signature, ...body } = fields;
+      const signed = signRequest(c.method, c.path, body, c.apiKey, { timestamp, nonce });
+      expect(c.name, signed.signature === c.signature, `signRequest gives ${signed.signature}`);
+      expect(c.name, !signatureMatches(fields, c.apiKey), 'a request signature passed as a callback');
+      continue;
+    }
     const canonical = canonicalString(fields, c.apiKey);
     expect(c.name, canonical === c.canonical, `canonical\n  got  ${canonical}\n  want ${c.canonical}`);
     expect(c.name, sign(fields, c.apiKey) === c.signature, 'signature differs');

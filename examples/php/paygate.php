@@ -7,6 +7,11 @@
 // Every field but signature, null (and empty) values dropped, api_key added,
 // keys sorted by byte order, k=v joined with &, HMAC-SHA256 keyed by the API
 // key, lowercase hex.
+// 回调只签这个串；发给 paygate 的签名请求在前面加上 请求方法 + "\n" + 路径（不含查询串）+ "\n"，
+// 所以回调永远不能当作请求用。
+// Callbacks sign that string alone; a signed request to paygate puts its
+// method and path (without the query) in front, each followed by "\n", so a
+// callback can never pass as a request.
 
 declare(strict_types=1);
 
@@ -167,15 +172,30 @@ function paygate_check_callback(array $cb, string $apiKey, array &$usedNonces, i
 }
 
 /**
- * 给 API 请求体加上 timestamp、nonce、signature（指南的签名方式，替代 Bearer）。
- * 数字按 json_encode 的文本签名，与实际发送的 JSON 文本一致。
- * Adds timestamp, nonce and signature to an API request body (instead of
- * Bearer); numbers are signed as json_encode writes them, i.e. as sent.
+ * 发给 paygate 的请求所签的串：请求方法、路径（不含查询串）、再接字段的签名串。
+ * What a request to paygate signs: method, path (without the query), then the
+ * canonical string of every field sent (query parameters too).
  */
-function paygate_sign_request(array $body, string $apiKey, ?int $now = null): array
+function paygate_request_string(string $method, string $path, array $fields, string $apiKey): string
 {
-    $body['timestamp'] = (string)($now ?? time()); // Unix 秒 / Unix seconds
-    $body['nonce'] = bin2hex(random_bytes(16));
-    $body['signature'] = paygate_sign($body, $apiKey);
+    return $method . "\n" . $path . "\n" . paygate_canonical_string($fields, $apiKey);
+}
+
+/**
+ * 给发往 paygate 的请求体加上 timestamp、nonce、signature（指南的签名方式，替代 Bearer）。
+ * $method 和 $path 是这个请求的，例如 'POST' 和 '/api/orders'。会返回或更换密钥的接口
+ * （添加设备、更换密钥、设置 apiKey）只接受 Bearer。数字按 json_encode 的文本签名，与实际发送的 JSON 文本一致。
+ * 后两个参数只供自检使用。
+ * Adds timestamp, nonce and signature to the body of a request to paygate
+ * (instead of Bearer); $method and $path are the request's, e.g. 'POST' and
+ * '/api/orders'. Endpoints that answer or change a secret (adding a device,
+ * rotating a key, setting apiKey) take only the Bearer key. Numbers are signed
+ * as json_encode writes them, i.e. as sent. The last two arguments are for the self-test.
+ */
+function paygate_sign_request(string $method, string $path, array $body, string $apiKey, ?string $timestamp = null, ?string $nonce = null): array
+{
+    $body['timestamp'] = $timestamp ?? (string)time(); // Unix 秒；也可用上海时间 "YYYY-MM-DD HH:mm:ss"
+    $body['nonce'] = $nonce ?? bin2hex(random_bytes(16));
+    $body['signature'] = hash_hmac('sha256', paygate_request_string($method, $path, $body, $apiKey), $apiKey);
     return $body;
 }

@@ -140,6 +140,20 @@ function selftest(string $file): int
     foreach ($vectors['cases'] as $c) {
         [$name, $key] = [$c['name'], $c['apiKey']];
         $fields = paygate_decode_keep_numbers($c['json']);
+        if ($c['kind'] === 'request') {
+            // 发给 paygate 的请求：签名串带请求方法和路径；它不是有效的回调。
+            // A request to paygate: its string has the method and path; it is no valid callback.
+            $text = paygate_request_string($c['method'], $c['path'], $fields, $key);
+            $expect($name, $text === $c['canonical'], "request string\n  got  " . json_encode($text) . "\n  want " . json_encode($c['canonical']));
+            // 用 json_decode 得到的 int/float 值签名（客户端手里的值），须与原文签名相同。
+            // Signing the int/float values json_decode gives (what a client holds) must match too.
+            $values = json_decode($c['json'], true, 8, JSON_THROW_ON_ERROR);
+            $body = array_diff_key($values, ['timestamp' => 0, 'nonce' => 0, 'signature' => 0]);
+            $signed = paygate_sign_request($c['method'], $c['path'], $body, $key, $values['timestamp'], $values['nonce']);
+            $expect($name, $signed['signature'] === $c['signature'], 'request signer differs');
+            $expect($name, !paygate_signature_matches($fields, $key), 'a request signature passed as a callback');
+            continue;
+        }
         $canonical = paygate_canonical_string($fields, $key);
         $expect($name, $canonical === $c['canonical'], "canonical\n  got  $canonical\n  want {$c['canonical']}");
         $expect($name, paygate_sign($fields, $key) === $c['signature'], 'signature differs');
@@ -148,12 +162,6 @@ function selftest(string $file): int
         $tampered = $fields;
         $tampered['amount'] = '999';
         $expect($name, !paygate_signature_matches($tampered, $key), 'accepted a tampered amount');
-        if ($c['kind'] === 'request') {
-            // 请求端：用 json_decode 得到的 int/float 值签名，须与原文签名相同。
-            // Request side: signing the int/float values json_decode gives must match too.
-            $values = json_decode($c['json'], true, 8, JSON_THROW_ON_ERROR);
-            $expect($name, paygate_sign($values, $key) === $c['signature'], 'request signer differs');
-        }
         $sent = paygate_parse_shanghai_time($fields['timestamp'] ?? null);
         if ($c['kind'] === 'callback' && $sent !== null) {
             // 完整流程：窗口内通过；同一 nonce 再来被拒；6 分钟后被拒。

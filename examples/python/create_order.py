@@ -5,9 +5,9 @@
     python3 create_order.py --amount 1 --method alipay --auth bearer
 
 --auth bearer：请求头 Authorization: Bearer <API密钥>（最简单）。
---auth sign：  不发送密钥，按指南对请求字段签名（timestamp、nonce、signature）。
+--auth sign：  不发送密钥，对 请求方法、路径 和请求字段签名（timestamp、nonce、signature）。
 --auth bearer sends the key in a header (simplest); --auth sign sends only an
-HMAC signature over the fields, as the guide describes.
+HMAC signature over the method, the path and the fields.
 成功时把 paygate 的 JSON 应答打印到标准输出 / prints paygate's JSON answer on success.
 """
 import argparse
@@ -28,7 +28,7 @@ def create_order(base_url, api_key, auth, order):
         headers["Authorization"] = f"Bearer {api_key}"
         body = order
     elif auth == "sign":
-        body = sign_request(order, api_key)
+        body = sign_request("POST", "/api/orders", order, api_key)
     else:
         raise ValueError(f"--auth 只能是 bearer 或 sign / must be bearer or sign: {auth}")
     req = urllib.request.Request(base_url.rstrip("/") + "/api/orders",

@@ -6,6 +6,12 @@ paygate signing helpers (Python 3.8+, standard library only).
 Every field but signature, null (and empty) values dropped, api_key added, keys
 sorted by byte order, k=v joined with &, HMAC-SHA256 keyed by the API key,
 lowercase hex.
+
+回调只签这个串；发给 paygate 的签名请求在前面加上 请求方法 + "\\n" + 路径（不含查询串）+ "\\n"，
+所以回调永远不能当作请求用。
+Callbacks sign that string alone; a signed request to paygate puts its method
+and path (without the query) in front, each followed by "\\n", so a callback
+can never pass as a request.
 """
 import hashlib
 import hmac
@@ -139,13 +145,27 @@ class CallbackVerifier:
         return None
 
 
-def sign_request(body, api_key, now=None):
-    """给 API 请求体加上 timestamp、nonce、signature（指南的签名方式，替代 Bearer）。
-    数字按 json.dumps 的文本签名，与实际发送的 JSON 文本一致。
-    Adds timestamp, nonce and signature to an API request body (instead of
-    Bearer). Numbers are signed as json.dumps writes them, i.e. as sent."""
+def request_string(method, path, fields, api_key):
+    """发给 paygate 的请求所签的串：请求方法、路径（不含查询串）、再接字段的签名串。
+    What a request to paygate signs: method, path (without the query), then the
+    canonical string of every field sent (query parameters too)."""
+    return f"{method}\n{path}\n{canonical_string(fields, api_key)}"
+
+
+def sign_request(method, path, body, api_key, timestamp=None, nonce=None):
+    """给发往 paygate 的请求体加上 timestamp、nonce、signature（指南的签名方式，替代 Bearer）。
+    method 和 path 是这个请求的，例如 "POST" 和 "/api/orders"。会返回或更换密钥的接口
+    （添加设备、更换密钥、设置 apiKey）只接受 Bearer。数字按 json.dumps 的文本签名，与实际发送的 JSON 文本一致。
+    timestamp 和 nonce 参数只供自检使用。
+    Adds timestamp, nonce and signature to the body of a request to paygate
+    (instead of Bearer); method and path are the request's, e.g. "POST" and
+    "/api/orders". Endpoints that answer or change a secret (adding a device,
+    rotating a key, setting apiKey) take only the Bearer key. Numbers are signed
+    as json.dumps writes them, i.e. as sent. timestamp and nonce are for the self-test."""
     signed = dict(body)
-    signed["timestamp"] = str(int(now if now is not None else time.time()))  # Unix 秒 / seconds
-    signed["nonce"] = secrets.token_hex(16)
-    signed["signature"] = sign(signed, api_key)
+    # Unix 秒；也可用上海时间 "YYYY-MM-DD HH:mm:ss" / Unix seconds, or Shanghai time
+    signed["timestamp"] = timestamp if timestamp is not None else str(int(time.time()))
+    signed["nonce"] = nonce if nonce is not None else secrets.token_hex(16)
+    text = request_string(method, path, signed, api_key)
+    signed["signature"] = hmac.new(api_key.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
     return signed

@@ -16,7 +16,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from paygate_sign import (CallbackVerifier, canonical_string, parse_json_keep_numbers,
-                          parse_shanghai_time, sign, signature_matches)
+                          parse_shanghai_time, request_string, sign, sign_request,
+                          signature_matches)
 
 MAX_BODY = 64 * 1024
 
@@ -140,17 +141,25 @@ def selftest(path):
     for c in vectors["cases"]:
         name, key = c["name"], c["apiKey"]
         fields = parse_json_keep_numbers(c["json"])  # 与服务相同的解析 / same parse as the server
+        if c["kind"] == "request":
+            # 发给 paygate 的请求：签名串带请求方法和路径；它不是有效的回调。
+            # A request to paygate: its string has the method and path; it is no valid callback.
+            text = request_string(c["method"], c["path"], fields, key)
+            expect(name, text == c["canonical"], f"request string\n  got  {text!r}\n  want {c['canonical']!r}")
+            # 用 json.loads 得到的 int/float 值签名（客户端手里的值），须与原文签名相同。
+            # Signing the int/float values json.loads gives (what a client holds) must match too.
+            values = json.loads(c["json"])
+            body = {k: v for k, v in values.items() if k not in ("timestamp", "nonce", "signature")}
+            signed = sign_request(c["method"], c["path"], body, key, values["timestamp"], values["nonce"])
+            expect(name, signed["signature"] == c["signature"], "request signer differs")
+            expect(name, not signature_matches(fields, key), "a request signature passed as a callback")
+            continue
         canonical = canonical_string(fields, key)
         expect(name, canonical == c["canonical"], f"canonical\n  got  {canonical}\n  want {c['canonical']}")
         expect(name, sign(fields, key) == c["signature"], "signature differs")
         expect(name, signature_matches(fields, key), "genuine message rejected")
         expect(name, not signature_matches(fields, key + "x"), "accepted with a wrong key")
         expect(name, not signature_matches({**fields, "amount": "999"}, key), "accepted a tampered amount")
-        if c["kind"] == "request":
-            # 请求端：用 json.loads 得到的 int/float 值签名，须与原文签名相同。
-            # Request side: signing the int/float values json.loads gives must match too.
-            values = json.loads(c["json"])
-            expect(name, sign(values, key) == c["signature"], "request signer differs")
         if c["kind"] == "callback" and str(fields.get("timestamp", "")).count("-") == 2:
             # 完整流程：窗口内通过；同一 nonce 再来被拒；6 分钟后被拒。
             # Whole check: fresh passes, the same nonce again fails, 6 minutes later fails.
