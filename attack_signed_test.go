@@ -339,3 +339,30 @@ func TestFirstKeyOnlyFromThisMachinesCurl(t *testing.T) {
 	}
 	pg.createOrder(`{"productName":"a","amount":1,"paymentMethod":"alipay"}`)
 }
+
+// A web page whose name was re-pointed at 127.0.0.1 (DNS rebinding) reaches
+// paygate from this machine but under its own Host: the first-run page must
+// ask it for the setup token, as it asks any remote visitor.
+func TestSetupPageAsksRebindingHostForToken(t *testing.T) {
+	pg := startPaygate(t, t.TempDir())
+	get := func(host string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", pg.URL+"/admin/setup", nil)
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if page := get(""); strings.Contains(page, `name="token"`) {
+		t.Fatal("the first-run page asks this machine's own browser for the setup token")
+	}
+	if page := get("rebind.example:" + strings.Split(pg.URL, ":")[2]); !strings.Contains(page, `name="token"`) {
+		t.Fatal("a page under another host name, reaching paygate from 127.0.0.1, was treated as this machine's browser")
+	}
+}

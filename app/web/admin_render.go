@@ -136,7 +136,12 @@ func (s *Server) isLocalRequest(c echo.Context) bool {
 	}
 	r := c.Request()
 	forwarded := r.Header.Get(echo.HeaderXForwardedFor) != "" || r.Header.Get(echo.HeaderXRealIP) != "" || r.Header.Get("Forwarded") != ""
-	return !forwarded || s.fromTrustedProxy(r)
+	if forwarded {
+		return s.fromTrustedProxy(r)
+	}
+	// A page from another site whose name was re-pointed at 127.0.0.1 (DNS
+	// rebinding) is same-origin with its own name: only a loopback name counts.
+	return isLoopbackHost(r.Host)
 }
 
 func (s *Server) setCookie(c echo.Context, name, value, path string, maxAge int, sameSite http.SameSite) {
