@@ -25,6 +25,14 @@ type Options struct {
 	// payment links per minute (a burst of as many); 0 = no limit.
 	LinkRateLimit int
 	Logger        *slog.Logger
+
+	// Pinned are the rules and switches set explicitly in config.yaml or the
+	// environment, by config key (order.lifetime, forwarder.accept_api_key …):
+	// they win over values saved in the console.
+	Pinned map[string]app.Source
+	// RefuseAPIKeyFromPhones is forwarder.accept_api_key false: the merchant
+	// API key is not a phone key unless the console turns it on.
+	RefuseAPIKeyFromPhones bool
 }
 
 // Notifier is the callback queue's doorbell.
@@ -42,7 +50,6 @@ type CallbackTester interface {
 // Gateway is the core service.
 type Gateway struct {
 	db       *store.DB
-	tuning   atomic.Pointer[Tuning]
 	notifier Notifier
 	log      *slog.Logger
 
@@ -51,6 +58,13 @@ type Gateway struct {
 	setup        setup
 	throttle     *loginThrottle
 	links        *linkGuard
+
+	defaults   Tuning
+	pinned     map[string]app.Source
+	tuning     atomic.Pointer[TuningState]
+	tuningMu   sync.Mutex // one console change of the rules or switches at a time
+	apiKeyFwd  atomic.Pointer[APIKeyForwarding]
+	apiKeyDflt bool // forwarder.accept_api_key from config
 }
 
 // New returns a gateway.
@@ -64,8 +78,10 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
 		nonces: nonceCache{seen: map[string]time.Time{}}, throttle: newLoginThrottle(),
 		links: newLinkGuard(opts.LinkRateLimit)}
-	t := opts.Defaults
-	g.tuning.Store(&t)
+	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
+	st := g.resolveTuning(nil)
+	g.tuning.Store(&st)
+	g.apiKeyFwd.Store(&APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})
 	return g
 }
 
