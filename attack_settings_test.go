@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"paygate/app"
 )
 
@@ -250,4 +252,59 @@ func TestAttackAPIKeyAsPhoneKeyPinnedByEnvironment(t *testing.T) {
 	if status, out := pg.call("POST", "/webhook", body, map[string]string{"key": testAPIKey}); status != 401 {
 		t.Fatalf("API key accepted after the console tried: %d %v", status, out)
 	}
+}
+
+// In a real browser at phone and desktop width: the settings page shows where
+// each rule comes from and a refused rule on its field; the devices page
+// warns while the API key works as a phone key and switches it off in one
+// click. Nothing sticks out sideways (screenshots kept in PAYGATE_SCREENS).
+func TestBrowserSettingsSourcesAndAPIKeySwitch(t *testing.T) {
+	ctx, cancel := newBrowser(t)
+	defer cancel()
+	shots := screens{t: t, dir: os.Getenv("PAYGATE_SCREENS")}
+	if shots.dir == "" {
+		shots.dir = t.TempDir()
+	} else if err := os.MkdirAll(shots.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey, "PAYGATE_ORDER_LIFETIME=10m")
+	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+			t.Fatalf("%s: %v\npage: %.3000s", what, err, html)
+		}
+	}
+	const password = "xiaodian-2026"
+	run("create admin", chromedp.Navigate(pg.URL+"/"), chromedp.WaitVisible(chromedp.ID(`password`)),
+		chromedp.SendKeys(chromedp.ID(`password`), password), chromedp.SendKeys(chromedp.ID(`confirm`), password),
+		chromedp.Submit(chromedp.ID(`password`)), chromedp.WaitVisible(chromedp.ID(`dashboard`)))
+
+	run("settings", chromedp.Navigate(pg.URL+"/admin/settings"), chromedp.WaitVisible(chromedp.ID(`tuning`)))
+	if hint, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#orderLifetime + .hint`))); !strings.Contains(hint, "由环境变量 PAYGATE_ORDER_LIFETIME 设置") {
+		t.Errorf("the lifetime's source reads %q", hint)
+	}
+	shots.shoot(ctx, "settings-pinned")
+	run("window below the pinned lifetime", chromedp.SetValue(chromedp.ID(`matchWindow`), "5"),
+		chromedp.Click(chromedp.CSS(`#tuning button[type=submit]`)), chromedp.WaitVisible(chromedp.ID(`matchWindow-err`)))
+	if msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID(`matchWindow-err`))); !strings.Contains(msg, "匹配不上") {
+		t.Errorf("the window's error reads %q", msg)
+	}
+	shots.shoot(ctx, "settings-refused")
+
+	_, key := pg.createDevice("店里的手机")
+	for _, k := range []string{key, testAPIKey} {
+		if status, out := pg.call("POST", "/webhook", `{"message":"收到转账0.01元(支付宝)","id":"`+k[:6]+`"}`, map[string]string{"key": k}); status != 200 {
+			t.Fatalf("webhook: %d %v", status, out)
+		}
+	}
+	run("devices", chromedp.Navigate(pg.URL+"/admin/devices"), chromedp.WaitVisible(chromedp.CSS(`#api-key-forwarding .notice.warn button`)))
+	shots.shoot(ctx, "devices-api-key-on")
+	run("switch off", chromedp.Click(chromedp.CSS(`#api-key-forwarding button`)), chromedp.WaitVisible(chromedp.CSS(`#api-key-forwarding .notice.ok`)))
+	shots.shoot(ctx, "devices-api-key-off")
+	if status, out := pg.call("POST", "/webhook", `{"message":"收到转账0.02元(支付宝)"}`, map[string]string{"key": testAPIKey}); status != 401 {
+		t.Fatalf("API key after the click: %d %v", status, out)
+	}
+	run("english settings", chromedp.Navigate(pg.URL+"/admin/settings?lang=en"), chromedp.WaitVisible(chromedp.ID(`tuning`)))
+	shots.shoot(ctx, "settings-en")
 }
