@@ -41,6 +41,10 @@ func (g *Gateway) loadAPIKeyForwarding(ctx context.Context) error {
 			g.log.Warn("ignoring an unreadable stored setting", "key", keyAcceptAPIKey, "value", v)
 		case f.Source.Pinned():
 			f.Saved = &on
+			if on != f.On {
+				g.log.Warn("the console's switch for the API key as a phone key is not in force: config.yaml or the environment pins it",
+					"key", configAcceptAPIKey, "pinned_by", f.Source.Describe("en"), "in_force", f.On)
+			}
 		default:
 			f.On, f.Source = on, app.Source{Kind: app.SourceConsole}
 		}
@@ -87,6 +91,6 @@ func (g *Gateway) SetAPIKeyForwardingBy(ctx context.Context, accept, by string) 
 // API key once the owner has switched that off.
 func errAPIKeyNotForPhones() error {
 	return app.Errorf(app.EUNAUTHORIZED, "key",
-		"商户 API 密钥已不再被接受为手机密钥（forwarder.accept_api_key 已关闭）：请在手机的转发应用里改用管理后台“设备”页里这台设备的密钥（SmsForwarder 的 secret、V免签 的密钥同样）。",
-		"The merchant API key is no longer accepted from phones (forwarder.accept_api_key is off): in the forwarder app use this phone's device key from the admin Devices page (also as the SmsForwarder secret or the V免签 key).")
+		"商户 API 密钥已不再被接受为手机密钥（店主关闭了这个用法）：请在手机的转发应用里改用管理后台“设备”页里这台设备的密钥（SmsForwarder 的 secret、V免签 的密钥同样）。",
+		"The merchant API key is no longer accepted from phones (the owner switched this off): in the forwarder app use this phone's device key from the admin Devices page (also as the SmsForwarder secret or the V免签 key).")
 }

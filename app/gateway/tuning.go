@@ -116,7 +116,8 @@ func (g *Gateway) LoadTuning(ctx context.Context) error {
 	for field, why := range st.SetAside {
 		f, _ := tuningFieldOf(field)
 		if why == nil {
-			g.log.Info("a rule saved in the console is not in force: config pins it", "key", f.config, "pinned_by", st.Sources[field].Describe("en"), "saved", f.text(st.Saved))
+			g.log.Warn("a rule saved in the console is not in force: config.yaml or the environment pins it; remove it there to use the console's value",
+				"key", f.config, "pinned_by", st.Sources[field].Describe("en"), "saved", f.text(st.Saved), "in_force", f.text(st.Tuning))
 		} else {
 			g.log.Warn("a rule saved in the console is not in force: it clashes with the others; save the settings page again",
 				"key", f.config, "saved", f.text(st.Saved), "in_force", f.text(st.Tuning), "reason", why.En)
