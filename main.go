@@ -204,10 +204,12 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 			Slots:         cfg.Order.Slots,
 			Match:         cfg.Match.Policy,
 		},
-		DeviceOfflineAfter: cfg.Device.OfflineAfter,
-		LinkRateLimit:      cfg.Links.RateLimit,
-		CallbackGuard:      guard,
-		Logger:             logger,
+		Pinned:                 cfg.Pinned,
+		RefuseAPIKeyFromPhones: !cfg.Forwarder.AcceptAPIKey,
+		DeviceOfflineAfter:     cfg.Device.OfflineAfter,
+		LinkRateLimit:          cfg.Links.RateLimit,
+		CallbackGuard:          guard,
+		Logger:                 logger,
 	})
 	if err := gw.LoadTuning(ctx); err != nil {
 		return fmt.Errorf("loading settings: %w", err)

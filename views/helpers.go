@@ -281,6 +281,9 @@ func actionLabel(ctx context.Context, a string) string {
 		app.AuditDeviceRename:    {"重命名设备", "Device renamed"},
 		app.AuditDeviceRotateKey: {"更换设备密钥", "Device key rotated"},
 		app.AuditDeviceDelete:    {"删除设备", "Device deleted"},
+
+		app.AuditAPIKeyForwardingOff: {"商户 API 密钥不再当手机密钥", "API key no longer accepted from phones"},
+		app.AuditAPIKeyForwardingOn:  {"允许商户 API 密钥当手机密钥", "API key accepted from phones again"},
 	}
 	if l, ok := labels[a]; ok {
 		return tr(ctx, l[0], l[1])

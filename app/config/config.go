@@ -31,6 +31,11 @@ type Config struct {
 	Created bool
 	// Warnings are things worth telling the person starting paygate.
 	Warnings []string
+	// Pinned are the ConsoleKeys set explicitly, in config.yaml or the
+	// environment, with where: they win over values saved in the console,
+	// which shows them read-only. Keys not here are built-in defaults until
+	// changed in the console.
+	Pinned map[string]app.Source
 
 	Server   Server
 	Data     Data
@@ -41,6 +46,21 @@ type Config struct {
 	Device   Device
 	Backup   Backup
 	Links    Links
+
+	Forwarder Forwarder
+}
+
+// ConsoleKeys are the keys the admin console can also change (order and
+// matching rules, the API key as a phone key).
+var ConsoleKeys = []string{
+	"order.lifetime", "order.min_amount", "order.max_amount", "order.slot_mode", "order.slot_max_offset",
+	"match.window", "match.grace", "match.auto_confirm",
+	"forwarder.accept_api_key",
+}
+
+// EnvName is the environment variable that sets key, e.g. PAYGATE_ORDER_LIFETIME.
+func EnvName(key string) string {
+	return "PAYGATE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
 
 type Server struct {
@@ -104,6 +124,16 @@ type Device struct {
 	OfflineAfter time.Duration
 }
 
+// Forwarder is how the phones' forwarder apps are let in.
+type Forwarder struct {
+	// AcceptAPIKey: the merchant API key is accepted wherever a device key is
+	// (the guide's flow), until the owner switches it off in the console.
+	AcceptAPIKey bool
+	// SignWindow is how far a signed SmsForwarder or V免签 timestamp may be
+	// from the server's clock.
+	SignWindow time.Duration
+}
+
 // Links are the payment links' settings.
 type Links struct {
 	// RateLimit is how many orders one client IP may create through payment
@@ -146,6 +176,8 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("callback.per_host", 2)
 	v.SetDefault("callback.allow_hosts", "")
 	v.SetDefault("device.offline_after", "10m")
+	v.SetDefault("forwarder.accept_api_key", true)
+	v.SetDefault("forwarder.sign_window", "15m")
 	v.SetDefault("links.rate_limit", 10)
 }
 
@@ -182,7 +214,7 @@ func LoadOrCreate(args []string, template []byte) (*Config, error) {
 
 	flagSet := func(name string) bool { s, _ := fs.GetString(name); return s != "" }
 	envSet := func(key string) bool {
-		s, ok := os.LookupEnv("PAYGATE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_")))
+		s, ok := os.LookupEnv(EnvName(key))
 		return ok && strings.TrimSpace(s) != ""
 	}
 
@@ -228,6 +260,15 @@ func LoadOrCreate(args []string, template []byte) (*Config, error) {
 		}
 	}
 	cfg.Server.AddrExplicit = flagSet("addr") || envSet("server.addr") || v.InConfig("server.addr")
+	cfg.Pinned = map[string]app.Source{}
+	for _, key := range ConsoleKeys {
+		switch {
+		case envSet(key):
+			cfg.Pinned[key] = app.Source{Kind: app.SourceEnv, Name: EnvName(key)}
+		case file != "" && v.InConfig(key):
+			cfg.Pinned[key] = app.Source{Kind: app.SourceFile, Name: cfg.File}
+		}
+	}
 	// The first start of a double-clicked binary opens the browser on the
 	// first-run page, unless the environment or a flag says otherwise.
 	if cfg.Created && !flagSet("open-browser") && !envSet("server.open_browser") {
@@ -253,7 +294,7 @@ func writeNew(path string, data []byte) error {
 func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	var errs []error
 	bad := func(key string, err error) {
-		errs = append(errs, fmt.Errorf("%s (env PAYGATE_%s): %w", key, strings.ToUpper(strings.ReplaceAll(key, ".", "_")), err))
+		errs = append(errs, fmt.Errorf("%s (env %s): %w", key, EnvName(key), err))
 	}
 	dur := func(key string) time.Duration {
 		d, err := time.ParseDuration(strings.TrimSpace(v.GetString(key)))
@@ -339,8 +380,8 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	cfg.Merchant.CallbackURL = strings.TrimSpace(v.GetString("merchant.callback_url"))
 
 	cfg.Order.Lifetime = dur("order.lifetime")
-	if cfg.Order.Lifetime < time.Second {
-		bad("order.lifetime", errors.New("must be at least 1s, e.g. 15m"))
+	if cfg.Order.Lifetime < time.Second || cfg.Order.Lifetime > 24*time.Hour {
+		bad("order.lifetime", errors.New("must be between 1s and 24h, e.g. 15m"))
 	}
 	cfg.Order.MinAmount = amount("order.min_amount")
 	cfg.Order.MaxAmount = amount("order.max_amount")
@@ -360,7 +401,20 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	}
 
 	cfg.Match.Policy.Window = dur("match.window")
+	if w := cfg.Match.Policy.Window; w < time.Second || w > 24*time.Hour {
+		bad("match.window", errors.New("must be between 1s and 24h, e.g. 15m"))
+	} else if l := cfg.Order.Lifetime; l > w {
+		errs = append(errs, fmt.Errorf("order.lifetime (%s, %s) is longer than match.window (%s, %s): "+
+			"a payment for an order older than the match window never matches it, so a payer who pays late in the order's lifetime is never credited. "+
+			"Set match.window (%s) to at least %s, or order.lifetime (%s) to at most %s",
+			shortDuration(l), cfg.origin("order.lifetime"), shortDuration(w), cfg.origin("match.window"),
+			EnvName("match.window"), shortDuration(l), EnvName("order.lifetime"), shortDuration(w)))
+	}
 	cfg.Match.Policy.Grace = dur("match.grace")
+	if g := cfg.Match.Policy.Grace; g <= 0 || g > 24*time.Hour {
+		bad("match.grace", errors.New("must be more than 0 and at most 24h, e.g. 10m: an amount freed by a paid, expired or closed order "+
+			"is not given to a new order for this long, so a late or repeated notification for the old order never pays the new one"))
+	}
 	switch c := app.Confidence(strings.ToLower(v.GetString("match.auto_confirm"))); c {
 	case app.ConfidenceHigh, app.ConfidenceMedium, app.ConfidenceLow:
 		cfg.Match.Policy.AutoConfirm = c
@@ -387,6 +441,11 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 		bad("callback.allow_hosts", err)
 	}
 	cfg.Device.OfflineAfter = dur("device.offline_after")
+	cfg.Forwarder.AcceptAPIKey = boolean("forwarder.accept_api_key")
+	cfg.Forwarder.SignWindow = dur("forwarder.sign_window")
+	if w := cfg.Forwarder.SignWindow; w < time.Minute || w > 24*time.Hour {
+		bad("forwarder.sign_window", errors.New("must be between 1m and 24h, e.g. 15m"))
+	}
 	rl, err := strconv.Atoi(strings.TrimSpace(v.GetString("links.rate_limit")))
 	cfg.Links.RateLimit = rl
 	if err != nil || rl < 0 || rl > 100000 {
@@ -400,6 +459,29 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 		return nil, fmt.Errorf("configuration is not valid:\n  %w", errors.Join(errs...))
 	}
 	return cfg, nil
+}
+
+// origin says where key's value came from, for error messages.
+func (cfg *Config) origin(key string) string {
+	switch s := cfg.Pinned[key]; s.Kind {
+	case app.SourceEnv:
+		return "from " + s.Name
+	case app.SourceFile:
+		return "from " + filepath.Base(s.Name)
+	}
+	return "the default"
+}
+
+// shortDuration writes 20m rather than 20m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // resolvePath makes a relative path relative to base; "" stays "".

@@ -3,8 +3,12 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"paygate/app"
 )
 
 // clearEnv hides every PAYGATE_ variable of the environment from the test.
@@ -110,5 +114,121 @@ func TestNoConfigWrittenBesideATemporaryBuild(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(executableDir(), "config.yaml")); err == nil {
 		t.Fatal("config.yaml was written beside the test binary")
+	}
+}
+
+func TestConsoleKeysArePinnedWhereSet(t *testing.T) {
+	dir := t.TempDir()
+	withRules := filepath.Join(dir, "rules.yaml")
+	os.WriteFile(withRules, []byte("order:\n  lifetime: 10m\n  # min_amount: \"1\"\nforwarder:\n  accept_api_key: false\n"), 0o644)
+	fileSrc := app.Source{Kind: app.SourceFile, Name: withRules}
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		want     map[string]app.Source
+		lifetime time.Duration
+		acceptAK bool
+	}{
+		{"nothing set: defaults, nothing pinned", nil, nil, map[string]app.Source{}, 15 * time.Minute, true},
+		{"config file", []string{"--config", withRules}, nil,
+			map[string]app.Source{"order.lifetime": fileSrc, "forwarder.accept_api_key": fileSrc}, 10 * time.Minute, false},
+		{"environment", nil, map[string]string{"PAYGATE_ORDER_LIFETIME": "5m", "PAYGATE_MATCH_GRACE": "3m"},
+			map[string]app.Source{"order.lifetime": {Kind: app.SourceEnv, Name: "PAYGATE_ORDER_LIFETIME"}, "match.grace": {Kind: app.SourceEnv, Name: "PAYGATE_MATCH_GRACE"}},
+			5 * time.Minute, true},
+		{"environment over the file", []string{"--config", withRules}, map[string]string{"PAYGATE_ORDER_LIFETIME": "5m"},
+			map[string]app.Source{"order.lifetime": {Kind: app.SourceEnv, Name: "PAYGATE_ORDER_LIFETIME"}, "forwarder.accept_api_key": fileSrc},
+			5 * time.Minute, false},
+		{"empty environment variable is not set", nil, map[string]string{"PAYGATE_ORDER_LIFETIME": ""}, map[string]app.Source{}, 15 * time.Minute, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			t.Chdir(t.TempDir())
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			cfg, err := Load(tt.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(cfg.Pinned, tt.want) {
+				t.Errorf("pinned %v, want %v", cfg.Pinned, tt.want)
+			}
+			if cfg.Order.Lifetime != tt.lifetime || cfg.Forwarder.AcceptAPIKey != tt.acceptAK {
+				t.Errorf("lifetime %s accept_api_key %v, want %s %v", cfg.Order.Lifetime, cfg.Forwarder.AcceptAPIKey, tt.lifetime, tt.acceptAK)
+			}
+		})
+	}
+}
+
+// The shipped config.yaml (also the template a first start writes) leaves
+// every console key to the console.
+func TestShippedConfigPinsNothing(t *testing.T) {
+	clearEnv(t)
+	cfg, err := Load([]string{"--config", "../../config.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Pinned) != 0 {
+		t.Fatalf("config.yaml pins %v: the console could not change them", cfg.Pinned)
+	}
+	if !cfg.Forwarder.AcceptAPIKey || cfg.Forwarder.SignWindow != 15*time.Minute {
+		t.Fatalf("forwarder %+v, want the API key accepted and a 15m sign window", cfg.Forwarder)
+	}
+}
+
+// Values that would silently break matching are refused with a message
+// naming the keys and what to do.
+func TestSettingsThatBreakMatchingAreRefused(t *testing.T) {
+	rules := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(rules, []byte("order:\n  lifetime: 30m\n"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want []string // "" = accepted
+	}{
+		{"lifetime longer than window", nil, map[string]string{"PAYGATE_ORDER_LIFETIME": "20m", "PAYGATE_MATCH_WINDOW": "15m"},
+			[]string{"order.lifetime (20m, from PAYGATE_ORDER_LIFETIME)", "match.window (15m, from PAYGATE_MATCH_WINDOW)", "never matches", "PAYGATE_MATCH_WINDOW) to at least 20m"}},
+		{"lifetime longer than the default window", nil, map[string]string{"PAYGATE_ORDER_LIFETIME": "1h"},
+			[]string{"order.lifetime (1h, from PAYGATE_ORDER_LIFETIME)", "match.window (15m, the default)"}},
+		{"lifetime in the file", []string{"--config", rules}, nil,
+			[]string{"order.lifetime (30m, from config.yaml)", "match.window (15m, the default)"}},
+		{"window shorter than the default lifetime", nil, map[string]string{"PAYGATE_MATCH_WINDOW": "10m"},
+			[]string{"order.lifetime (15m, the default)", "match.window (10m, from PAYGATE_MATCH_WINDOW)", "order.lifetime (PAYGATE_ORDER_LIFETIME) to at most 10m"}},
+		{"both raised", nil, map[string]string{"PAYGATE_ORDER_LIFETIME": "20m", "PAYGATE_MATCH_WINDOW": "20m"}, nil},
+		{"short lifetime for tests", nil, map[string]string{"PAYGATE_ORDER_LIFETIME": "4s"}, nil},
+		{"grace 0", nil, map[string]string{"PAYGATE_MATCH_GRACE": "0s"}, []string{"match.grace", "late or repeated notification"}},
+		{"window 0", nil, map[string]string{"PAYGATE_MATCH_WINDOW": "0s"}, []string{"match.window", "between 1s and 24h"}},
+		{"lifetime over a day", nil, map[string]string{"PAYGATE_ORDER_LIFETIME": "25h", "PAYGATE_MATCH_WINDOW": "25h"}, []string{"order.lifetime", "match.window"}},
+		{"sign window too short", nil, map[string]string{"PAYGATE_FORWARDER_SIGN_WINDOW": "10s"}, []string{"forwarder.sign_window", "PAYGATE_FORWARDER_SIGN_WINDOW", "between 1m and 24h"}},
+		{"sign window too long", nil, map[string]string{"PAYGATE_FORWARDER_SIGN_WINDOW": "48h"}, []string{"forwarder.sign_window"}},
+		{"accept_api_key not a bool", nil, map[string]string{"PAYGATE_FORWARDER_ACCEPT_API_KEY": "maybe"}, []string{"forwarder.accept_api_key", "true or false"}},
+		{"min above max", nil, map[string]string{"PAYGATE_ORDER_MIN_AMOUNT": "20", "PAYGATE_ORDER_MAX_AMOUNT": "10"}, []string{"order.max_amount", "order.min_amount"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			t.Chdir(t.TempDir())
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			_, err := Load(tt.args)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not say %q:\n%v", w, err)
+				}
+			}
+		})
 	}
 }

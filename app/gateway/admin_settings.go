@@ -61,29 +61,49 @@ type TuningForm struct {
 }
 
 // ParseTuningForm reads the form; validation of the ranges is UpdateTuning's.
+// Pinned values are not read: config.yaml or the environment sets them, and
+// the page shows them read-only.
 func (g *Gateway) ParseTuningForm(f TuningForm) (Tuning, error) {
-	t := g.Tuning()
+	st := g.TuningState()
+	t := st.Tuning
+	free := func(field string) bool { return !st.Source(field).Pinned() }
 	var err error
-	if t.OrderLifetime, err = minutes("orderLifetime", f.OrderLifetimeMinutes, "订单有效期", "order lifetime"); err != nil {
-		return t, err
+	if free("orderLifetime") {
+		if t.OrderLifetime, err = minutes("orderLifetime", f.OrderLifetimeMinutes, "订单有效期", "order lifetime"); err != nil {
+			return t, err
+		}
 	}
-	if t.Match.Window, err = minutes("matchWindow", f.MatchWindowMinutes, "匹配时间窗口", "match window"); err != nil {
-		return t, err
+	if free("matchWindow") {
+		if t.Match.Window, err = minutes("matchWindow", f.MatchWindowMinutes, "匹配时间窗口", "match window"); err != nil {
+			return t, err
+		}
 	}
-	if t.Match.Grace, err = minutes("matchGrace", f.MatchGraceMinutes, "过期宽限期", "grace period"); err != nil {
-		return t, err
+	if free("matchGrace") {
+		if t.Match.Grace, err = minutes("matchGrace", f.MatchGraceMinutes, "过期宽限期", "grace period"); err != nil {
+			return t, err
+		}
 	}
-	if t.MinAmount, err = ParseAmount("minAmount", f.MinAmount, true, 1, 100_000_000); err != nil {
-		return t, err
+	if free("minAmount") {
+		if t.MinAmount, err = ParseAmount("minAmount", f.MinAmount, true, 1, 100_000_000); err != nil {
+			return t, err
+		}
 	}
-	if t.MaxAmount, err = ParseAmount("maxAmount", f.MaxAmount, true, 1, 100_000_000); err != nil {
-		return t, err
+	if free("maxAmount") {
+		if t.MaxAmount, err = ParseAmount("maxAmount", f.MaxAmount, true, 1, 100_000_000); err != nil {
+			return t, err
+		}
 	}
-	if t.Slots.MaxOffset, err = ParseAmount("slotMaxOffset", f.SlotMaxOffset, true, 0, 10000); err != nil {
-		return t, err
+	if free("slotMaxOffset") {
+		if t.Slots.MaxOffset, err = ParseAmount("slotMaxOffset", f.SlotMaxOffset, true, 0, 10000); err != nil {
+			return t, err
+		}
 	}
-	t.Slots.Mode = app.SlotMode(strings.TrimSpace(f.SlotMode))
-	t.Match.AutoConfirm = app.Confidence(strings.TrimSpace(f.AutoConfirm))
+	if free("slotMode") {
+		t.Slots.Mode = app.SlotMode(strings.TrimSpace(f.SlotMode))
+	}
+	if free("autoConfirm") {
+		t.Match.AutoConfirm = app.Confidence(strings.TrimSpace(f.AutoConfirm))
+	}
 	return t, nil
 }
 

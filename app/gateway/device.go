@@ -93,13 +93,17 @@ func newDeviceKey() string {
 }
 
 // identify finds the forwarder whose secret passes check: the merchant API
-// key (the API-key device) or a device's own key.
+// key (the API-key device, unless the owner has switched that off: then it
+// is refused, saying to use the device key) or a device's own key.
 func (g *Gateway) identify(ctx context.Context, check func(secret string) bool) (int64, bool, error) {
 	settings, err := g.db.Settings(ctx)
 	if err != nil {
 		return 0, false, err
 	}
 	if settings.APIKey != "" && check(settings.APIKey) {
+		if !g.APIKeyForwarding().On {
+			return 0, false, errAPIKeyNotForPhones()
+		}
 		d, err := g.db.APIKeyDevice(ctx, APIKeyDeviceName)
 		return d.ID, err == nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/big"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +29,14 @@ type Options struct {
 	// order creation; nil: nothing internal is allowed.
 	CallbackGuard *netguard.Policy
 	Logger        *slog.Logger
+
+	// Pinned are the rules and switches set explicitly in config.yaml or the
+	// environment, by config key (order.lifetime, forwarder.accept_api_key …):
+	// they win over values saved in the console.
+	Pinned map[string]app.Source
+	// RefuseAPIKeyFromPhones is forwarder.accept_api_key false: the merchant
+	// API key is not a phone key unless the console turns it on.
+	RefuseAPIKeyFromPhones bool
 }
 
 // Notifier is the callback queue's doorbell.
@@ -45,7 +54,6 @@ type CallbackTester interface {
 // Gateway is the core service.
 type Gateway struct {
 	db       *store.DB
-	tuning   atomic.Pointer[Tuning]
 	notifier Notifier
 	guard    *netguard.Policy
 	log      *slog.Logger
@@ -55,6 +63,13 @@ type Gateway struct {
 	throttle     *loginThrottle
 	secret       signingSecret
 	links        *linkGuard
+
+	defaults   Tuning
+	pinned     map[string]app.Source
+	tuning     atomic.Pointer[TuningState]
+	tuningMu   sync.Mutex // one console change of the rules or switches at a time
+	apiKeyFwd  atomic.Pointer[APIKeyForwarding]
+	apiKeyDflt bool // forwarder.accept_api_key from config
 }
 
 // New returns a gateway.
@@ -70,8 +85,10 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	}
 	g := &Gateway{db: db, notifier: notifier, guard: opts.CallbackGuard, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
 		throttle: newLoginThrottle(), links: newLinkGuard(opts.LinkRateLimit)}
-	t := opts.Defaults
-	g.tuning.Store(&t)
+	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
+	st := g.resolveTuning(nil)
+	g.tuning.Store(&st)
+	g.apiKeyFwd.Store(&APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})
 	return g
 }
 

@@ -24,6 +24,7 @@ func (s *Server) registerDevices(g *echo.Group) {
 	g.POST("/devices/:id/rename", s.renameDevice)
 	g.POST("/devices/:id/rotate-key", s.rotateDeviceKeyAdmin)
 	g.POST("/devices/:id/delete", s.deleteDeviceAdmin)
+	g.POST("/devices/api-key-forwarding", s.setAPIKeyForwarding)
 }
 
 func (s *Server) devices(c echo.Context) error {
@@ -53,7 +54,7 @@ func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
 		return err
 	}
 	d := views.DevicesData{Devices: list, Pairing: s.pairing(c), Shown: shown, Notifications: notes, Total: total,
-		Page: page, Params: url.Values{}, Outcome: outcome}
+		Page: page, Params: url.Values{}, Outcome: outcome, Forwarding: s.gw.APIKeyForwarding()}
 	if outcome != "" {
 		d.Params.Set("outcome", outcome)
 	}
@@ -164,3 +165,21 @@ func (s *Server) deleteDeviceAdmin(c echo.Context) error {
 
 // nopDeleted is what replaces a deleted device's card: nothing.
 func nopDeleted(int64) templ.Component { return templ.NopComponent }
+
+// setAPIKeyForwarding switches the merchant API key as a phone key on or off.
+func (s *Server) setAPIKeyForwarding(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := s.gw.SetAPIKeyForwardingBy(ctx, c.FormValue("accept"), actor(c)); err != nil {
+		return err
+	}
+	list, err := s.gw.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	f := s.gw.APIKeyForwarding()
+	msg := tr(c, "已改为只接受设备密钥：用商户 API 密钥转发的手机会被拒绝。", "Device keys only: phones forwarding with the merchant API key are now refused.")
+	if f.On {
+		msg = tr(c, "商户 API 密钥又可以当手机密钥用了。", "The merchant API key works as a phone key again.")
+	}
+	return s.renderWithToast(c, views.APIKeyForwardingCard(f, list), msg)
+}

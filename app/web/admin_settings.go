@@ -27,7 +27,8 @@ func (s *Server) settings(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, views.SettingsPage(s.meta(c, tr(c, "设置", "Settings"), "settings"),
-		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c)}))
+		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), Rules: s.gw.TuningState(), Forwarding: s.gw.APIKeyForwarding(),
+			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c)}))
 }
 
 func (s *Server) saveEpay(c echo.Context) error {
@@ -98,7 +99,7 @@ func (s *Server) testCallback(c echo.Context) error {
 
 func (s *Server) saveTuning(c echo.Context) error {
 	ctx := c.Request().Context()
-	t, err := s.gw.ParseTuningForm(gateway.TuningForm{
+	form := gateway.TuningForm{
 		OrderLifetimeMinutes: c.FormValue("orderLifetime"),
 		MinAmount:            c.FormValue("minAmount"),
 		MaxAmount:            c.FormValue("maxAmount"),
@@ -107,14 +108,19 @@ func (s *Server) saveTuning(c echo.Context) error {
 		MatchWindowMinutes:   c.FormValue("matchWindow"),
 		MatchGraceMinutes:    c.FormValue("matchGrace"),
 		AutoConfirm:          c.FormValue("autoConfirm"),
-	})
+	}
+	t, err := s.gw.ParseTuningForm(form)
+	if err == nil {
+		err = s.gw.UpdateTuningBy(ctx, t, actor(c))
+	}
+	if app.ErrorCode(err) == app.EINVALID && app.ErrorField(err) != "" && isHTMX(c) {
+		// The message goes on the field, with what was typed kept.
+		return s.render(c, statusOf(app.EINVALID), views.TuningSection(views.TuningData{State: s.gw.TuningState(), Typed: &form, Err: err}))
+	}
 	if err != nil {
 		return err
 	}
-	if err := s.gw.UpdateTuningBy(ctx, t, actor(c)); err != nil {
-		return err
-	}
-	return s.renderWithToast(c, views.TuningSection(s.gw.Tuning()), tr(c, "规则已保存，新订单立即生效。", "Rules saved; new orders use them at once."))
+	return s.renderWithToast(c, views.TuningSection(views.TuningData{State: s.gw.TuningState()}), tr(c, "规则已保存，新订单立即生效。", "Rules saved; new orders use them at once."))
 }
 
 func (s *Server) changePassword(c echo.Context) error {
