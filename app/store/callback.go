@@ -25,6 +25,7 @@ func enqueueCallback(ctx context.Context, tx *Tx, paymentID, orderID string, now
 func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Duration) ([]app.CallbackDelivery, error) {
 	var out []app.CallbackDelivery
 	err := db.tx(ctx, func(tx *Tx) error {
+		out = nil // a job may run twice (writer.go)
 		now := db.now()
 		rows, err := tx.QueryContext(ctx, `SELECT id, payment_id, order_id, kind, status, attempts, next_attempt_at, created_at, last_error
 			FROM callbacks WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`, ms(now), limit)
