@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/forward"
 	"paygate/app/store"
 )
 
@@ -24,7 +25,11 @@ type Options struct {
 	// LinkRateLimit is how many orders one client IP may create through
 	// payment links per minute (a burst of as many); 0 = no limit.
 	LinkRateLimit int
-	Logger        *slog.Logger
+	// ForwarderSignWindow is how far a signed forwarder timestamp
+	// (SmsForwarder's timestamp, V免签's t) may be from the time its request
+	// arrived; forward.DefaultSignWindow (15 minutes) when zero.
+	ForwarderSignWindow time.Duration
+	Logger              *slog.Logger
 }
 
 // Notifier is the callback queue's doorbell.
@@ -47,6 +52,7 @@ type Gateway struct {
 	log      *slog.Logger
 
 	offlineAfter time.Duration
+	signWindow   time.Duration
 	nonces       nonceCache
 	setup        setup
 	throttle     *loginThrottle
@@ -61,7 +67,10 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	if opts.DeviceOfflineAfter <= 0 {
 		opts.DeviceOfflineAfter = 10 * time.Minute
 	}
-	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
+	if opts.ForwarderSignWindow <= 0 {
+		opts.ForwarderSignWindow = forward.DefaultSignWindow
+	}
+	g := &Gateway{db: db, notifier: notifier, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter, signWindow: opts.ForwarderSignWindow,
 		nonces: nonceCache{seen: map[string]time.Time{}}, throttle: newLoginThrottle(),
 		links: newLinkGuard(opts.LinkRateLimit)}
 	t := opts.Defaults
@@ -72,9 +81,10 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 // Now is the gateway's clock (the store's).
 func (g *Gateway) Now() time.Time { return g.db.Now() }
 
-// RunSweeper marks orders expired when their time is up, every interval,
-// until ctx ends. Slots are also freed on demand by CreateOrder; this keeps
-// statuses right for people reading lists.
+// RunSweeper marks orders expired when their time is up, and applies
+// stored notifications left unapplied, every interval, until ctx ends.
+// Slots are also freed on demand by CreateOrder; this keeps statuses right
+// for people reading lists.
 func (g *Gateway) RunSweeper(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -83,6 +93,10 @@ func (g *Gateway) RunSweeper(ctx context.Context, interval time.Duration) {
 			g.log.Error("expiring orders", "err", err)
 		} else if n > 0 {
 			g.log.Info("orders expired", "count", n)
+		}
+		// Rows younger than this may still be on their way through a live request.
+		if err := g.ApplyPending(ctx, g.db.Now().Add(-pendingAge)); err != nil && ctx.Err() == nil {
+			g.log.Error("applying stored notifications", "err", err)
 		}
 		select {
 		case <-ctx.Done():

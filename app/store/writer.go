@@ -222,9 +222,9 @@ var errTxLost = errors.New("store: the write transaction was rolled back by SQLi
 // batch lost, and its commit hook refuses every commit during a batch but
 // the batch's own, so nothing of a broken batch reaches the disk.
 type batchState struct {
-	open       atomic.Bool // a batch transaction is running
-	committing atomic.Bool // the writer is committing it
-	lost       atomic.Bool // SQLite rolled it back
+	open       atomic.Bool  // a batch transaction is running
+	committing atomic.Bool  // the writer is committing it
+	lost       atomic.Bool  // SQLite rolled it back
 	reruns     atomic.Int64 // batches lost and run again job by job
 }
 
@@ -277,4 +277,4 @@ type connector struct {
 }
 
 func (c connector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
-func (c connector) Driver() driver.Driver                         { return c.drv }
+func (c connector) Driver() driver.Driver                        { return c.drv }

