@@ -206,6 +206,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 		},
 		Pinned:                 cfg.Pinned,
 		RefuseAPIKeyFromPhones: !cfg.Forwarder.AcceptAPIKey,
+		ForwarderSignWindow:    cfg.Forwarder.SignWindow,
 		DeviceOfflineAfter:     cfg.Device.OfflineAfter,
 		LinkRateLimit:          cfg.Links.RateLimit,
 		CallbackGuard:          guard,
@@ -213,6 +214,11 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	})
 	if err := gw.LoadTuning(ctx); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
+	}
+	// Notifications stored but never applied (the process died in between)
+	// are applied before serving; the sweeper tries again whatever is left.
+	if err := gw.ApplyPending(ctx, db.Now()); err != nil {
+		logger.Error("applying stored notifications", "err", err)
 	}
 	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: version, Logger: logger,
 		TrustedProxies: cfg.Server.TrustedProxies, PublicURL: cfg.Server.PublicURL, RateLimit: cfg.Server.RateLimit})

@@ -28,6 +28,7 @@ const (
 	OutcomeRefused   NotificationOutcome = "refused" // wrong or missing key
 	OutcomeInvalid   NotificationOutcome = "invalid" // unreadable request
 	OutcomeReceived  NotificationOutcome = "received"
+	OutcomeError     NotificationOutcome = "error" // could not be applied after several tries; waits for a person
 )
 
 // Notice is a parsed notification ready to become a payment.
@@ -45,6 +46,11 @@ type Notice struct {
 	Method        Method
 	Amount        money.Fen
 	CustomerType  string
+
+	// SignedTimestamp: SenderID is a signed SmsForwarder timestamp. Its sign
+	// does not cover the text, so it is single-use per device: any later
+	// notice carrying it is a duplicate, whatever its text.
+	SignedTimestamp bool
 }
 
 // IngestResult is what the webhook answers.

@@ -409,6 +409,8 @@ func outcomeLabel(ctx context.Context, o app.NotificationOutcome) string {
 		return tr(ctx, "被拒绝", "Refused")
 	case app.OutcomeInvalid:
 		return tr(ctx, "无法读取", "Unreadable")
+	case app.OutcomeError:
+		return tr(ctx, "处理失败", "Failed")
 	}
 	return tr(ctx, "已接收", "Received")
 }
@@ -417,7 +419,7 @@ func outcomeClass(o app.NotificationOutcome) string {
 	switch o {
 	case app.OutcomePayment:
 		return "badge ok"
-	case app.OutcomeRefused, app.OutcomeInvalid:
+	case app.OutcomeRefused, app.OutcomeInvalid, app.OutcomeError:
 		return "badge bad"
 	case app.OutcomeDuplicate:
 		return "badge info"

@@ -18,9 +18,13 @@ import (
 // form or query it travels in, so after ordinary decoding we may see it raw,
 // once percent-encoded, or (GET without template) with '+' turned into ' '.
 
-// SmsForwarderWindow is how far its timestamp may be from now; its docs
-// recommend one hour.
-const SmsForwarderWindow = time.Hour
+// DefaultSignWindow is how far a signed timestamp (SmsForwarder's, V免签's
+// t) may be from the time a request arrives, unless configured otherwise.
+// SmsForwarder's docs suggest an hour; its sign covers only the timestamp,
+// so a shorter window leaves a captured request less time to be replayed
+// (each signed timestamp is used once, but a request held back could be
+// sent first).
+const DefaultSignWindow = 15 * time.Minute
 
 // SmsForwarderSign is the base64 signature for secret and timestamp.
 func SmsForwarderSign(secret, timestamp string) string {

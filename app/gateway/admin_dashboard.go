@@ -19,6 +19,10 @@ type Dashboard struct {
 	CallbacksFailing int
 	Devices          []app.Device
 	MissingPayQR     []app.Method // methods payers need a 收款码 for that is not uploaded
+
+	// NotificationsFailing counts stored notifications that could not be
+	// applied after several tries (outcome error).
+	NotificationsFailing int
 }
 
 // Dashboard computes the dashboard as of now.
@@ -43,6 +47,9 @@ func (g *Gateway) Dashboard(ctx context.Context) (Dashboard, error) {
 		return d, err
 	}
 	if d.Devices, err = g.Devices(ctx); err != nil {
+		return d, err
+	}
+	if d.NotificationsFailing, err = g.db.CountNotifications(ctx, app.OutcomeError); err != nil {
 		return d, err
 	}
 	d.MissingPayQR, err = g.MissingPayQRs(ctx)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"paygate/app"
+	"paygate/app/forward"
 	"paygate/app/store"
 )
 
@@ -64,14 +65,20 @@ func (g *Gateway) DeleteDevice(ctx context.Context, id int64) error {
 	return g.db.DeleteDevice(ctx, id)
 }
 
-// Notifications lists stored forwarder requests.
+// Notifications lists stored forwarder requests, their secrets (keys,
+// signatures) hidden.
 func (g *Gateway) Notifications(ctx context.Context, f store.NotificationFilter) ([]app.Notification, int, error) {
-	return g.db.ListNotifications(ctx, f)
+	list, total, err := g.db.ListNotifications(ctx, f)
+	for i := range list {
+		list[i] = forward.Redact(list[i])
+	}
+	return list, total, err
 }
 
-// Notification returns one stored forwarder request.
+// Notification returns one stored forwarder request, its secrets hidden.
 func (g *Gateway) Notification(ctx context.Context, id int64) (app.Notification, error) {
-	return g.db.Notification(ctx, id)
+	n, err := g.db.Notification(ctx, id)
+	return forward.Redact(n), err
 }
 
 func validDeviceName(name string) (string, error) {

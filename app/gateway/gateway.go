@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/forward"
 	"paygate/app/netguard"
 	"paygate/app/store"
 )
@@ -28,7 +29,11 @@ type Options struct {
 	// CallbackGuard refuses per-order callback URLs that point inside at
 	// order creation; nil: nothing internal is allowed.
 	CallbackGuard *netguard.Policy
-	Logger        *slog.Logger
+	// ForwarderSignWindow is how far a signed forwarder timestamp
+	// (SmsForwarder's timestamp, V免签's t) may be from the time its request
+	// arrived; forward.DefaultSignWindow (15 minutes) when zero.
+	ForwarderSignWindow time.Duration
+	Logger              *slog.Logger
 
 	// Pinned are the rules and switches set explicitly in config.yaml or the
 	// environment, by config key (order.lifetime, forwarder.accept_api_key …):
@@ -59,6 +64,7 @@ type Gateway struct {
 	log      *slog.Logger
 
 	offlineAfter time.Duration
+	signWindow   time.Duration
 	setup        setup
 	throttle     *loginThrottle
 	secret       signingSecret
@@ -83,8 +89,11 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	if opts.CallbackGuard == nil {
 		opts.CallbackGuard, _ = netguard.New(nil) // cannot fail without entries
 	}
+	if opts.ForwarderSignWindow <= 0 {
+		opts.ForwarderSignWindow = forward.DefaultSignWindow
+	}
 	g := &Gateway{db: db, notifier: notifier, guard: opts.CallbackGuard, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
-		throttle: newLoginThrottle(), links: newLinkGuard(opts.LinkRateLimit)}
+		signWindow: opts.ForwarderSignWindow, throttle: newLoginThrottle(), links: newLinkGuard(opts.LinkRateLimit)}
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)
@@ -95,9 +104,10 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 // Now is the gateway's clock (the store's).
 func (g *Gateway) Now() time.Time { return g.db.Now() }
 
-// RunSweeper marks orders expired when their time is up, every interval,
-// until ctx ends. Slots are also freed on demand by CreateOrder; this keeps
-// statuses right for people reading lists.
+// RunSweeper marks orders expired when their time is up, and applies
+// stored notifications left unapplied, every interval, until ctx ends.
+// Slots are also freed on demand by CreateOrder; this keeps statuses right
+// for people reading lists.
 func (g *Gateway) RunSweeper(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -106,6 +116,10 @@ func (g *Gateway) RunSweeper(ctx context.Context, interval time.Duration) {
 			g.log.Error("expiring orders", "err", err)
 		} else if n > 0 {
 			g.log.Info("orders expired", "count", n)
+		}
+		// Rows younger than this may still be on their way through a live request.
+		if err := g.ApplyPending(ctx, g.db.Now().Add(-pendingAge)); err != nil && ctx.Err() == nil {
+			g.log.Error("applying stored notifications", "err", err)
 		}
 		select {
 		case <-ctx.Done():

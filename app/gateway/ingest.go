@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"paygate/app"
@@ -14,8 +15,10 @@ import (
 // Ingest handles one forwarder request to /webhook (the guide's JSON, and
 // SmsForwarder's form, JSON and GET formats): it is stored first, then read,
 // authenticated, parsed and matched. A refused or unreadable request stays
-// stored for review; the error says what was wrong.
+// stored for review; the error says what was wrong. The work does not end
+// when the client hangs up: a stored notification is always applied.
 func (g *Gateway) Ingest(ctx context.Context, raw app.RawRequest) (app.IngestResult, error) {
+	ctx = context.WithoutCancel(ctx)
 	id, err := g.db.SaveRawNotification(ctx, raw)
 	if err != nil {
 		return app.IngestResult{}, err
@@ -23,17 +26,21 @@ func (g *Gateway) Ingest(ctx context.Context, raw app.RawRequest) (app.IngestRes
 	return g.ingestWebhook(ctx, id, raw, false)
 }
 
-func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawRequest, reparse bool) (app.IngestResult, error) {
+func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawRequest, noAutoConfirm bool) (app.IngestResult, error) {
 	res := app.IngestResult{NotificationID: id}
 	msg, err := forward.DecodeWebhook(raw)
 	if err != nil {
 		g.markNotification(ctx, id, app.OutcomeInvalid, err)
 		return res, err
 	}
-	deviceID, err := g.authenticateWebhook(ctx, msg, raw.ReceivedAt)
+	deviceID, signed, err := g.authenticateWebhook(ctx, msg, raw.ReceivedAt)
 	if err != nil {
 		g.markNotification(ctx, id, app.OutcomeRefused, err)
 		return res, err
+	}
+	if signed {
+		// The sign vouches for the timestamp only: it, not a sent id, names the notification.
+		msg.SenderID = msg.Timestamp
 	}
 	in := parse.Input{Package: msg.Package, Title: msg.Title, Text: msg.Text}
 	if in.Title == "" {
@@ -50,7 +57,7 @@ func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawReques
 		DeviceID:      deviceID,
 		Via:           msg.Via,
 		RemoteIP:      raw.RemoteIP,
-		NoAutoConfirm: reparse,
+		NoAutoConfirm: noAutoConfirm,
 		SenderID:      msg.SenderID,
 		Package:       in.Package,
 		Title:         in.Title,
@@ -60,52 +67,73 @@ func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawReques
 		Method:        app.Method(r.Method),
 		Amount:        r.Amount,
 		CustomerType:  r.CustomerType,
+
+		SignedTimestamp: signed,
 	})
 }
 
 // authenticateWebhook accepts a device key or the API key in the key header
 // (or field), or a valid SmsForwarder signature made with one of them, and
-// says which device sent it.
-func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, at time.Time) (int64, error) {
+// says which device sent it and whether by signature.
+func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, at time.Time) (deviceID int64, signed bool, err error) {
 	switch {
 	case msg.Key != "":
 		id, ok, err := g.identify(ctx, func(secret string) bool { return sign.Equal(secret, msg.Key) })
 		if err != nil || ok {
-			return id, err
+			return id, false, err
 		}
-		return 0, app.Errorf(app.EUNAUTHORIZED, "key",
+		return 0, false, app.Errorf(app.EUNAUTHORIZED, "key",
 			"密钥不正确：请核对转发应用里填写的密钥，它应是管理后台“设备”页里该设备的密钥或商户 API 密钥。",
 			"Wrong key: the key in the forwarder must be the device's key from the admin Devices page, or the merchant API key.")
 	case msg.Sign != "" && msg.Timestamp != "":
-		if !forward.TimestampFresh(msg.Timestamp, at, forward.SmsForwarderWindow) {
-			return 0, app.Errorf(app.EUNAUTHORIZED, "timestamp",
-				"签名时间戳 timestamp 与服务器时间相差超过 1 小时：请校准手机时间，或检查转发模板中的 [timestamp]。",
-				"The timestamp is more than 1 hour from the server's time: fix the phone's clock, or check [timestamp] in the forwarder template.")
+		if !forward.TimestampFresh(msg.Timestamp, at, g.signWindow) {
+			zh, en := windowText(g.signWindow)
+			return 0, false, app.Errorf(app.EUNAUTHORIZED, "timestamp",
+				"签名时间戳 timestamp 与服务器时间相差超过 "+zh+"：请把手机时间设为自动（网络时间）后再发送；也请检查转发模板中的 [timestamp]。",
+				"The timestamp is more than "+en+" from the server's time: set the phone's clock to automatic (network time) and send again; also check [timestamp] in the forwarder template.")
 		}
 		id, ok, err := g.identify(ctx, func(secret string) bool { return forward.VerifySmsForwarder(secret, msg.Timestamp, msg.Sign) })
 		if err != nil || ok {
-			return id, err
+			return id, ok, err
 		}
-		return 0, app.Errorf(app.EUNAUTHORIZED, "sign",
+		return 0, false, app.Errorf(app.EUNAUTHORIZED, "sign",
 			"SmsForwarder 签名 sign 不正确：请把 SmsForwarder 发送通道里的“secret”设为该设备的密钥（或商户 API 密钥）。",
 			"Wrong SmsForwarder sign: set the channel's secret in SmsForwarder to this device's key (or the merchant API key).")
 	}
 	has, err := g.HasAPIKey(ctx)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if !has {
 		devices, err := g.db.DeviceKeys(ctx)
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		if len(devices) == 0 {
-			return 0, errNoAPIKeyYet()
+			return 0, false, errNoAPIKeyYet()
 		}
 	}
-	return 0, app.Errorf(app.EUNAUTHORIZED, "key",
+	return 0, false, app.Errorf(app.EUNAUTHORIZED, "key",
 		"缺少密钥：请在请求头 key 中填写设备密钥或商户 API 密钥；SmsForwarder 也可在发送通道里设置 secret（签名）。",
 		"Key missing: send the device key or the merchant API key in the header key; in SmsForwarder you may set the channel's secret (signature) instead.")
+}
+
+// windowText says a window of time in Chinese and English ("15 分钟", "15 minutes").
+func windowText(d time.Duration) (zh, en string) {
+	unit := func(n int64, zh, en string) (string, string) {
+		s := strconv.FormatInt(n, 10)
+		if n != 1 {
+			en += "s"
+		}
+		return s + " " + zh, s + " " + en
+	}
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "小时", "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "分钟", "minute")
+	}
+	return unit(int64(d.Round(time.Second)/time.Second), "秒", "second")
 }
 
 // apply records a parsed notice and wakes the callback queue when it paid an order.
@@ -126,7 +154,13 @@ func (g *Gateway) apply(ctx context.Context, id int64, n app.Notice) (app.Ingest
 	return res, nil
 }
 
+// markNotification records why a stored request was not applied. An
+// internal error (the database failing) is not the request's fault: the row
+// stays received and is applied again later (ApplyPending).
 func (g *Gateway) markNotification(ctx context.Context, id int64, outcome app.NotificationOutcome, cause error) {
+	if app.ErrorCode(cause) == app.EINTERNAL {
+		return
+	}
 	if err := g.db.SetNotificationOutcome(ctx, id, outcome, app.ErrorMessage(cause, "en")); err != nil {
 		g.log.Error("recording notification outcome", "id", id, "err", err)
 	}

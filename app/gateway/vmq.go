@@ -9,8 +9,10 @@ import (
 )
 
 // VmqPush handles the V免签 app's /appPush: stored first, then the sign
-// md5(type+price+t+key) tells which device sent it.
+// md5(type+price+t+key) tells which device sent it. As with Ingest, the work
+// goes on when the client hangs up.
 func (g *Gateway) VmqPush(ctx context.Context, raw app.RawRequest) (app.IngestResult, error) {
+	ctx = context.WithoutCancel(ctx)
 	id, err := g.db.SaveRawNotification(ctx, raw)
 	if err != nil {
 		return app.IngestResult{}, err
@@ -18,7 +20,7 @@ func (g *Gateway) VmqPush(ctx context.Context, raw app.RawRequest) (app.IngestRe
 	return g.ingestVmqPush(ctx, id, raw, false)
 }
 
-func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawRequest, reparse bool) (app.IngestResult, error) {
+func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawRequest, noAutoConfirm bool) (app.IngestResult, error) {
 	res := app.IngestResult{NotificationID: id}
 	v, err := forward.DecodeVmq(raw)
 	if err != nil {
@@ -44,7 +46,7 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 		DeviceID:      deviceID,
 		Via:           "vmq",
 		RemoteIP:      raw.RemoteIP,
-		NoAutoConfirm: reparse,
+		NoAutoConfirm: noAutoConfirm,
 		SenderID:      v.T,
 		Title:         "V免签推送",
 		Text:          method.Label("zh") + "收款 " + v.Price + " 元（type=" + v.Type + "）",
@@ -58,18 +60,13 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 // pass are not stored as notifications (one every 30 s per phone would drown
 // the real ones); refused ones are, so a pairing problem can be reviewed.
 func (g *Gateway) VmqHeart(ctx context.Context, raw app.RawRequest) (app.Device, error) {
-	v, err := forward.DecodeVmq(raw)
-	var deviceID int64
-	if err == nil {
-		deviceID, err = g.authenticateVmq(ctx, v, raw.ReceivedAt, v.VerifyHeart)
-	}
+	deviceID, err := g.vmqHeartDevice(ctx, raw)
 	if err != nil {
-		if id, saveErr := g.db.SaveRawNotification(ctx, raw); saveErr == nil {
-			outcome := app.OutcomeRefused
-			if app.ErrorCode(err) == app.EINVALID {
-				outcome = app.OutcomeInvalid
+		if app.ErrorCode(err) != app.EINTERNAL {
+			ctx := context.WithoutCancel(ctx)
+			if id, saveErr := g.db.SaveRawNotification(ctx, raw); saveErr == nil {
+				g.markNotification(ctx, id, heartOutcome(err), err)
 			}
-			g.markNotification(ctx, id, outcome, err)
 		}
 		return app.Device{}, err
 	}
@@ -77,6 +74,21 @@ func (g *Gateway) VmqHeart(ctx context.Context, raw app.RawRequest) (app.Device,
 		return app.Device{}, err
 	}
 	return g.db.Device(ctx, deviceID)
+}
+
+func (g *Gateway) vmqHeartDevice(ctx context.Context, raw app.RawRequest) (int64, error) {
+	v, err := forward.DecodeVmq(raw)
+	if err != nil {
+		return 0, err
+	}
+	return g.authenticateVmq(ctx, v, raw.ReceivedAt, v.VerifyHeart)
+}
+
+func heartOutcome(err error) app.NotificationOutcome {
+	if app.ErrorCode(err) == app.EINVALID {
+		return app.OutcomeInvalid
+	}
+	return app.OutcomeRefused
 }
 
 // VmqState is what /getState reports, as the V免签 servers do.
@@ -115,10 +127,11 @@ func (g *Gateway) VmqStatus(ctx context.Context, raw app.RawRequest) (VmqState, 
 }
 
 func (g *Gateway) authenticateVmq(ctx context.Context, v forward.VmqRequest, at time.Time, verify func(key string) bool) (int64, error) {
-	if !forward.TimestampFresh(v.T, at, forward.SmsForwarderWindow) {
+	if !forward.TimestampFresh(v.T, at, g.signWindow) {
+		zh, en := windowText(g.signWindow)
 		return 0, app.Errorf(app.EUNAUTHORIZED, "t",
-			"客户端时间错误：手机时间与服务器相差超过 1 小时，请校准手机时间。",
-			"Client clock is wrong: the phone's time is more than 1 hour from the server's; fix the phone's clock.")
+			"客户端时间错误：手机时间与服务器相差超过 "+zh+"，请把手机时间设为自动（网络时间）后再试。",
+			"Client clock is wrong: the phone's time is more than "+en+" from the server's; set the phone's clock to automatic (network time) and try again.")
 	}
 	id, ok, err := g.identify(ctx, verify)
 	if err != nil || ok {

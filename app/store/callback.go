@@ -28,6 +28,7 @@ func enqueueCallback(ctx context.Context, tx *Tx, paymentID, orderID string, now
 func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Duration, admit func(app.Callback) bool) ([]app.CallbackDelivery, error) {
 	var out []app.CallbackDelivery
 	err := db.tx(ctx, func(tx *Tx) error {
+		out = nil // a job may run twice (writer.go)
 		now := db.now()
 		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.payment_id, c.order_id, c.kind, c.status, c.attempts, c.next_attempt_at, c.created_at,
 			c.last_error, o.notify_url

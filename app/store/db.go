@@ -46,6 +46,7 @@ type DB struct {
 	settings   atomic.Pointer[app.Settings] // cache; every settings write clears it
 
 	jobs       chan *writeJob
+	batch      batchState // what the writer's connection hooks check (writer.go)
 	closing    chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
@@ -68,10 +69,8 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 		now = time.Now
 	}
 
-	write, err := sql.Open("sqlite", dsn(path, opts.Synchronous, false))
-	if err != nil {
-		return nil, err
-	}
+	db := &DB{path: path, now: now, jobs: make(chan *writeJob, 4*maxBatch), closing: make(chan struct{}), writerDone: make(chan struct{})}
+	write := sql.OpenDB(db.writeConnector(dsn(path, opts.Synchronous, false)))
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
@@ -85,8 +84,7 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
 
-	db := &DB{path: path, write: write, read: &pool{DB: read, stmts: newStmtCache(read)}, now: now, writeStmts: newStmtCache(write),
-		jobs: make(chan *writeJob, 4*maxBatch), closing: make(chan struct{}), writerDone: make(chan struct{})}
+	db.write, db.read, db.writeStmts = write, &pool{DB: read, stmts: newStmtCache(read)}, newStmtCache(write)
 	go db.runWriter()
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()

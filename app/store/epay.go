@@ -38,6 +38,7 @@ type EpayCreate struct {
 // repeat of a paid, expired or closed order means.
 func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCreate) (o app.Order, e app.EpayOrder, created bool, err error) {
 	err = db.tx(ctx, func(tx *Tx) error {
+		created = false // a job may run twice (writer.go)
 		now := db.now()
 		old, err := scanEpay(tx.QueryRowContext(ctx, `SELECT `+epayColumns+` FROM epay_orders WHERE out_trade_no = ?`, c.Epay.OutTradeNo))
 		switch {

@@ -39,12 +39,60 @@ func (db *DB) SaveRawNotification(ctx context.Context, r app.RawRequest) (int64,
 }
 
 // SetNotificationOutcome records that a stored request was refused or could
-// not be read; reason says why, for the person reviewing it.
+// not be read; reason says why, for the person reviewing it. A request that
+// made a payment or was found a duplicate keeps that outcome.
 func (db *DB) SetNotificationOutcome(ctx context.Context, id int64, outcome app.NotificationOutcome, reason string) error {
 	return db.tx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE notifications SET outcome = ?, reason = ? WHERE id = ?`, string(outcome), reason, id)
+		_, err := tx.ExecContext(ctx, `UPDATE notifications SET outcome = ?, reason = ?
+			WHERE id = ? AND outcome NOT IN ('payment', 'duplicate')`, string(outcome), reason, id)
 		return err
 	})
+}
+
+// UnappliedNotifications returns the ids of stored requests never applied
+// (outcome received: the client hung up, the process died, or applying
+// failed) that arrived at or before before, oldest first.
+func (db *DB) UnappliedNotifications(ctx context.Context, before time.Time, limit int) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM notifications WHERE outcome = 'received' AND received_at <= ?
+		ORDER BY received_at, id LIMIT ?`, ms(before), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// NoteApplyFailure counts a failed try to apply a stored request. After
+// maxAttempts tries it gets the outcome error with reason, so a person
+// sees it; gaveUp says so.
+func (db *DB) NoteApplyFailure(ctx context.Context, id int64, reason string, maxAttempts int) (gaveUp bool, err error) {
+	err = db.tx(ctx, func(tx *Tx) error {
+		var attempts int
+		err := tx.QueryRowContext(ctx, `UPDATE notifications SET apply_attempts = apply_attempts + 1
+			WHERE id = ? AND outcome = 'received' RETURNING apply_attempts`, id).Scan(&attempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			gaveUp = false // applied meanwhile
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if gaveUp = attempts >= maxAttempts; !gaveUp {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE notifications SET outcome = 'error', reason = ? WHERE id = ?`,
+			fmt.Sprintf("%s (tried %d times)", reason, attempts), id)
+		return err
+	})
+	return gaveUp, err
 }
 
 // ApplyOptions are the rules ApplyNotice follows.
@@ -59,9 +107,13 @@ type ApplyOptions struct {
 // payment — matched to an order (which is paid and gets a queued callback)
 // or waiting unmatched for a person.
 func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notice, opts ApplyOptions) (app.IngestResult, error) {
-	res := app.IngestResult{NotificationID: notificationID, Amount: n.Amount, Method: n.Method, CustomerType: n.CustomerType}
+	var res app.IngestResult
 	err := db.tx(ctx, func(tx *Tx) error {
+		res = app.IngestResult{NotificationID: notificationID, Amount: n.Amount, Method: n.Method, CustomerType: n.CustomerType}
 		now := db.now()
+		if done, err := appliedAlready(ctx, tx, notificationID, &res); err != nil || done {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET device_id = ?, sender_id = ?, package = ?, title = ?, text = ?,
 			amount = ?, method = ?, customer_type = ? WHERE id = ?`,
 			sql.NullInt64{Int64: n.DeviceID, Valid: n.DeviceID != 0}, n.SenderID, n.Package, n.Title, n.Text,
@@ -77,27 +129,11 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 		}
 
 		if n.SenderID != "" {
-			key := dedupeKey(n)
-			var firstID int64
-			var firstPayment sql.NullString
-			err := tx.QueryRowContext(ctx, `SELECT id, payment_id FROM notifications WHERE dedupe_key = ? AND id <> ?`, key, notificationID).Scan(&firstID, &firstPayment)
-			switch {
-			case err == nil:
-				res.Kind = app.OutcomeDuplicate
-				res.Reason = fmt.Sprintf("same notification as #%d", firstID)
-				if firstPayment.Valid {
-					res.PaymentID = firstPayment.String
-					var orderID sql.NullString
-					if err := tx.QueryRowContext(ctx, `SELECT order_id FROM payments WHERE id = ?`, firstPayment.String).Scan(&orderID); err != nil {
-						return err
-					}
-					res.OrderID = orderID.String
-				}
-				return setOutcome(ctx, tx, notificationID, app.OutcomeDuplicate, res.Reason, "")
-			case !errors.Is(err, sql.ErrNoRows):
+			dup, err := findDuplicate(ctx, tx, notificationID, n, &res)
+			if err != nil || dup {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE notifications SET dedupe_key = ? WHERE id = ?`, key, notificationID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE notifications SET dedupe_key = ? WHERE id = ?`, dedupeKey(n), notificationID); err != nil {
 				return err
 			}
 		}
@@ -147,9 +183,93 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 	return res, err
 }
 
+// appliedAlready reports whether the notification was applied before (by a
+// live request that took long, or the sweeper): applying it again could pay
+// twice. res then describes what it became.
+func appliedAlready(ctx context.Context, tx *Tx, id int64, res *app.IngestResult) (bool, error) {
+	var outcome string
+	var paymentID sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT outcome, payment_id FROM notifications WHERE id = ?`, id).Scan(&outcome, &paymentID); err != nil {
+		return false, err
+	}
+	switch app.NotificationOutcome(outcome) {
+	case app.OutcomePayment, app.OutcomeDuplicate:
+	default:
+		return false, nil
+	}
+	res.Kind, res.Reason = app.NotificationOutcome(outcome), fmt.Sprintf("notification #%d was applied already", id)
+	return true, paymentOrder(ctx, tx, paymentID, res)
+}
+
+// findDuplicate looks for an earlier notification with n's sender id from
+// the same device: the same text, or — when n's sender id is a signed
+// timestamp — any text. A duplicate is recorded as such; when it is the
+// same notification sent again, res names the first one's payment.
+func findDuplicate(ctx context.Context, tx *Tx, id int64, n app.Notice, res *app.IngestResult) (bool, error) {
+	var (
+		firstID          int64
+		firstPayment     sql.NullString
+		pkg, title, text string
+		row              *sql.Row
+		prefix           = dedupePrefix(n)
+	)
+	if n.SignedTimestamp {
+		// Every key with this device and timestamp lies in [prefix, prefix
+		// with '}' for its last '|'): the signed one and those of any text.
+		row = tx.QueryRowContext(ctx, `SELECT id, payment_id, package, title, text FROM notifications
+			WHERE dedupe_key >= ? AND dedupe_key < ? AND id <> ? ORDER BY id LIMIT 1`, prefix, prefix[:len(prefix)-1]+"}", id)
+	} else {
+		row = tx.QueryRowContext(ctx, `SELECT id, payment_id, package, title, text FROM notifications
+			WHERE dedupe_key IN (?, ?) AND id <> ? AND package = ? AND title = ? AND text = ? ORDER BY id LIMIT 1`,
+			dedupeKey(n), prefix+"signed", id, n.Package, n.Title, n.Text)
+	}
+	err := row.Scan(&firstID, &firstPayment, &pkg, &title, &text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if pkg == n.Package && title == n.Title && text == n.Text {
+		res.Reason = fmt.Sprintf("same notification as #%d", firstID)
+		if err := paymentOrder(ctx, tx, firstPayment, res); err != nil {
+			return false, err
+		}
+	} else {
+		// The sign covers the timestamp, not the text: another text with it is a replay.
+		res.Reason = fmt.Sprintf("signed timestamp %s was used by #%d; each is used once", n.SenderID, firstID)
+	}
+	res.Kind = app.OutcomeDuplicate
+	return true, setOutcome(ctx, tx, id, app.OutcomeDuplicate, res.Reason, "")
+}
+
+// paymentOrder puts a payment and the order it paid into res.
+func paymentOrder(ctx context.Context, tx *Tx, paymentID sql.NullString, res *app.IngestResult) error {
+	if !paymentID.Valid {
+		return nil
+	}
+	res.PaymentID = paymentID.String
+	var orderID sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT order_id FROM payments WHERE id = ?`, paymentID.String).Scan(&orderID); err != nil {
+		return err
+	}
+	res.OrderID = orderID.String
+	return nil
+}
+
+func dedupePrefix(n app.Notice) string {
+	return fmt.Sprintf("%d|%s|", n.DeviceID, n.SenderID)
+}
+
+// dedupeKey is unique per notification: device, sender id and text — or,
+// for a signed timestamp, device and timestamp alone, so the UNIQUE index
+// lets it be used once.
 func dedupeKey(n app.Notice) string {
+	if n.SignedTimestamp {
+		return dedupePrefix(n) + "signed"
+	}
 	h := sha256.Sum256([]byte(n.Package + "\x00" + n.Title + "\x00" + n.Text))
-	return fmt.Sprintf("%d|%s|%s", n.DeviceID, n.SenderID, hex.EncodeToString(h[:12]))
+	return dedupePrefix(n) + hex.EncodeToString(h[:12])
 }
 
 func setOutcome(ctx context.Context, tx *Tx, id int64, outcome app.NotificationOutcome, reason, paymentID string) error {

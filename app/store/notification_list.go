@@ -82,6 +82,13 @@ func (db *DB) ListNotifications(ctx context.Context, f NotificationFilter) ([]ap
 	return out, total, rows.Err()
 }
 
+// CountNotifications counts stored requests with outcome.
+func (db *DB) CountNotifications(ctx context.Context, outcome app.NotificationOutcome) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE outcome = ?`, string(outcome)).Scan(&n)
+	return n, err
+}
+
 // Notification returns one stored request.
 func (db *DB) Notification(ctx context.Context, id int64) (app.Notification, error) {
 	n, err := scanNotification(db.read.QueryRowContext(ctx, `SELECT `+notificationColumns+notificationFrom+` WHERE n.id = ?`, id))
@@ -109,11 +116,12 @@ func (db *DB) RawNotification(ctx context.Context, id int64) (app.RawRequest, ap
 }
 
 // ReparseCandidates returns ids of stored notifications that produced no
-// payment and were not refused — the ones a parser fix could change —
+// payment and were not refused — the ones a parser fix could change, and
+// those that could not be applied —
 // received at or after sinceMS, oldest first.
 func (db *DB) ReparseCandidates(ctx context.Context, sinceMS int64, limit int) ([]int64, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id FROM notifications
-		WHERE outcome IN ('ignored', 'invalid', 'received') AND received_at >= ? ORDER BY id LIMIT ?`, sinceMS, limit)
+		WHERE outcome IN ('ignored', 'invalid', 'received', 'error') AND received_at >= ? ORDER BY id LIMIT ?`, sinceMS, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -110,35 +110,42 @@ func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 }
 
 // Tx is a write transaction whose statements come from the writer's cache.
+// Its statements run on the writer's context, whatever context the job
+// passes: modernc interrupts a statement whose context ends, and SQLite then
+// rolls back the whole transaction — every job of the batch — so a job, once
+// started, must finish even if its caller has gone.
 type Tx struct {
 	*sql.Tx
 	stmts *stmtCache
 }
 
-func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+// writerCtx is the context every statement of a write transaction runs on.
+var writerCtx = context.Background()
+
+func (tx *Tx) stmt(query string) *sql.Stmt {
 	if s := tx.stmts.lookup(query); s != nil {
-		return tx.Tx.StmtContext(ctx, s)
+		return tx.Tx.StmtContext(writerCtx, s)
 	}
 	return nil
 }
 
-func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := tx.stmt(ctx, query); s != nil {
-		return s.ExecContext(ctx, args...)
+func (tx *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	if s := tx.stmt(query); s != nil {
+		return s.ExecContext(writerCtx, args...)
 	}
-	return tx.Tx.ExecContext(ctx, query, args...)
+	return tx.Tx.ExecContext(writerCtx, query, args...)
 }
 
-func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := tx.stmt(ctx, query); s != nil {
-		return s.QueryContext(ctx, args...)
+func (tx *Tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := tx.stmt(query); s != nil {
+		return s.QueryContext(writerCtx, args...)
 	}
-	return tx.Tx.QueryContext(ctx, query, args...)
+	return tx.Tx.QueryContext(writerCtx, query, args...)
 }
 
-func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := tx.stmt(ctx, query); s != nil {
-		return s.QueryRowContext(ctx, args...)
+func (tx *Tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	if s := tx.stmt(query); s != nil {
+		return s.QueryRowContext(writerCtx, args...)
 	}
-	return tx.Tx.QueryRowContext(ctx, query, args...)
+	return tx.Tx.QueryRowContext(writerCtx, query, args...)
 }

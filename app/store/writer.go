@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync/atomic"
+
+	"modernc.org/sqlite"
 )
 
 // Group commit. Every write transaction of the store is a job for one writer
@@ -14,6 +18,10 @@ import (
 // commit fails, every job in the batch fails. So each exported store method
 // keeps the meaning of one transaction, while under load many of them share
 // one disk flush (synchronous=FULL stays affordable).
+//
+// A job, once started, runs on the writer's own context (Tx ignores the
+// caller's): a statement interrupted because one caller hung up would make
+// SQLite roll back the transaction every job of the batch shares.
 
 // maxBatch bounds how many jobs share one commit, so a batch's latency stays small.
 const maxBatch = 128
@@ -28,7 +36,9 @@ type writeJob struct {
 var errClosed = errors.New("store: database is closed")
 
 // tx runs fn as one atomic unit on the writer and returns once it is
-// durable (or failed). fn must use only tx.
+// durable (or failed). fn must use only tx. fn may run a second time, when
+// SQLite lost the batch it ran in (commitBatch), so it must set what it
+// hands back afresh on every run.
 func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	job := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
@@ -95,30 +105,59 @@ func (db *DB) failQueued() {
 	}
 }
 
-// commitBatch runs the jobs in one transaction and reports to each.
+// commitBatch runs the jobs in one transaction and reports to each. When
+// SQLite dropped that transaction on the way (see batchState), nothing of it
+// is on disk: each job runs again in a transaction of its own, so every
+// caller is answered with what happened to its own write.
 func (db *DB) commitBatch(batch []*writeJob) {
-	results := make([]error, len(batch))
+	results, intact := db.runBatch(batch)
+	if !intact {
+		db.batch.reruns.Add(1)
+		for i := range batch {
+			alone, _ := db.runBatch(batch[i : i+1])
+			results[i] = alone[0]
+		}
+	}
+	for i, j := range batch {
+		j.done <- results[i]
+	}
+}
+
+// runBatch runs the jobs in one transaction and returns their outcomes.
+// intact is false when the transaction was lost before the commit: then no
+// job's work is on disk and the outcomes mean nothing.
+func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool) {
+	results = make([]error, len(batch))
 	sqlTx, err := db.write.BeginTx(context.Background(), nil)
 	if err != nil {
-		for _, j := range batch {
-			j.done <- fmt.Errorf("begin: %w", err)
+		for i := range results {
+			results[i] = fmt.Errorf("begin: %w", err)
 		}
-		return
+		return results, true
 	}
+	db.batch.begin()
+	defer db.batch.end()
 	tx := &Tx{Tx: sqlTx, stmts: db.writeStmts}
 	if len(batch) == 1 {
 		// Alone: no savepoint needed, a failure rolls the transaction back.
 		results[0] = runJob(batch[0], tx)
+		if results[0] == nil && db.batch.lost.Load() {
+			results[0] = errTxLost
+		}
 		if results[0] != nil {
 			_ = tx.Rollback()
-			batch[0].done <- results[0]
-			return
+			return results, true
 		}
 	} else {
 		for i, j := range batch {
-			results[i] = runInSavepoint(j, tx)
+			var err error
+			if results[i], err = db.runInSavepoint(j, tx); err != nil {
+				_ = tx.Rollback()
+				return results, false
+			}
 		}
 	}
+	db.batch.committing.Store(true)
 	if err := tx.Commit(); err != nil {
 		err = fmt.Errorf("commit: %w", err)
 		for i := range results {
@@ -127,29 +166,38 @@ func (db *DB) commitBatch(batch []*writeJob) {
 			}
 		}
 	}
-	for i, j := range batch {
-		j.done <- results[i]
-	}
+	return results, true
 }
 
-func runInSavepoint(j *writeJob, tx *Tx) error {
+// runInSavepoint runs one job of a batch inside its own savepoint and returns
+// the job's outcome, or an error when the batch's transaction is no longer
+// whole: a savepoint step failed, or SQLite rolled the transaction back.
+func (db *DB) runInSavepoint(j *writeJob, tx *Tx) (result, broken error) {
 	if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
-		return err
+		return nil, fmt.Errorf("savepoint: %w", err)
 	}
-	err := runJob(j, tx)
-	if err != nil {
-		if _, rbErr := tx.Exec(`ROLLBACK TO job`); rbErr != nil {
-			return errors.Join(err, rbErr)
+	result = runJob(j, tx)
+	if db.batch.lost.Load() {
+		return result, errTxLost
+	}
+	if result != nil {
+		if _, err := tx.Exec(`ROLLBACK TO job`); err != nil {
+			return result, fmt.Errorf("rollback to savepoint: %w", err)
 		}
 	}
-	if _, relErr := tx.Exec(`RELEASE job`); relErr != nil && err == nil {
-		return relErr
+	if _, err := tx.Exec(`RELEASE job`); err != nil {
+		return result, fmt.Errorf("release savepoint: %w", err)
 	}
-	return err
+	if db.batch.lost.Load() {
+		return result, errTxLost
+	}
+	return result, nil
 }
 
 // runJob runs one job's function, turning a panic into an error so one bad
-// job cannot take the writer down.
+// job cannot take the writer down. A job whose caller is gone before it
+// starts is skipped (the caller is told so); once started, it runs to the
+// end whatever the caller does, as Tx ignores the caller's context.
 func runJob(j *writeJob, tx *Tx) (err error) {
 	if err := j.ctx.Err(); err != nil {
 		return err
@@ -161,3 +209,72 @@ func runJob(j *writeJob, tx *Tx) (err error) {
 	}()
 	return j.fn(tx)
 }
+
+// errTxLost: SQLite rolled the write transaction back under a job (an
+// interrupted statement, an I/O error, a full disk).
+var errTxLost = errors.New("store: the write transaction was rolled back by SQLite")
+
+// batchState lets the writer notice what SQLite does to its transaction
+// behind its back. Some errors (an interrupted statement, I/O errors, a
+// full disk) make SQLite roll back the whole transaction; the statements
+// after that — the next job's SAVEPOINT and RELEASE included — would each
+// run and commit on their own. The connection's rollback hook marks the
+// batch lost, and its commit hook refuses every commit during a batch but
+// the batch's own, so nothing of a broken batch reaches the disk.
+type batchState struct {
+	open       atomic.Bool  // a batch transaction is running
+	committing atomic.Bool  // the writer is committing it
+	lost       atomic.Bool  // SQLite rolled it back
+	reruns     atomic.Int64 // batches lost and run again job by job
+}
+
+func (b *batchState) begin() {
+	b.lost.Store(false)
+	b.committing.Store(false)
+	b.open.Store(true)
+}
+
+func (b *batchState) end() {
+	b.open.Store(false)
+	b.committing.Store(false)
+}
+
+// onRollback is the write connection's rollback hook.
+func (b *batchState) onRollback() {
+	if b.open.Load() {
+		b.lost.Store(true)
+	}
+}
+
+// onCommit is the write connection's commit hook: non-zero turns the commit
+// into a rollback.
+func (b *batchState) onCommit() int32 {
+	if b.open.Load() && !b.committing.Load() {
+		return 1
+	}
+	return 0
+}
+
+// writeConnector opens the writer's connection with its hooks installed, on
+// a driver of its own so no other connection gets them.
+func (db *DB) writeConnector(dsn string) driver.Connector {
+	drv := &sqlite.Driver{}
+	drv.RegisterConnectionHook(func(conn sqlite.ExecQuerierContext, _ string) error {
+		hooks, ok := conn.(sqlite.HookRegisterer)
+		if !ok {
+			return errors.New("store: the SQLite driver cannot watch transactions")
+		}
+		hooks.RegisterRollbackHook(db.batch.onRollback)
+		hooks.RegisterCommitHook(db.batch.onCommit)
+		return nil
+	})
+	return connector{drv: drv, dsn: dsn}
+}
+
+type connector struct {
+	drv *sqlite.Driver
+	dsn string
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.drv }

