@@ -41,18 +41,22 @@ func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen,
 	return p.Decide(facts), nil
 }
 
+// releasedWithinGraceQuery lists a slot's orders released since a time,
+// newest first: seeks on orders_released_slot (migration 0010) and orders_slot.
+const releasedWithinGraceQuery = `SELECT id, status FROM (
+		SELECT id, status, coalesce(paid_at, closed_at) AS released FROM orders INDEXED BY orders_released_slot
+		WHERE status <> 'pending' AND method IN (?, ?) AND pay_amount = ? AND coalesce(paid_at, closed_at) >= ?
+		UNION ALL
+		SELECT id, 'expired', expires_at FROM orders INDEXED BY orders_slot
+		WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at <= ? AND expires_at >= ?
+	) ORDER BY released DESC, id`
+
 // releasedWithinGrace fills facts.Released and facts.Expired from the orders
 // on the slot released since now − grace, newest first: paid, expired or
 // closed ones (orders_released_slot) and pending ones past their lifetime.
 func releasedWithinGrace(ctx context.Context, tx *Tx, methods []any, amount money.Fen, now time.Time, grace time.Duration, facts *app.SlotFacts) error {
 	since := ms(now.Add(-grace))
-	rows, err := tx.QueryContext(ctx, `SELECT id, status FROM (
-			SELECT id, status, coalesce(paid_at, closed_at) AS released FROM orders INDEXED BY orders_released_slot
-			WHERE status <> 'pending' AND method IN (?, ?) AND pay_amount = ? AND coalesce(paid_at, closed_at) >= ?
-			UNION ALL
-			SELECT id, 'expired', expires_at FROM orders INDEXED BY orders_slot
-			WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at <= ? AND expires_at >= ?
-		) ORDER BY released DESC, id`,
+	rows, err := tx.QueryContext(ctx, releasedWithinGraceQuery,
 		methods[0], methods[1], int64(amount), since,
 		methods[0], methods[1], int64(amount), ms(now), since)
 	if err != nil {
@@ -107,6 +111,9 @@ func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now ti
 	return bumpDay(ctx, tx, dayNumber(fromMS(created)), dayStats{paid: 1, payMS: ms(now) - created})
 }
 
+const slotReleasedBetweenQuery = `SELECT 1 FROM orders INDEXED BY orders_released_slot
+	WHERE status <> 'pending' AND method IN (?, ?) AND pay_amount = ? AND coalesce(paid_at, closed_at) BETWEEN ? AND ? LIMIT 1`
+
 // SlotReleasedBetween reports whether an order on the slot a payment of
 // method and amount fits (both methods' slots when method is "") was paid,
 // expired or closed between from and to: for the console, whether an
@@ -117,9 +124,7 @@ func (db *DB) SlotReleasedBetween(ctx context.Context, method app.Method, amount
 		methods = []any{string(app.MethodAlipay), string(app.MethodWechat)}
 	}
 	var one int
-	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM orders INDEXED BY orders_released_slot
-		WHERE status <> 'pending' AND method IN (?, ?) AND pay_amount = ? AND coalesce(paid_at, closed_at) BETWEEN ? AND ? LIMIT 1`,
-		methods[0], methods[1], int64(amount), ms(from), ms(to)).Scan(&one)
+	err := db.read.QueryRowContext(ctx, slotReleasedBetweenQuery, methods[0], methods[1], int64(amount), ms(from), ms(to)).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

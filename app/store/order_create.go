@@ -155,6 +155,11 @@ func heldSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen)
 	return held, rows.Err()
 }
 
+// slotReleasedSinceQuery seeks orders_released_slot (migration 0010) for
+// one slot's releases since a time.
+const slotReleasedSinceQuery = `SELECT 1 FROM orders INDEXED BY orders_released_slot
+	WHERE status <> 'pending' AND method = ? AND pay_amount = ? AND coalesce(paid_at, closed_at) >= ? LIMIT 1`
+
 // slotReleasedSince reports whether an order on slot (method, amount) was
 // paid, expired or closed within cooldown before now. A cooldown of 0 turns
 // the rule off.
@@ -163,9 +168,7 @@ func slotReleasedSince(ctx context.Context, tx *Tx, method app.Method, amount mo
 		return false, nil
 	}
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM orders INDEXED BY orders_released_slot
-		WHERE status <> 'pending' AND method = ? AND pay_amount = ? AND coalesce(paid_at, closed_at) >= ? LIMIT 1`,
-		string(method), int64(amount), ms(now.Add(-cooldown))).Scan(&one)
+	err := tx.QueryRowContext(ctx, slotReleasedSinceQuery, string(method), int64(amount), ms(now.Add(-cooldown))).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
