@@ -70,7 +70,7 @@ type PayQR struct {
 type CandidateOrder struct {
 	Order      Order
 	Confidence Confidence
-	Why        string // machine reason: "pending", "pending_method_unknown", "several", "expired"
+	Why        string // machine reason: "pending", "pending_method_unknown", "several", "previous_holder", "expired"
 }
 
 // CallbackSummary is a merchant callback with the payment it reports.

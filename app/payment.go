@@ -21,7 +21,7 @@ type Confidence string
 const (
 	ConfidenceHigh   Confidence = "high"   // method and amount exact, one pending order
 	ConfidenceMedium Confidence = "medium" // method unknown, amount unique among pending orders
-	ConfidenceLow    Confidence = "low"    // the order expired within the grace period
+	ConfidenceLow    Confidence = "low"    // several fit, the slot's earlier holder was released within grace, or the order expired within grace
 	ConfidenceNone   Confidence = ""       // no candidate
 )
 
@@ -68,6 +68,6 @@ type Payment struct {
 // MatchPolicy tunes the matcher.
 type MatchPolicy struct {
 	Window      time.Duration // a pending order matches only if created this recently
-	Grace       time.Duration // an order expired this recently is a low-confidence candidate
+	Grace       time.Duration // an order expired this recently is a low-confidence candidate; a slot released this recently is not handed out again (slot cooldown)
 	AutoConfirm Confidence    // lowest confidence that pays an order without a person
 }

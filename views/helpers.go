@@ -195,6 +195,9 @@ func candidateWhy(ctx context.Context, why string) string {
 		return tr(ctx, "收款时该订单正在等待支付，金额一致（通知没说明支付方式）", "The order was waiting when the money arrived; the amount matches (the notification did not name a method)")
 	case "several":
 		return tr(ctx, "有几笔同金额的订单同时在等待，请核对付款人", "Several orders with this amount were waiting; check who paid")
+	case "previous_holder":
+		return tr(ctx, "收款时该订单正在等待支付，但同一金额的上一笔订单刚支付、过期或关闭：这笔钱可能是上一笔订单迟到或重复的通知，请核对付款人",
+			"The order was waiting, but an earlier order on this amount had just been paid, expired or closed: this may be a late or repeated notification for that order; check who paid")
 	case "expired":
 		return tr(ctx, "金额一致，但收款时订单已过期", "The amount matches, but the order had expired when the money arrived")
 	}

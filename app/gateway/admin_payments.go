@@ -63,11 +63,18 @@ func (g *Gateway) Unmatched(ctx context.Context, page Page) ([]PaymentDetail, in
 // Candidates returns the orders an unmatched payment may pay, most likely
 // first: orders with the same payable amount (and method, when the payment
 // names one) that were pending when it arrived, or had expired no longer than
-// the grace period before. Confidence follows the matcher's rules: one
-// pending order by the same method is high, method unknown is medium,
-// several pending orders or an expired one is low.
+// the grace period before. Confidence follows the matcher's rules
+// (app.PendingConfidence): one pending order by the same method is high,
+// method unknown is medium; several pending orders, a pending order while an
+// earlier holder of the slot had been released within the grace period, or
+// an expired order is low.
 func (g *Gateway) Candidates(ctx context.Context, p app.Payment) ([]app.CandidateOrder, error) {
-	orders, err := g.db.CandidateOrders(ctx, p, g.Tuning().Match.Grace, 10)
+	grace := g.Tuning().Match.Grace
+	orders, err := g.db.CandidateOrders(ctx, p, grace, 10)
+	if err != nil {
+		return nil, err
+	}
+	released, err := g.db.SlotReleasedBetween(ctx, p.Method, p.Amount, p.ReceivedAt.Add(-grace), p.ReceivedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -76,20 +83,18 @@ func (g *Gateway) Candidates(ctx context.Context, p app.Payment) ([]app.Candidat
 	}
 	pending := 0
 	for _, o := range orders {
-		if pendingAt(o) {
+		switch {
+		case pendingAt(o):
 			pending++
+		case !o.ExpiresAt.After(p.ReceivedAt):
+			released = true // past its lifetime when the money came, not yet marked expired
 		}
 	}
 	out := make([]app.CandidateOrder, 0, len(orders))
 	for _, o := range orders {
 		c := app.CandidateOrder{Order: o, Confidence: app.ConfidenceLow, Why: "expired"}
-		switch {
-		case pendingAt(o) && pending > 1:
-			c.Why = "several"
-		case pendingAt(o) && p.Method != "":
-			c.Confidence, c.Why = app.ConfidenceHigh, "pending"
-		case pendingAt(o):
-			c.Confidence, c.Why = app.ConfidenceMedium, "pending_method_unknown"
+		if pendingAt(o) {
+			c.Confidence, c.Why = app.PendingConfidence(pending, p.Method != "", released)
 		}
 		out = append(out, c)
 	}

@@ -48,7 +48,7 @@ func (g *Gateway) EpayCreate(ctx context.Context, req EpayRequest) (app.Order, a
 	}
 	key := s.APIKey
 	return g.db.CreateEpayOrder(ctx, newOrderID, store.EpayCreate{
-		Order: in, Epay: e, Lifetime: t.OrderLifetime, Slots: t.Slots,
+		Order: in, Epay: e, Lifetime: t.OrderLifetime, Slots: t.Slots, Cooldown: t.Match.Grace,
 		// The checkout page sends the payer back here once paid, with the
 		// notify's signed parameters appended, as 彩虹易支付's return does.
 		ReturnURL: func(e app.EpayOrder) string { return epay.WithQuery(e.ReturnURL, epay.NotifyParams(e, key)) },

@@ -193,7 +193,7 @@ func (g *Gateway) CreateLinkOrder(ctx context.Context, req LinkOrderRequest) (ap
 		return app.Order{}, err
 	}
 	in.LinkID = l.ID
-	o, _, err := g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots)
+	o, _, err := g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots, t.Match.Grace)
 	if err != nil {
 		return app.Order{}, err
 	}

@@ -36,7 +36,10 @@ const (
 )
 
 // CreateOrder validates req and creates the order on a free amount slot.
-// created is false when merchantOrderId named an existing identical order.
+// A slot released within the match grace period is not free (slot cooldown):
+// the grace in force now is used, so a change on the settings page applies to
+// the next order. created is false when merchantOrderId named an existing
+// identical order.
 func (g *Gateway) CreateOrder(ctx context.Context, req OrderRequest) (o app.Order, created bool, err error) {
 	t := g.Tuning()
 	in, err := validateOrder(req, t)
@@ -46,7 +49,7 @@ func (g *Gateway) CreateOrder(ctx context.Context, req OrderRequest) (o app.Orde
 	if err := g.checkCallbackTarget(ctx, "notifyUrl", in.NotifyURL); err != nil {
 		return app.Order{}, false, err
 	}
-	return g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots)
+	return g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots, t.Match.Grace)
 }
 
 func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {

@@ -46,7 +46,7 @@ func paidOrder(t *testing.T, db *store.DB, n int, notifyURL string) string {
 	ctx := context.Background()
 	o, _, err := db.CreateOrder(ctx, func() string { return fmt.Sprintf("ORDG%d", n) },
 		app.OrderInput{ProductName: "p", Method: app.MethodAlipay, Amount: money.Fen(100 + n), NotifyURL: notifyURL},
-		15*time.Minute, app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50})
+		15*time.Minute, app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50}, 10*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

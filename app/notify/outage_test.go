@@ -92,7 +92,7 @@ func TestMerchantOutageOfAnHour(t *testing.T) {
 		seq++
 		o, _, err := db.CreateOrder(ctx, func() string { return fmt.Sprintf("ORD%d", seq) },
 			app.OrderInput{ProductName: "p", Method: app.MethodAlipay, Amount: money.Fen(100 + i)}, 15*time.Minute,
-			app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50})
+			app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50}, policy.Grace)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,6 +25,7 @@ type EpayCreate struct {
 	Epay     app.EpayOrder  // OrderID and CreatedAt are set by CreateEpayOrder
 	Lifetime time.Duration
 	Slots    app.SlotPolicy
+	Cooldown time.Duration // how long a released amount stays unavailable: the match grace period
 	// ReturnURL builds the order's returnUrl (what the checkout page sends
 	// the payer to once paid) from the stored request, its OrderID known.
 	ReturnURL func(app.EpayOrder) string
@@ -64,7 +65,7 @@ func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCr
 		e = c.Epay
 		e.CreatedAt = now
 		var made bool
-		o, made, err = createOrderTx(ctx, tx, now, newID, in, c.Lifetime, c.Slots, func(o *app.Order) {
+		o, made, err = createOrderTx(ctx, tx, now, newID, in, c.Lifetime, c.Slots, c.Cooldown, func(o *app.Order) {
 			e.OrderID = o.ID
 			if e.ReturnURL != "" && c.ReturnURL != nil {
 				o.ReturnURL = c.ReturnURL(e)

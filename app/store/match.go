@@ -10,14 +10,14 @@ import (
 	"paygate/app/money"
 )
 
-// findMatch finds the order a payment most likely pays, and how sure it is:
-//   - high: method known, the pending order on slot (method, amount);
-//   - medium: method unknown, exactly one pending order asks for amount;
-//   - low: several pending orders fit, or only an order that expired within
-//     the grace period does.
-//
-// Only orders created within the match window count.
-func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, p app.MatchPolicy) (string, app.Confidence, error) {
+// findMatch gathers what the database knows about the slot a payment fits —
+// (method, amount), or both methods' slots at amount when method is "" — and
+// lets p decide which order it pays and how sure that is (app.MatchPolicy.Decide):
+//   - the pending orders on the slot created within the match window;
+//   - whether an earlier holder was paid, expired or closed within the grace
+//     period, and the newest that expired (past its lifetime, whether or not
+//     the sweeper has marked it yet).
+func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, p app.MatchPolicy) (app.MatchDecision, error) {
 	// Matching runs in the single writer, so it must touch a handful of rows:
 	// INDEXED BY pins the (method, pay_amount) slot indexes — without table
 	// statistics the planner may prefer walking every pending order by time.
@@ -25,36 +25,55 @@ func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen,
 	if method == "" {
 		methods = []any{string(app.MethodAlipay), string(app.MethodWechat)}
 	}
-	pending, err := orderIDs(ctx, tx, `SELECT id FROM orders INDEXED BY orders_slot
+	facts := app.SlotFacts{MethodKnown: method != ""}
+	var err error
+	facts.Pending, err = orderIDs(ctx, tx, `SELECT id FROM orders INDEXED BY orders_slot
 		WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at > ? AND created_at >= ?
 		ORDER BY created_at, id`, methods[0], methods[1], int64(amount), ms(now), ms(now.Add(-p.Window)))
 	if err != nil {
-		return "", app.ConfidenceNone, err
+		return app.MatchDecision{}, err
 	}
-	switch {
-	case len(pending) == 1 && method != "":
-		return pending[0], app.ConfidenceHigh, nil
-	case len(pending) == 1:
-		return pending[0], app.ConfidenceMedium, nil
-	case len(pending) > 1:
-		return pending[0], app.ConfidenceLow, nil
+	if p.Grace > 0 {
+		if err := releasedWithinGrace(ctx, tx, methods, amount, now, p.Grace, &facts); err != nil {
+			return app.MatchDecision{}, err
+		}
 	}
-	// Orders past their lifetime within the grace period, whether or not the
-	// sweeper has marked them expired yet.
-	graceStart := ms(now.Add(-p.Grace))
-	late, err := orderIDs(ctx, tx, `SELECT id FROM (
-			SELECT id, expires_at FROM orders INDEXED BY orders_slot
-			WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at <= ? AND expires_at >= ?
-			UNION ALL
-			SELECT id, expires_at FROM orders INDEXED BY orders_expired_slot
-			WHERE status = 'expired' AND pay_amount = ? AND closed_at >= ? AND method IN (?, ?)
-		) ORDER BY expires_at DESC LIMIT 1`,
-		methods[0], methods[1], int64(amount), ms(now), graceStart,
-		int64(amount), graceStart, methods[0], methods[1])
-	if err != nil || len(late) == 0 {
-		return "", app.ConfidenceNone, err
+	return p.Decide(facts), nil
+}
+
+// releasedWithinGraceQuery lists a slot's orders released since a time,
+// newest first: seeks on orders_released_slot (migration 0010) and orders_slot.
+const releasedWithinGraceQuery = `SELECT id, status FROM (
+		SELECT id, status, coalesce(paid_at, closed_at) AS released FROM orders INDEXED BY orders_released_slot
+		WHERE status <> 'pending' AND method IN (?, ?) AND pay_amount = ? AND coalesce(paid_at, closed_at) >= ?
+		UNION ALL
+		SELECT id, 'expired', expires_at FROM orders INDEXED BY orders_slot
+		WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at <= ? AND expires_at >= ?
+	) ORDER BY released DESC, id`
+
+// releasedWithinGrace fills facts.Released and facts.Expired from the orders
+// on the slot released since now − grace, newest first: paid, expired or
+// closed ones (orders_released_slot) and pending ones past their lifetime.
+func releasedWithinGrace(ctx context.Context, tx *Tx, methods []any, amount money.Fen, now time.Time, grace time.Duration, facts *app.SlotFacts) error {
+	since := ms(now.Add(-grace))
+	rows, err := tx.QueryContext(ctx, releasedWithinGraceQuery,
+		methods[0], methods[1], int64(amount), since,
+		methods[0], methods[1], int64(amount), ms(now), since)
+	if err != nil {
+		return err
 	}
-	return late[0], app.ConfidenceLow, nil
+	defer rows.Close()
+	for rows.Next() {
+		var id, status string
+		if err := rows.Scan(&id, &status); err != nil {
+			return err
+		}
+		facts.Released = true
+		if facts.Expired == "" && status == string(app.OrderExpired) {
+			facts.Expired = id
+		}
+	}
+	return rows.Err()
 }
 
 func orderIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]string, error) {
@@ -90,4 +109,24 @@ func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now ti
 		return err
 	}
 	return bumpDay(ctx, tx, dayNumber(fromMS(created)), dayStats{paid: 1, payMS: ms(now) - created})
+}
+
+const slotReleasedBetweenQuery = `SELECT 1 FROM orders INDEXED BY orders_released_slot
+	WHERE status <> 'pending' AND method IN (?, ?) AND pay_amount = ? AND coalesce(paid_at, closed_at) BETWEEN ? AND ? LIMIT 1`
+
+// SlotReleasedBetween reports whether an order on the slot a payment of
+// method and amount fits (both methods' slots when method is "") was paid,
+// expired or closed between from and to: for the console, whether an
+// unmatched payment may belong to an earlier holder of the slot.
+func (db *DB) SlotReleasedBetween(ctx context.Context, method app.Method, amount money.Fen, from, to time.Time) (bool, error) {
+	methods := []any{string(method), string(method)}
+	if method == "" {
+		methods = []any{string(app.MethodAlipay), string(app.MethodWechat)}
+	}
+	var one int
+	err := db.read.QueryRowContext(ctx, slotReleasedBetweenQuery, methods[0], methods[1], int64(amount), ms(from), ms(to)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }

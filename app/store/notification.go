@@ -143,10 +143,11 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 			return setOutcome(ctx, tx, notificationID, app.OutcomeIgnored, n.Reason, "")
 		}
 
-		orderID, conf, err := findMatch(ctx, tx, n.Method, n.Amount, now, opts.Policy)
+		match, err := findMatch(ctx, tx, n.Method, n.Amount, now, opts.Policy)
 		if err != nil {
 			return err
 		}
+		orderID, conf := match.OrderID, match.Confidence
 		p := app.Payment{
 			ID:             opts.NewPaymentID(),
 			NotificationID: notificationID,
@@ -157,7 +158,7 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 			Confidence:     conf,
 			ReceivedAt:     now,
 		}
-		autoConfirm := orderID != "" && conf.Rank() >= opts.Policy.AutoConfirm.Rank() && !n.NoAutoConfirm
+		autoConfirm := match.AutoConfirm && !n.NoAutoConfirm
 		if autoConfirm {
 			p.Status, p.OrderID, p.MatchedAt, p.MatchedBy = app.PaymentMatched, orderID, now, "auto"
 		} else {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -14,12 +13,13 @@ import (
 
 // CreateOrder stores a new pending order on a free amount slot, in one
 // transaction: expired orders near the asked amount give their slots back,
-// then the first free payable amount in policy order is taken. With a
-// MerchantOrderID that exists already, the existing order is returned
+// then the first payable amount in policy order that no pending order holds
+// and no order released within cooldown (the match grace period) is taken.
+// With a MerchantOrderID that exists already, the existing order is returned
 // (created = false) if the request is the same, else a conflict.
-func (db *DB) CreateOrder(ctx context.Context, newID func() string, in app.OrderInput, lifetime time.Duration, policy app.SlotPolicy) (order app.Order, created bool, err error) {
+func (db *DB) CreateOrder(ctx context.Context, newID func() string, in app.OrderInput, lifetime time.Duration, policy app.SlotPolicy, cooldown time.Duration) (order app.Order, created bool, err error) {
 	err = db.tx(ctx, func(tx *Tx) error {
-		order, created, err = createOrderTx(ctx, tx, db.now(), newID, in, lifetime, policy, nil)
+		order, created, err = createOrderTx(ctx, tx, db.now(), newID, in, lifetime, policy, cooldown, nil)
 		return err
 	})
 	return order, created, err
@@ -28,7 +28,7 @@ func (db *DB) CreateOrder(ctx context.Context, newID func() string, in app.Order
 // createOrderTx is CreateOrder inside tx. prepare, when not nil, may change the
 // new order once its id is known, just before it is inserted.
 func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() string, in app.OrderInput, lifetime time.Duration,
-	policy app.SlotPolicy, prepare func(*app.Order)) (app.Order, bool, error) {
+	policy app.SlotPolicy, cooldown time.Duration, prepare func(*app.Order)) (app.Order, bool, error) {
 	if in.MerchantOrderID != "" {
 		existing, found, err := orderByMerchantID(ctx, tx, in.MerchantOrderID)
 		if err != nil {
@@ -47,29 +47,9 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 		}
 	}
 
-	candidates := policy.Candidates(in.Amount)
-	lo, hi := candidates[0], candidates[0]
-	for _, c := range candidates {
-		lo, hi = min(lo, c), max(hi, c)
-	}
-	if err := expireSlots(ctx, tx, in.Method, lo, hi, now); err != nil {
-		return app.Order{}, false, err
-	}
-	taken, err := takenSlots(ctx, tx, in.Method, lo, hi)
+	payAmount, err := pickSlot(ctx, tx, in.Method, in.Amount, policy, cooldown, now)
 	if err != nil {
 		return app.Order{}, false, err
-	}
-	payAmount := money.Fen(0)
-	for _, c := range candidates {
-		if !taken[c] {
-			payAmount = c
-			break
-		}
-	}
-	if payAmount == 0 {
-		return app.Order{}, false, app.Errorf(app.ESLOTSFULL, "amount",
-			fmt.Sprintf("%s 元附近的可用支付金额已被未支付的订单占满（最多调整 ±%s 元）：请等几分钟让旧订单过期，或换一个金额。", in.Amount.Fixed2(), policy.MaxOffset.Fixed2()),
-			fmt.Sprintf("Every payable amount near %s yuan (within ±%s) is held by an unpaid order: wait a few minutes for old orders to expire, or use another amount.", in.Amount.Fixed2(), policy.MaxOffset.Fixed2()))
 	}
 
 	o := app.Order{
@@ -115,8 +95,40 @@ func orderByMerchantID(ctx context.Context, tx *Tx, merchantID string) (app.Orde
 	return o, err == nil, err
 }
 
+// pickSlot chooses the payable amount for an order asking for asked by
+// method: app.PickSlot over the candidates, given the amounts pending orders
+// hold and those still cooling. Cooling is learned one candidate at a time,
+// by one index seek on the amount PickSlot would take, so the usual order
+// (the asked amount free) costs one seek rather than one per candidate.
+func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, policy app.SlotPolicy, cooldown time.Duration, now time.Time) (money.Fen, error) {
+	candidates := policy.Candidates(asked)
+	lo, hi := candidates[0], candidates[0]
+	for _, c := range candidates {
+		lo, hi = min(lo, c), max(hi, c)
+	}
+	if err := expireSlots(ctx, tx, method, lo, hi, now); err != nil {
+		return 0, err
+	}
+	held, err := heldSlots(ctx, tx, method, lo, hi)
+	if err != nil {
+		return 0, err
+	}
+	cooling := map[money.Fen]bool{}
+	for {
+		amount, ok := app.PickSlot(candidates, held, cooling)
+		if !ok {
+			return 0, app.SlotsExhausted(asked, policy, cooldown, candidates, held, cooling)
+		}
+		released, err := slotReleasedSince(ctx, tx, method, amount, now, cooldown)
+		if err != nil || !released {
+			return amount, err
+		}
+		cooling[amount] = true
+	}
+}
+
 // expireSlots closes pending orders in the amount range whose time is up, so
-// their slots can be reused in this same transaction.
+// their slots start cooling in this same transaction.
 func expireSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE orders INDEXED BY orders_slot SET status = 'expired', closed_at = expires_at
 		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ? AND expires_at <= ?`,
@@ -124,22 +136,43 @@ func expireSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fe
 	return err
 }
 
-func takenSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen) (map[money.Fen]bool, error) {
+// heldSlots returns the amounts in lo..hi that pending orders by method hold.
+func heldSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen) (map[money.Fen]bool, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT pay_amount FROM orders INDEXED BY orders_slot
 		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ?`, string(method), int64(lo), int64(hi))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	taken := map[money.Fen]bool{}
+	held := map[money.Fen]bool{}
 	for rows.Next() {
 		var v int64
 		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		taken[money.Fen(v)] = true
+		held[money.Fen(v)] = true
 	}
-	return taken, rows.Err()
+	return held, rows.Err()
+}
+
+// slotReleasedSinceQuery seeks orders_released_slot (migration 0010) for
+// one slot's releases since a time.
+const slotReleasedSinceQuery = `SELECT 1 FROM orders INDEXED BY orders_released_slot
+	WHERE status <> 'pending' AND method = ? AND pay_amount = ? AND coalesce(paid_at, closed_at) >= ? LIMIT 1`
+
+// slotReleasedSince reports whether an order on slot (method, amount) was
+// paid, expired or closed within cooldown before now. A cooldown of 0 turns
+// the rule off.
+func slotReleasedSince(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, cooldown time.Duration) (bool, error) {
+	if cooldown <= 0 {
+		return false, nil
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, slotReleasedSinceQuery, string(method), int64(amount), ms(now.Add(-cooldown))).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func insertOrder(ctx context.Context, tx *Tx, o app.Order, linkID int64) error {

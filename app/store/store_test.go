@@ -47,7 +47,7 @@ var slots = app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50}
 
 func createOrder(t *testing.T, db *DB, method app.Method, amount money.Fen) app.Order {
 	t.Helper()
-	o, _, err := db.CreateOrder(context.Background(), testID("ORD"), app.OrderInput{ProductName: "p", Method: method, Amount: amount}, 15*time.Minute, slots)
+	o, _, err := db.CreateOrder(context.Background(), testID("ORD"), app.OrderInput{ProductName: "p", Method: method, Amount: amount}, 15*time.Minute, slots, policy.Grace)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestSlotsAlternateAndExhaust(t *testing.T) {
 	policy := app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 2}
 	want := []money.Fen{100, 101, 99, 102, 98}
 	for i, w := range want {
-		o, _, err := db.CreateOrder(ctx, testID("ORD"), app.OrderInput{ProductName: "p", Method: app.MethodAlipay, Amount: 100}, time.Minute, policy)
+		o, _, err := db.CreateOrder(ctx, testID("ORD"), app.OrderInput{ProductName: "p", Method: app.MethodAlipay, Amount: 100}, time.Minute, policy, 0)
 		if err != nil {
 			t.Fatalf("order %d: %v", i, err)
 		}
@@ -68,12 +68,12 @@ func TestSlotsAlternateAndExhaust(t *testing.T) {
 			t.Errorf("order %d pay amount = %d, want %d", i, o.PayAmount, w)
 		}
 	}
-	_, _, err := db.CreateOrder(ctx, testID("ORD"), app.OrderInput{ProductName: "p", Method: app.MethodAlipay, Amount: 100}, time.Minute, policy)
+	_, _, err := db.CreateOrder(ctx, testID("ORD"), app.OrderInput{ProductName: "p", Method: app.MethodAlipay, Amount: 100}, time.Minute, policy, 0)
 	if app.ErrorCode(err) != app.ESLOTSFULL {
 		t.Fatalf("6th order: err = %v, want %s", err, app.ESLOTSFULL)
 	}
 	// The other method has its own slots.
-	o, _, err := db.CreateOrder(ctx, testID("ORD"), app.OrderInput{ProductName: "p", Method: app.MethodWechat, Amount: 100}, time.Minute, policy)
+	o, _, err := db.CreateOrder(ctx, testID("ORD"), app.OrderInput{ProductName: "p", Method: app.MethodWechat, Amount: 100}, time.Minute, policy, 0)
 	if err != nil || o.PayAmount != 100 {
 		t.Fatalf("wechat order = %d, %v; want 100", o.PayAmount, err)
 	}
@@ -96,12 +96,16 @@ func TestExpiredOrderReleasesSlot(t *testing.T) {
 	first := createOrder(t, db, app.MethodAlipay, 500)
 	clock.add(16 * time.Minute)
 	second := createOrder(t, db, app.MethodAlipay, 500)
-	if second.PayAmount != 500 {
-		t.Fatalf("second pay amount = %d, want the released 500", second.PayAmount)
+	if second.PayAmount == 500 {
+		t.Fatal("second order got 500 while it cools (released 1 minute ago, grace 10 minutes)")
 	}
 	got, err := db.Order(context.Background(), first.ID)
 	if err != nil || got.Status != app.OrderExpired {
 		t.Fatalf("first order status = %s, %v; want expired", got.Status, err)
+	}
+	clock.add(10 * time.Minute)
+	if third := createOrder(t, db, app.MethodAlipay, 500); third.PayAmount != 500 {
+		t.Fatalf("third pay amount = %d, want the released 500 once the grace period is over", third.PayAmount)
 	}
 }
 
@@ -114,7 +118,7 @@ func TestConcurrentOrdersGetDistinctSlots(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			o, _, err := db.CreateOrder(context.Background(), testID("ORD"), app.OrderInput{ProductName: "p", Method: app.MethodWechat, Amount: 1000}, 15*time.Minute, slots)
+			o, _, err := db.CreateOrder(context.Background(), testID("ORD"), app.OrderInput{ProductName: "p", Method: app.MethodWechat, Amount: 1000}, 15*time.Minute, slots, policy.Grace)
 			amounts[i], errs[i] = o.PayAmount, err
 		}(i)
 	}
@@ -135,16 +139,16 @@ func TestMerchantOrderIDIsIdempotent(t *testing.T) {
 	db, _ := openTestDB(t)
 	ctx := context.Background()
 	in := app.OrderInput{ProductName: "p", Method: app.MethodAlipay, Amount: 100, MerchantOrderID: "M-1"}
-	a, created, err := db.CreateOrder(ctx, testID("ORD"), in, time.Minute, slots)
+	a, created, err := db.CreateOrder(ctx, testID("ORD"), in, time.Minute, slots, policy.Grace)
 	if err != nil || !created {
 		t.Fatal(created, err)
 	}
-	b, created, err := db.CreateOrder(ctx, testID("ORD"), in, time.Minute, slots)
+	b, created, err := db.CreateOrder(ctx, testID("ORD"), in, time.Minute, slots, policy.Grace)
 	if err != nil || created || b.ID != a.ID {
 		t.Fatalf("repeat: %s created=%v err=%v, want %s", b.ID, created, err, a.ID)
 	}
 	in.Amount = 200
-	if _, _, err := db.CreateOrder(ctx, testID("ORD"), in, time.Minute, slots); app.ErrorCode(err) != app.ECONFLICT {
+	if _, _, err := db.CreateOrder(ctx, testID("ORD"), in, time.Minute, slots, policy.Grace); app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("changed repeat: err = %v, want conflict", err)
 	}
 }

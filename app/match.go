@@ -1,0 +1,66 @@
+package app
+
+// SlotFacts is what the matcher knows, when a payment arrives, about the
+// amount slot it fits: (method, amount), or both methods' slots at amount when
+// the notification does not name a method.
+type SlotFacts struct {
+	MethodKnown bool     // the notification named the method
+	Pending     []string // orders waiting on the slot, created within the match window, oldest first
+	Expired     string   // the newest order whose lifetime ended within the grace period ("" = none)
+	// Released: an earlier holder of the slot was paid, expired or closed
+	// within the grace period, so the payment may be a late or repeated
+	// notification of its money rather than the pending order's.
+	Released bool
+}
+
+// MatchDecision is what the matcher does with a payment.
+type MatchDecision struct {
+	OrderID     string     // the order it most likely pays; "" = none fits
+	Confidence  Confidence // how sure; ConfidenceNone when OrderID is ""
+	AutoConfirm bool       // pay OrderID now, without a person
+	Why         string     // machine reason, as CandidateOrder.Why
+}
+
+// Decide matches a payment by the facts about its slot:
+//   - one pending order by the named method: high;
+//   - method unknown, one pending order on either method's slot: medium;
+//   - several pending orders: low, the oldest;
+//   - a pending order while an earlier holder was released within grace:
+//     low, and never auto-confirmed whatever the threshold — the money may be
+//     the earlier holder's (paid: a repeated notification; expired or closed:
+//     a late payment), and only a person can tell;
+//   - no pending order but one expired within grace: low, that order;
+//   - nothing: no match.
+//
+// A match at or above p.AutoConfirm pays the order without a person.
+func (p MatchPolicy) Decide(f SlotFacts) MatchDecision {
+	var d MatchDecision
+	switch {
+	case len(f.Pending) > 0:
+		d.OrderID = f.Pending[0]
+		d.Confidence, d.Why = PendingConfidence(len(f.Pending), f.MethodKnown, f.Released)
+	case f.Expired != "":
+		d.OrderID, d.Confidence, d.Why = f.Expired, ConfidenceLow, "expired"
+	default:
+		return d
+	}
+	contested := len(f.Pending) > 0 && f.Released
+	d.AutoConfirm = !contested && d.Confidence.Rank() >= p.AutoConfirm.Rank()
+	return d
+}
+
+// PendingConfidence is how sure a match with one of pending orders waiting
+// on a payment's slot is, and why: methodKnown when the notification named
+// the method, released when an earlier holder of the slot was paid, expired
+// or closed within the grace period.
+func PendingConfidence(pending int, methodKnown, released bool) (Confidence, string) {
+	switch {
+	case released:
+		return ConfidenceLow, "previous_holder"
+	case pending > 1:
+		return ConfidenceLow, "several"
+	case methodKnown:
+		return ConfidenceHigh, "pending"
+	}
+	return ConfidenceMedium, "pending_method_unknown"
+}

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"paygate/app/money"
+)
+
+// PickSlot returns the first of candidates (best first, as
+// SlotPolicy.Candidates gives them) that is neither held by a pending order
+// nor cooling, and false when every one is. A cooling amount was released by
+// a paid, expired or closed order within the match grace period: a late or
+// repeated notification for that order could still arrive, and it must not
+// find a new order on the same amount.
+func PickSlot(candidates []money.Fen, held, cooling map[money.Fen]bool) (money.Fen, bool) {
+	for _, c := range candidates {
+		if !held[c] && !cooling[c] {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
+// SlotsExhausted is the error for an order asking for asked when PickSlot
+// found none of candidates free: it says how many are held by pending orders
+// and how many are cooling (released within cooldown, the match grace period).
+func SlotsExhausted(asked money.Fen, p SlotPolicy, cooldown time.Duration, candidates []money.Fen, held, cooling map[money.Fen]bool) *Error {
+	nHeld, nCooling := 0, 0
+	for _, c := range candidates {
+		switch {
+		case held[c]:
+			nHeld++
+		case cooling[c]:
+			nCooling++
+		}
+	}
+	if nCooling == 0 {
+		return Errorf(ESLOTSFULL, "amount",
+			fmt.Sprintf("%s 元附近的可用支付金额已被未支付的订单占满（最多调整 ±%s 元）：请等几分钟让旧订单过期，或换一个金额。", asked.Fixed2(), p.MaxOffset.Fixed2()),
+			fmt.Sprintf("Every payable amount near %s yuan (within ±%s) is held by an unpaid order: wait a few minutes for old orders to expire, or use another amount.", asked.Fixed2(), p.MaxOffset.Fixed2()))
+	}
+	zh, en := durationText(cooldown)
+	return Errorf(ESLOTSFULL, "amount",
+		fmt.Sprintf("%s 元附近的可用支付金额已用完（最多调整 ±%s 元）：%d 个被未支付的订单占用，%d 个在最近 %s内刚被已支付、过期或关闭的订单释放——释放的金额要过 %s才能再用，免得迟到或重复的收款通知把新订单错标为已支付。请稍后再试，或换一个金额。",
+			asked.Fixed2(), p.MaxOffset.Fixed2(), nHeld, nCooling, zh, zh),
+		fmt.Sprintf("Every payable amount near %s yuan (within ±%s) is in use: %d held by unpaid orders, %d released within the last %s by paid, expired or closed orders — a released amount is reused only after %s, so that a late or repeated payment notification cannot mark a new order paid. Try again in a few minutes, or use another amount.",
+			asked.Fixed2(), p.MaxOffset.Fixed2(), nHeld, nCooling, en, en))
+}
+
+// durationText says d for people, in Chinese and English, in the largest
+// unit (hours, minutes, seconds) that says it exactly; seconds round up.
+func durationText(d time.Duration) (zh, en string) {
+	n, zhUnit, enUnit := int((d+time.Second-1)/time.Second), "秒", "second"
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		n, zhUnit, enUnit = int(d/time.Hour), "小时", "hour"
+	case d >= time.Minute && d%time.Minute == 0:
+		n, zhUnit, enUnit = int(d/time.Minute), "分钟", "minute"
+	}
+	if n != 1 {
+		enUnit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, zhUnit), fmt.Sprintf("%d %s", n, enUnit)
+}
