@@ -220,6 +220,7 @@ func TestHugeFormPostsAreRefusedBeforeReading(t *testing.T) {
 	if a.status != 413 || a.header.Get("HX-Retarget") != "#toast" {
 		t.Errorf("htmx post: %d, HX-Retarget %q", a.status, a.header.Get("HX-Retarget"))
 	}
+	t.Logf("paygate memory: %d MB before, %d MB at most during the huge posts", base>>10, peak>>10)
 	if grown := peak - base; grown > 20<<10 {
 		t.Errorf("paygate's memory grew by %d MB under huge posts (from %d MB), want < 20 MB", grown>>10, base>>10)
 	}
