@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -31,10 +32,10 @@ func (s *Server) bodyLimit(c echo.Context) int64 {
 
 // limitBody caps every request body before anything reads it (handlers, the
 // CSRF middleware's form lookup, Go's form parser). A body announced bigger
-// than the limit is refused unread; one that turns out bigger (chunked) stops
-// being read at the limit, and the answer is 413 whatever the handler made
-// of the cut-off body. Either way the server then closes the connection
-// instead of reading the rest.
+// than the limit is refused unread, and the server then closes the
+// connection instead of reading the rest. A body of unknown length (chunked)
+// is read here up to the limit: past it, refused the same way; within it,
+// handed on as if its length had been announced.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -42,16 +43,20 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.ContentLength > limit {
 			return s.refuseBody(c, limit)
 		}
-		if r.Body == nil || r.Body == http.NoBody {
-			return next(c)
+		if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
+			// The server's own ResponseWriter: told the body was too big, it
+			// closes the connection rather than drain it.
+			body, err := io.ReadAll(http.MaxBytesReader(c.Response().Writer, r.Body, limit))
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return s.refuseBody(c, limit)
+			}
+			if err != nil {
+				return app.Errorf(app.EINVALID, "body", "读取请求体失败：连接中断，请重试。", "Reading the request body failed: the connection broke; retry.")
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		}
-		body := &cappedBody{ReadCloser: http.MaxBytesReader(c.Response().Writer, r.Body, limit)}
-		r.Body = body
-		err := next(c)
-		if body.over && !c.Response().Committed {
-			return s.refuseBody(c, limit)
-		}
-		return err
+		return next(c)
 	}
 }
 
@@ -63,21 +68,6 @@ func (s *Server) refuseBody(c echo.Context, limit int64) error {
 		return s.securityHeaders(func(echo.Context) error { return refusal })(c)
 	}
 	return refusal
-}
-
-// cappedBody notes that the body went over its limit.
-type cappedBody struct {
-	io.ReadCloser
-	over bool
-}
-
-func (b *cappedBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		b.over = true
-	}
-	return n, err
 }
 
 func errBodyTooLarge(limit int64, picture bool) error {

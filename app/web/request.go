@@ -3,10 +3,8 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -39,10 +37,6 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 		return nil, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodySize+1))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) { // limitBody's cap
-		return nil, errTooLarge()
-	}
 	if err != nil {
 		return nil, app.Errorf(app.EINVALID, "body", "读取请求体失败：连接中断，请重试。", "Reading the request body failed: the connection broke; retry.")
 	}
