@@ -130,7 +130,8 @@ func fail(command, dataDir string, err error) int {
 
 // explain tells a person why paygate cannot go on and what to do, in Chinese
 // and English, when err says so (a data directory in use, not writable or
-// full, a damaged or newer database); the log line above keeps the detail.
+// full, a damaged or newer database, an unusable backup); the OS or SQLite
+// error beneath stays in err's text, which the server's log line shows.
 func explain(w io.Writer, dataDir string, err error) {
 	var e *app.Error
 	if !errors.As(err, &e) {

@@ -177,22 +177,26 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	versions := make(map[int]string, len(entries))
+	type migration struct {
+		version int
+		name    string
+	}
+	migrations := make([]migration, 0, len(entries))
+	known := make(map[int]bool, len(entries))
 	for _, e := range entries {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		version, err := strconv.Atoi(num)
 		if !ok || err != nil {
 			return fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
 		}
-		versions[version] = e.Name()
+		migrations = append(migrations, migration{version, e.Name()})
+		known[version] = true
 	}
-	if err := db.refuseNewerSchema(ctx, versions); err != nil {
+	if err := db.refuseNewerSchema(ctx, known); err != nil {
 		return err
 	}
-	for _, e := range entries {
-		name := e.Name()
-		num, _, _ := strings.Cut(name, "_")
-		version, _ := strconv.Atoi(num)
+	for _, m := range migrations {
+		version, name := m.version, m.name
 		body, err := migrationFiles.ReadFile("migrations/" + name)
 		if err != nil {
 			return err
@@ -221,7 +225,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // refuseNewerSchema: a database with migrations this binary does not have
 // was written by a newer paygate, whose tables this one would misuse.
-func (db *DB) refuseNewerSchema(ctx context.Context, known map[int]string) error {
+func (db *DB) refuseNewerSchema(ctx context.Context, known map[int]bool) error {
 	rows, err := db.write.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
 	if err != nil {
 		return err
@@ -233,7 +237,7 @@ func (db *DB) refuseNewerSchema(ctx context.Context, known map[int]string) error
 		if err := rows.Scan(&v); err != nil {
 			return err
 		}
-		if _, ok := known[v]; !ok {
+		if !known[v] {
 			unknown = append(unknown, v)
 		}
 	}

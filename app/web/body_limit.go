@@ -74,9 +74,12 @@ func errBodyTooLarge(limit int64, picture bool) error {
 	if picture {
 		return errPictureTooLarge
 	}
-	size := strconv.FormatInt(limit>>10, 10) + " KB"
-	if limit < 1<<10 {
-		size = strconv.FormatInt(limit, 10) + " bytes"
+	size := strconv.FormatInt(limit, 10) + " bytes"
+	switch {
+	case limit%(1<<20) == 0:
+		size = strconv.FormatInt(limit>>20, 10) + " MB"
+	case limit%(1<<10) == 0:
+		size = strconv.FormatInt(limit>>10, 10) + " KB"
 	}
 	return app.Errorf(app.ETOOLARGE, "body",
 		"提交的内容太大：这个地址最多接受 "+size+"。请只发送需要的字段。",
