@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"paygate/app"
 	"paygate/app/backup"
 	"paygate/app/bench"
 	"paygate/app/config"
@@ -109,9 +111,44 @@ func run(args []string) int {
 	}
 	if err := serve(cfg, logger); err != nil {
 		logger.Error("paygate stopped", "err", err)
+		explain(os.Stderr, cfg.Data.Dir, err)
 		return 1
 	}
 	return 0
+}
+
+// fail reports why a command failed: in Chinese and English with what to do
+// when err says so, else as it is.
+func fail(command, dataDir string, err error) int {
+	var e *app.Error
+	if errors.As(err, &e) {
+		explain(os.Stderr, dataDir, err)
+	} else {
+		fmt.Fprintln(os.Stderr, command+":", err)
+	}
+	return 1
+}
+
+// explain tells a person why paygate cannot go on and what to do, in Chinese
+// and English, when err says so (a data directory in use, not writable or
+// full, a damaged or newer database, an unusable backup); the OS or SQLite
+// error beneath stays in err's text, which the server's log line shows.
+func explain(w io.Writer, dataDir string, err error) {
+	var e *app.Error
+	if !errors.As(err, &e) {
+		return
+	}
+	fmt.Fprintf(w, "\n  %s\n  %s\n", e.Zh, e.En)
+	if errors.Is(err, store.ErrCorrupt) {
+		if list, _ := backup.List(backup.Dir(dataDir)); len(list) > 0 {
+			fmt.Fprintf(w, "\n  最新的备份 Newest backup:  %s\n  恢复 Restore:  paygate restore %s\n", list[0], list[0])
+		} else {
+			fmt.Fprintf(w, "\n  %s 里没有备份：如果别处有副本，用 paygate restore 副本文件 恢复；否则把损坏的 paygate.db 移走，paygate 会用一个空数据库启动。\n"+
+				"  There is no backup in %s: if you have a copy elsewhere, paygate restore COPY-FILE; otherwise move the damaged paygate.db away and paygate starts with an empty database.\n",
+				backup.Dir(dataDir), backup.Dir(dataDir))
+		}
+	}
+	fmt.Fprintln(w)
 }
 
 func usage() {
@@ -304,14 +341,12 @@ func runResetAdmin(cfg *config.Config) int {
 	ctx := context.Background()
 	unlock, err := store.Lock(cfg.Data.Dir)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "paygate:", err)
-		return 1
+		return fail("paygate reset-admin", cfg.Data.Dir, err)
 	}
 	defer unlock()
 	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "paygate:", err)
-		return 1
+		return fail("paygate reset-admin", cfg.Data.Dir, err)
 	}
 	defer db.Close()
 	n, err := db.ResetAdmin(ctx)
@@ -328,8 +363,7 @@ func runBackup(cfg *config.Config) int {
 	ctx := context.Background()
 	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "paygate backup:", err)
-		return 1
+		return fail("paygate backup", cfg.Data.Dir, err)
 	}
 	defer db.Close()
 	path, err := backup.Create(ctx, db, backup.Dir(cfg.Data.Dir), time.Now())
@@ -346,14 +380,12 @@ func runBackup(cfg *config.Config) int {
 func runRestore(cfg *config.Config, file string) int {
 	unlock, err := store.Lock(cfg.Data.Dir)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "paygate restore:", err)
-		return 1
+		return fail("paygate restore", cfg.Data.Dir, err)
 	}
 	defer unlock()
 	counts, aside, err := backup.Restore(context.Background(), file, cfg.Data.Dir, time.Now())
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "paygate restore:", err)
-		return 1
+		return fail("paygate restore", cfg.Data.Dir, err)
 	}
 	fmt.Printf("restored %s into %s (%d orders, %d payments)\n", file, cfg.Data.Dir, counts.Orders, counts.Payments)
 	if aside != "" {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"paygate/app"
 	"paygate/app/store"
 )
 
@@ -98,7 +99,9 @@ func Run(ctx context.Context, db *store.DB, dir string, interval time.Duration, 
 func Restore(ctx context.Context, file, dataDir string, now time.Time) (store.Counts, string, error) {
 	var counts store.Counts
 	if !fileExists(file) {
-		return counts, "", fmt.Errorf("no backup file %s", file)
+		return counts, "", app.Errorf(app.ENOTFOUND, "",
+			"没有备份文件 "+file+"：请检查路径，备份在数据目录的 backups 里，例如 data/backups/paygate-20261126-020000.db。",
+			"There is no backup file "+file+": check the path; backups are in the data directory's backups folder, e.g. data/backups/paygate-20261126-020000.db.")
 	}
 	// Check the backup on a scratch copy: opening it runs migrations, which
 	// must not touch the file the owner handed us.
@@ -112,15 +115,15 @@ func Restore(ctx context.Context, file, dataDir string, now time.Time) (store.Co
 	}
 	db, err := store.Open(ctx, scratch, store.Options{})
 	if err != nil {
-		return counts, "", fmt.Errorf("%s is not a paygate database: %w", file, err)
+		return counts, "", unusableBackup(file, err)
 	}
 	if err := db.CheckIntegrity(ctx); err != nil {
 		db.Close()
-		return counts, "", err
+		return counts, "", unusableBackup(file, err)
 	}
 	if counts, err = db.Count(ctx); err != nil {
 		db.Close()
-		return counts, "", fmt.Errorf("%s is not a paygate database: %w", file, err)
+		return counts, "", unusableBackup(file, err)
 	}
 	db.Close()
 
@@ -146,6 +149,19 @@ func Restore(ctx context.Context, file, dataDir string, now time.Time) (store.Co
 		return counts, aside, err
 	}
 	return counts, aside, nil
+}
+
+// unusableBackup says why file cannot be restored; the scratch copy it was
+// checked on is not named, and the error beneath is kept as text.
+func unusableBackup(file string, err error) error {
+	if errors.Is(err, store.ErrNewerSchema) {
+		return fmt.Errorf("%w (%v)", app.Errorf(app.ECONFLICT, "",
+			"备份 "+file+" 来自更新版本的 paygate：请用那个更新版本的 paygate 恢复并运行它。",
+			"The backup "+file+" comes from a newer paygate: restore and run it with that newer paygate."), err)
+	}
+	return fmt.Errorf("%w (%v)", app.Errorf(app.EINVALID, "",
+		file+" 不是 paygate 数据库，或已损坏：请换一个备份文件（data/backups 里较早的一个）。",
+		file+" is not a paygate database, or it is damaged: choose another backup file (an older one in data/backups)."), err)
 }
 
 func copyFile(from, to string) error {

@@ -54,8 +54,8 @@ type DB struct {
 
 // Open opens (creating if needed) dir/paygate.db and applies migrations.
 func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("creating data directory %s: %w", dir, err)
+	if err := checkWritable(dir); err != nil {
+		return nil, err
 	}
 	path := filepath.Join(dir, "paygate.db")
 	if opts.Synchronous == "" {
@@ -88,13 +88,32 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	go db.runWriter()
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("opening %s: %w", path, err)
+		return nil, dbProblem(dir, path, fmt.Errorf("opening %s: %w", path, err))
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, dbProblem(dir, path, err)
 	}
 	return db, nil
+}
+
+// checkWritable makes sure files can be created and written in dir (SQLite
+// creates its -wal and -shm files there, backups go below it), so that a
+// read-only, forbidden or full directory is said plainly at start.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return dirProblem(dir, fmt.Errorf("creating data directory %s: %w", dir, err))
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return dirProblem(dir, err)
+	}
+	_, werr := f.Write([]byte{0})
+	err = errors.Join(werr, f.Close(), os.Remove(f.Name()))
+	if err != nil {
+		return dirProblem(dir, err)
+	}
+	return nil
 }
 
 // dsn puts the pragmas in the connection string so every pooled connection
@@ -156,13 +175,26 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	type migration struct {
+		version int
+		name    string
+	}
+	migrations := make([]migration, 0, len(entries))
+	known := make(map[int]bool, len(entries))
 	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
+		num, _, ok := strings.Cut(e.Name(), "_")
 		version, err := strconv.Atoi(num)
 		if !ok || err != nil {
-			return fmt.Errorf("migration %s: name must start with a number and '_'", name)
+			return fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
 		}
+		migrations = append(migrations, migration{version, e.Name()})
+		known[version] = true
+	}
+	if err := db.refuseNewerSchema(ctx, known); err != nil {
+		return err
+	}
+	for _, m := range migrations {
+		version, name := m.version, m.name
 		body, err := migrationFiles.ReadFile("migrations/" + name)
 		if err != nil {
 			return err
@@ -185,6 +217,33 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// refuseNewerSchema: a database with migrations this binary does not have
+// was written by a newer paygate, whose tables this one would misuse.
+func (db *DB) refuseNewerSchema(ctx context.Context, known map[int]bool) error {
+	rows, err := db.write.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var unknown []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		if !known[v] {
+			unknown = append(unknown, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(unknown) > 0 {
+		return newerSchema(db.path, unknown)
 	}
 	return nil
 }

@@ -61,6 +61,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(s.logRequests)
 	e.Use(s.baseHeaders)
+	e.Use(s.limitBody) // before gzip: it needs the server's own ResponseWriter
 	// Payers may be on a weak mobile network: their pages and the assets go gzipped.
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512, Skipper: func(c echo.Context) bool {
 		p := c.Request().URL.Path
