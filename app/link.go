@@ -140,6 +140,8 @@ func ReusableLinkOrder(o Order, method Method, amount money.Fen, now time.Time, 
 // visitor's own open order, so the refusal page can lead back to it.
 type LinkLimitError struct {
 	Err *Error
+	// Link: the link is at its limit, not the visitor's network.
+	Link bool
 	// OpenOrder is the visitor's own pending order, "" when none is known.
 	OpenOrder string
 }
@@ -171,7 +173,7 @@ func LinkFull(limit int, wait time.Duration, openOrder string) *LinkLimitError {
 		fmt.Sprintf("This payment link already has %d orders waiting for payment, so it takes no more for now: try again in about %d %s. If you already ordered, go back to that checkout page and pay there.",
 			limit, mins, plural(mins, "minute")))
 	e.RetryAfter = roundUpSecond(wait)
-	return &LinkLimitError{Err: e, OpenOrder: openOrder}
+	return &LinkLimitError{Err: e, Link: true, OpenOrder: openOrder}
 }
 
 // waitMinutes is wait in whole minutes, rounded up, at least 1.
