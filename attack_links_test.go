@@ -16,10 +16,13 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // linkVisitor is one browser (or script) on the payment links of a paygate.
@@ -322,5 +325,77 @@ func TestAttackManyIPsCannotStarveAPIOrders(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("API order %d at ¥9.90 while links hold their half: %d %v", i+1, status, out)
 		}
+	}
+}
+
+// The payer's side of the limits in a real browser at 390 px: ordering the
+// same again lands on the open order, choosing the other method replaces it
+// (the old page leads to the new one), and too many changes give a page that
+// leads back to the open order. With PAYGATE_SCREENS=DIR it saves
+// checkout-link-replaced.png, checkout-link-open-orders.png (and -en).
+func TestBrowserLinkLimitPages(t *testing.T) {
+	ctx, cancel := newBrowser(t)
+	defer cancel()
+	ph := phone{t: t, ctx: ctx, dir: os.Getenv("PAYGATE_SCREENS")}
+	if ph.dir != "" {
+		if err := os.MkdirAll(ph.dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ph.run("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+
+	in := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey, "PAYGATE_LINKS_RATE_LIMIT=0")
+	own := newOwner(t, in)
+	own.post("/admin/settings/merchant", url.Values{"name": {"小王水果店"}, "description": {""}}, "", nil)
+	own.uploadQR("alipay", "https://qr.alipay.com/fkx17512abcdefghijklmn")
+	own.uploadQR("wechat", "wxp://f2f0shopcode")
+	link := in.URL + createLinkWith(t, own, url.Values{"productName": {"手工曲奇一盒"}, "priceKind": {"fixed"}, "amount": {"19.90"},
+		"methods": {"alipay", "wechat"}})
+
+	order := func(what, method string) string {
+		t.Helper()
+		ph.run(what, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`form.buy`)),
+			chromedp.Click(chromedp.CSS(`.pick.`+method)), chromedp.Click(chromedp.CSS(`form.buy button`)),
+			chromedp.WaitVisible(chromedp.CSS(`#checkout[data-status="pending"]`)))
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	first := order("order with Alipay", "alipay")
+	if again := order("the same again", "alipay"); again != first {
+		t.Fatalf("ordering the same again: %s, want the open order %s", again, first)
+	}
+	second := order("order with WeChat instead", "wechat")
+	if second == first {
+		t.Fatal("choosing WeChat gave the Alipay order")
+	}
+	ph.run("the replaced order", chromedp.Navigate(first), chromedp.WaitVisible(chromedp.CSS(`#checkout[data-status="failed"] #replaced-by`)))
+	if got := ph.text("#checkout"); !strings.Contains(got, "被新订单代替") {
+		t.Fatalf("replaced page says %q", got)
+	}
+	ph.shot("link-replaced")
+	ph.run("to the new order", chromedp.Click(chromedp.ID(`replaced-by`)), chromedp.WaitVisible(chromedp.CSS(`#checkout[data-status="pending"]`)))
+
+	third := order("back to Alipay", "alipay")
+	ph.run("one change too many", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`form.buy`)),
+		chromedp.Click(chromedp.CSS(`.pick.wechat`)), chromedp.Click(chromedp.CSS(`form.buy button`)),
+		chromedp.WaitVisible(chromedp.CSS(`section[data-status="429"] #open-order`)))
+	if got := ph.text("section"); !strings.Contains(got, "你还有未付款的订单") || !strings.Contains(got, "分钟后再试") {
+		t.Fatalf("refusal page says %q", got)
+	}
+	ph.shot("link-open-orders")
+	ph.run("english", chromedp.Click(chromedp.CSS(`a.lang`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"]`)))
+	ph.run("refused in english", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`form.buy`)),
+		chromedp.Click(chromedp.CSS(`.pick.wechat`)), chromedp.Click(chromedp.CSS(`form.buy button`)),
+		chromedp.WaitVisible(chromedp.CSS(`section[data-status="429"] #open-order`)))
+	if got := ph.text("section"); !strings.Contains(got, "You have unpaid orders") || !strings.Contains(got, "Pay my open order") {
+		t.Fatalf("English refusal page says %q", got)
+	}
+	ph.shot("link-open-orders-en")
+	ph.run("to the open order", chromedp.Click(chromedp.ID(`open-order`)), chromedp.WaitVisible(chromedp.CSS(`#checkout[data-status="pending"]`)))
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != third {
+		t.Fatalf("the refusal led to %s, want the open order %s", loc, third)
 	}
 }

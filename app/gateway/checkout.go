@@ -22,7 +22,7 @@ type Checkout struct {
 	// ReplacedBy is the order its payer made next on the same link, which
 	// closed this one: its page leads there. "" when none.
 	ReplacedBy string
-	Now      time.Time
+	Now        time.Time
 }
 
 // Checkout returns the order with the code its payer must scan.

@@ -2,8 +2,8 @@ package web
 
 import (
 	"crypto/rand"
-	"errors"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
