@@ -156,9 +156,9 @@ func LinkNetworkFull(limit int, wait, cooldown time.Duration, openOrder string) 
 	mins := waitMinutes(wait)
 	zh, en := durationText(cooldown)
 	e := Errorf(ERATELIMIT, "",
-		fmt.Sprintf("你所在的网络（IP 地址）已有 %d 笔未付款的链接订单（%s内改单换下的订单也算在内），暂时不能再下单。请回到已打开的付款页面付款；或约 %d 分钟后再试。",
+		fmt.Sprintf("你所在的网络（IP 地址）已有 %d 笔未付款的链接订单（%s内改单换下的订单也算在内），暂时不能再下单。如果其中有你的订单，请回到那个付款页面付款；否则请约 %d 分钟后再试，或关掉 Wi-Fi 用手机流量下单。",
 			limit, zh, mins),
-		fmt.Sprintf("Your network (IP address) already has %d unpaid payment-link orders (orders changed within the last %s count too), so it cannot place another now. Go back to the checkout page you opened and pay there, or try again in about %d %s.",
+		fmt.Sprintf("Your network (IP address) already has %d unpaid payment-link orders (orders changed within the last %s count too), so it cannot place another now. If one of them is yours, go back to its checkout page and pay there; otherwise try again in about %d %s, or turn Wi-Fi off and order over mobile data.",
 			limit, en, mins, plural(mins, "minute")))
 	e.RetryAfter = roundUpSecond(wait)
 	return &LinkLimitError{Err: e, OpenOrder: openOrder}

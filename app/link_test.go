@@ -65,7 +65,7 @@ func TestLinkLimitErrors(t *testing.T) {
 			[]string{"已有 3 笔未付款的链接订单", "10 分钟内改单换下的", "付款页面付款", "约 5 分钟后再试"},
 			[]string{"3 unpaid payment-link orders", "within the last 10 minutes", "pay there", "about 5 minutes"}},
 		{"network, under a minute", LinkNetworkFull(2, 1500*time.Millisecond, 90*time.Second, ""), 2 * time.Second,
-			[]string{"已有 2 笔", "90 秒内", "约 1 分钟后再试"}, []string{"about 1 minute."}},
+			[]string{"已有 2 笔", "90 秒内", "约 1 分钟后再试"}, []string{"about 1 minute,"}},
 		{"link", LinkFull(20, 14*time.Minute, ""), 14 * time.Minute,
 			[]string{"已有 20 笔订单在等待付款", "约 14 分钟后再试", "回到那个付款页面付款"},
 			[]string{"20 orders waiting for payment", "about 14 minutes"}},
