@@ -246,6 +246,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 		ForwarderSignWindow:    cfg.Forwarder.SignWindow,
 		DeviceOfflineAfter:     cfg.Device.OfflineAfter,
 		LinkRateLimit:          cfg.Links.RateLimit,
+		LinkLimits:             app.LinkLimits{PerNetwork: cfg.Links.MaxPendingPerIP, PerLink: cfg.Links.MaxPendingPerLink},
 		CallbackGuard:          guard,
 		Logger:                 logger,
 	})

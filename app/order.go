@@ -77,7 +77,8 @@ type OrderInput struct {
 	ReturnURL       string
 	Attach          string
 	ClientIP        string
-	LinkID          int64 // the payment link the buyer came through; 0 = none
+	LinkID          int64       // the payment link the buyer came through; 0 = none
+	Visitor         LinkVisitor // who asked, for an order through a payment link
 }
 
 // SlotMode is the order in which payable amounts near the asked one are tried.

@@ -22,6 +22,22 @@ func PickSlot(candidates []money.Fen, held, cooling map[money.Fen]bool) (money.F
 	return 0, false
 }
 
+// LinkSlots returns the candidates a payment-link order may take: the first
+// half of them in policy order (rounded down, but at least one). A link is
+// open to anyone, so whoever orders through links, and however many, their
+// orders never hold nor cool more than half of a price's payable amounts:
+// the other half stays for the merchant's own API and 易支付 orders, which
+// may take any candidate — a merchant's API order at a link's price finds an
+// amount even while the links are full. The links get the half nearest the
+// asked price (the policy's best first), so a link payer's amount moves by at
+// most half the offset; API orders take the nearest free amount as before,
+// and reach the far half only when the near one is taken. With a single
+// candidate (an offset of 0) there is nothing to share.
+func LinkSlots(candidates []money.Fen) []money.Fen {
+	n := max(len(candidates)/2, 1)
+	return candidates[:min(n, len(candidates))]
+}
+
 // SlotsExhausted is the error for an order asking for asked when PickSlot
 // found none of candidates free: it says how many are held by pending orders
 // and how many are cooling (released within cooldown, the match grace period).

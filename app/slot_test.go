@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,56 @@ func TestDurationText(t *testing.T) {
 		if zh, en := durationText(tt.d); zh != tt.zh || en != tt.en {
 			t.Errorf("durationText(%s) = %q %q, want %q %q", tt.d, zh, en, tt.zh, tt.en)
 		}
+	}
+}
+
+func TestLinkSlots(t *testing.T) {
+	tests := []struct {
+		name   string
+		policy SlotPolicy
+		asked  money.Fen
+		want   []money.Fen // nil: only the length and the range are checked
+		n      int
+		lo, hi money.Fen
+	}{
+		{name: "default ±0.50: the nearest 50 of 101", policy: SlotPolicy{Mode: SlotAlternate, MaxOffset: 50}, asked: 990, n: 50, lo: 966, hi: 1015},
+		{name: "±0.02 alternate", policy: SlotPolicy{Mode: SlotAlternate, MaxOffset: 2}, asked: 100, want: []money.Fen{100, 101}},
+		{name: "±0.01: the asked amount only", policy: SlotPolicy{Mode: SlotAlternate, MaxOffset: 1}, asked: 100, want: []money.Fen{100}},
+		{name: "up only", policy: SlotPolicy{Mode: SlotUp, MaxOffset: 3}, asked: 100, want: []money.Fen{100, 101}},
+		{name: "down only, odd count", policy: SlotPolicy{Mode: SlotDown, MaxOffset: 4}, asked: 100, want: []money.Fen{100, 99}},
+		{name: "down near 1 fen", policy: SlotPolicy{Mode: SlotDown, MaxOffset: 5}, asked: 2, want: []money.Fen{2}},
+		{name: "offset 0: nothing to share", policy: SlotPolicy{Mode: SlotAlternate, MaxOffset: 0}, asked: 100, want: []money.Fen{100}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			all := tt.policy.Candidates(tt.asked)
+			got := LinkSlots(all)
+			if tt.want != nil {
+				if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+					t.Fatalf("LinkSlots(%v) = %v, want %v", all, got, tt.want)
+				}
+			} else {
+				if len(got) != tt.n {
+					t.Fatalf("%d link slots of %d, want %d", len(got), len(all), tt.n)
+				}
+				for _, c := range got {
+					if c < tt.lo || c > tt.hi {
+						t.Errorf("link slot %d outside %d..%d", c, tt.lo, tt.hi)
+					}
+				}
+			}
+			if got[0] != tt.asked {
+				t.Errorf("the asked amount is not the links' first choice: %v", got)
+			}
+			// Links holding every amount they may take leave the API one,
+			// whenever there is more than one amount at all.
+			held := fens(got...)
+			if _, ok := PickSlot(got, held, nil); ok {
+				t.Errorf("a link order found an amount beyond the links' share")
+			}
+			if api, ok := PickSlot(all, held, nil); len(all) > 1 && (!ok || held[api]) {
+				t.Errorf("with the links full the API order gets %d, %v; want a free amount of %v", api, ok, all)
+			}
+		})
 	}
 }

@@ -139,6 +139,12 @@ type Links struct {
 	// RateLimit is how many orders one client IP may create through payment
 	// links per minute; 0 = no limit.
 	RateLimit int
+	// MaxPendingPerIP is how many open orders one client network (an IPv4
+	// address, an IPv6 /64) may have through payment links; 0 = no limit.
+	MaxPendingPerIP int
+	// MaxPendingPerLink is how many pending orders one payment link may
+	// have; 0 = no limit.
+	MaxPendingPerLink int
 }
 
 // Defaults, also the values written in config.yaml's comments.
@@ -179,6 +185,8 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("forwarder.accept_api_key", true)
 	v.SetDefault("forwarder.sign_window", "15m")
 	v.SetDefault("links.rate_limit", 10)
+	v.SetDefault("links.max_pending_per_ip", 3)
+	v.SetDefault("links.max_pending_per_link", 20)
 }
 
 // Load reads the configuration. args are the command-line flags (without the
@@ -453,6 +461,19 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	}
 	if cfg.Server.RateLimit == 0 {
 		cfg.Links.RateLimit = 0 // server.rate_limit 0 turns every limit off, for load tests
+	}
+	// The caps on open link orders are not rate limits: they keep a price's
+	// amounts from being held by strangers, so server.rate_limit 0 leaves them.
+	for _, c := range []struct {
+		key  string
+		dest *int
+		eg   int
+	}{{"links.max_pending_per_ip", &cfg.Links.MaxPendingPerIP, 3}, {"links.max_pending_per_link", &cfg.Links.MaxPendingPerLink, 20}} {
+		n, err := strconv.Atoi(strings.TrimSpace(v.GetString(c.key)))
+		*c.dest = n
+		if err != nil || n < 0 || n > 100000 {
+			bad(c.key, fmt.Errorf("%q must be a whole number of orders, e.g. %d (0 = no limit)", v.GetString(c.key), c.eg))
+		}
 	}
 
 	if len(errs) > 0 {

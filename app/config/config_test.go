@@ -64,6 +64,9 @@ func TestBadValuesNameTheKey(t *testing.T) {
 	}{
 		{"PAYGATE_LINKS_RATE_LIMIT", "lots", "links.rate_limit"},
 		{"PAYGATE_LINKS_RATE_LIMIT", "-1", "links.rate_limit"},
+		{"PAYGATE_LINKS_MAX_PENDING_PER_IP", "three", "links.max_pending_per_ip"},
+		{"PAYGATE_LINKS_MAX_PENDING_PER_IP", "-1", "links.max_pending_per_ip"},
+		{"PAYGATE_LINKS_MAX_PENDING_PER_LINK", "2.5", "links.max_pending_per_link"},
 		{"PAYGATE_SERVER_PUBLIC_URL", "pay.example.com", "server.public_url"},
 		{"PAYGATE_SERVER_PUBLIC_URL", "https://pay.example.com/shop", "no path"},
 		{"PAYGATE_SERVER_PUBLIC_URL", "ftp://pay.example.com", "server.public_url"},
@@ -86,6 +89,16 @@ func TestBadValuesNameTheKey(t *testing.T) {
 	cfg, err := Load(nil)
 	if err != nil || cfg.Server.PublicURL != "https://pay.example.com" || cfg.Links.RateLimit != 0 {
 		t.Fatalf("good values: %+v, %v", cfg, err)
+	}
+	if cfg.Links.MaxPendingPerIP != 3 || cfg.Links.MaxPendingPerLink != 20 {
+		t.Fatalf("link caps by default: %+v, want 3 per IP, 20 per link", cfg.Links)
+	}
+	// server.rate_limit 0 (load tests) turns rate limits off, not the caps
+	// that keep strangers from holding a price's amounts.
+	t.Setenv("PAYGATE_SERVER_RATE_LIMIT", "0")
+	t.Setenv("PAYGATE_LINKS_MAX_PENDING_PER_LINK", "0")
+	if cfg, err = Load(nil); err != nil || cfg.Links.MaxPendingPerIP != 3 || cfg.Links.MaxPendingPerLink != 0 {
+		t.Fatalf("caps with server.rate_limit 0: %+v, %v", cfg.Links, err)
 	}
 }
 

@@ -19,7 +19,10 @@ type Checkout struct {
 	// LinkCode is the payment link the order came from, so an expired
 	// order's page can offer a fresh one; "" for orders made through the API.
 	LinkCode string
-	Now      time.Time
+	// ReplacedBy is the order its payer made next on the same link, which
+	// closed this one: its page leads there. "" when none.
+	ReplacedBy string
+	Now        time.Time
 }
 
 // Checkout returns the order with the code its payer must scan.
@@ -39,7 +42,7 @@ func (g *Gateway) Checkout(ctx context.Context, orderID string) (Checkout, error
 			return Checkout{}, err
 		}
 	}
-	if c.LinkCode, err = g.db.OrderLinkCode(ctx, o.ID); err != nil {
+	if c.LinkCode, c.ReplacedBy, err = g.db.OrderLink(ctx, o.ID); err != nil {
 		return Checkout{}, err
 	}
 	return c, nil

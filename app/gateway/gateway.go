@@ -26,6 +26,9 @@ type Options struct {
 	// LinkRateLimit is how many orders one client IP may create through
 	// payment links per minute (a burst of as many); 0 = no limit.
 	LinkRateLimit int
+	// LinkLimits bound the open payment-link orders of one network and of
+	// one link; zero values: no limit.
+	LinkLimits app.LinkLimits
 	// CallbackGuard refuses per-order callback URLs that point inside at
 	// order creation; nil: nothing internal is allowed.
 	CallbackGuard *netguard.Policy
@@ -69,6 +72,7 @@ type Gateway struct {
 	throttle     *loginThrottle
 	secret       signingSecret
 	links        *linkGuard
+	linkLimits   app.LinkLimits
 
 	defaults   Tuning
 	pinned     map[string]app.Source
@@ -93,7 +97,8 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 		opts.ForwarderSignWindow = forward.DefaultSignWindow
 	}
 	g := &Gateway{db: db, notifier: notifier, guard: opts.CallbackGuard, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
-		signWindow: opts.ForwarderSignWindow, throttle: newLoginThrottle(), links: newLinkGuard(opts.LinkRateLimit)}
+		signWindow: opts.ForwarderSignWindow, throttle: newLoginThrottle(), links: newLinkGuard(opts.LinkRateLimit),
+		linkLimits: opts.LinkLimits}
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)

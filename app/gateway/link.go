@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -135,13 +137,22 @@ type LinkOrderRequest struct {
 	Amount   string // yuan; used only when the buyer enters the amount
 	Method   string // used only when the link offers more than one
 	ClientIP string
+	// Visitor is the browser's payment-link cookie ("" when it sent none):
+	// it tells the same payer ordering again from a neighbour on the same
+	// address.
+	Visitor string
 	// Nonce is the form's one-time value: the same form sent twice (a double
 	// tap, a resend after a weak connection) gives the same order.
 	Nonce string
 }
 
 // CreateLinkOrder turns a buyer's choice on a payment link into an order.
-// Orders from one IP are rate limited, so nobody can use up the amount slots.
+// A link is open to anyone, so nobody may use it to hold the payable
+// amounts of its price: the same visitor ordering again gets their open
+// order back (or replaces it), one network and one link may hold only so
+// many open orders (links.max_pending_per_ip, links.max_pending_per_link),
+// link orders take at most half of a price's amounts (app.LinkSlots), and
+// orders from one IP are rate limited (links.rate_limit).
 func (g *Gateway) CreateLinkOrder(ctx context.Context, req LinkOrderRequest) (app.Order, error) {
 	l, err := g.LinkByCode(ctx, req.Code)
 	if err != nil {
@@ -165,6 +176,7 @@ func (g *Gateway) CreateLinkOrder(ctx context.Context, req LinkOrderRequest) (ap
 		method = m
 	}
 
+	t := g.Tuning()
 	now := g.db.Now()
 	key := ""
 	if n := strings.TrimSpace(req.Nonce); n != "" && len(n) <= 64 {
@@ -175,6 +187,19 @@ func (g *Gateway) CreateLinkOrder(ctx context.Context, req LinkOrderRequest) (ap
 			}
 		}
 	}
+	visitor := app.LinkVisitor{ID: linkVisitorID(req.Visitor), Network: app.ClientNetwork(req.ClientIP)}
+	// A payer who reloads the link, goes back to it or opens it in another
+	// tab and orders the same again gets their open order: nothing new is
+	// made, so the per-minute limit is not charged. (The store checks again
+	// in its transaction.)
+	if o, ok, err := g.db.VisitorLinkOrder(ctx, l.ID, visitor.ID); err != nil {
+		return app.Order{}, err
+	} else if ok && app.ReusableLinkOrder(o, method, amount, now, t.OrderLifetime) {
+		if key != "" {
+			g.links.remember(key, o.ID, now, o.ExpiresAt.Sub(now))
+		}
+		return o, nil
+	}
 	if wait := g.links.take(req.ClientIP, now); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		e := app.Errorf(app.ERATELIMIT, "",
@@ -184,7 +209,6 @@ func (g *Gateway) CreateLinkOrder(ctx context.Context, req LinkOrderRequest) (ap
 		return app.Order{}, e
 	}
 
-	t := g.Tuning()
 	in, err := validateOrder(OrderRequest{
 		ProductName: l.ProductName, Amount: amount.String(), AmountPresent: true, PaymentMethod: string(method),
 		Attach: "link:" + l.Code, ClientIP: req.ClientIP,
@@ -192,16 +216,42 @@ func (g *Gateway) CreateLinkOrder(ctx context.Context, req LinkOrderRequest) (ap
 	if err != nil {
 		return app.Order{}, err
 	}
-	in.LinkID = l.ID
-	o, _, err := g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots, t.Match.Grace)
+	in.LinkID, in.Visitor = l.ID, visitor
+	res, err := g.db.CreateLinkOrder(ctx, newOrderID, in, g.linkLimits, t.OrderLifetime, t.Slots, t.Match.Grace)
+	if app.ErrorCode(err) == app.ESLOTSFULL {
+		return app.Order{}, errLinkSlotsFull
+	}
 	if err != nil {
 		return app.Order{}, err
 	}
-	if key != "" {
-		g.links.remember(key, o.ID, now, t.OrderLifetime)
+	if res.Replaced != "" {
+		g.log.Info("payment-link order replaced by the same visitor's next one", "link", l.Code, "replaced", res.Replaced, "order", res.Order.ID)
 	}
-	return o, nil
+	if key != "" {
+		g.links.remember(key, res.Order.ID, now, t.OrderLifetime)
+	}
+	return res.Order, nil
 }
+
+// linkVisitorID is the visitor id stored with a link order: a hash of the
+// browser's payment-link cookie, not the cookie itself, which is also what
+// the payment-link form's CSRF token is bound to. "" for a missing or
+// malformed cookie.
+func linkVisitorID(cookie string) string {
+	cookie = strings.TrimSpace(cookie)
+	if len(cookie) < 16 || len(cookie) > 100 {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("paygate link visitor\x00" + cookie))
+	return hex.EncodeToString(sum[:16])
+}
+
+// errLinkSlotsFull is slots_exhausted for a payer: their link may not choose
+// another amount, and the counts of held and cooling amounts are the owner's
+// business.
+var errLinkSlotsFull = app.Errorf(app.ESLOTSFULL, "",
+	"这个价格现在等待付款的订单太多，暂时没有可用的付款金额：请过几分钟再试。如果你已经下过单，请回到那个付款页面付款。",
+	"Too many orders at this price are waiting for payment, so no payable amount is free right now: try again in a few minutes. If you already ordered, go back to that checkout page and pay there.")
 
 var errLinkDisabled = app.Errorf(app.ECONFLICT, "link",
 	"这个收款链接已被商家停用，暂时不能下单：请联系商家。",

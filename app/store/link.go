@@ -164,17 +164,6 @@ func (db *DB) DeleteLink(ctx context.Context, id int64, actor string) error {
 	})
 }
 
-// OrderLinkCode is the code of the payment link an order was created
-// through, "" when none (or the link is gone).
-func (db *DB) OrderLinkCode(ctx context.Context, orderID string) (string, error) {
-	var code string
-	err := db.read.QueryRowContext(ctx, `SELECT l.code FROM orders o JOIN payment_links l ON l.id = o.link_id WHERE o.id = ?`, orderID).Scan(&code)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return code, err
-}
-
 // MethodsInUse are the methods that orders created since `since` used or an
 // enabled payment link offers: the ones whose 收款码 payers need.
 func (db *DB) MethodsInUse(ctx context.Context, since time.Time) (map[app.Method]bool, error) {

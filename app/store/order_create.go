@@ -47,7 +47,7 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 		}
 	}
 
-	payAmount, err := pickSlot(ctx, tx, in.Method, in.Amount, policy, cooldown, now)
+	payAmount, err := pickSlot(ctx, tx, in.Method, in.Amount, in.LinkID != 0, policy, cooldown, now)
 	if err != nil {
 		return app.Order{}, false, err
 	}
@@ -71,7 +71,7 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 		if prepare != nil {
 			prepare(&o)
 		}
-		err = insertOrder(ctx, tx, o, in.LinkID)
+		err = insertOrder(ctx, tx, o, in)
 		if err == nil || try == 3 || !isUniqueViolation(err, "orders.id") {
 			break
 		}
@@ -96,12 +96,16 @@ func orderByMerchantID(ctx context.Context, tx *Tx, merchantID string) (app.Orde
 }
 
 // pickSlot chooses the payable amount for an order asking for asked by
-// method: app.PickSlot over the candidates, given the amounts pending orders
-// hold and those still cooling. Cooling is learned one candidate at a time,
+// method: app.PickSlot over the candidates — for a payment-link order only
+// app.LinkSlots of them — given the amounts pending orders hold and those
+// still cooling. Cooling is learned one candidate at a time,
 // by one index seek on the amount PickSlot would take, so the usual order
 // (the asked amount free) costs one seek rather than one per candidate.
-func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, policy app.SlotPolicy, cooldown time.Duration, now time.Time) (money.Fen, error) {
+func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, link bool, policy app.SlotPolicy, cooldown time.Duration, now time.Time) (money.Fen, error) {
 	candidates := policy.Candidates(asked)
+	if link {
+		candidates = app.LinkSlots(candidates)
+	}
 	lo, hi := candidates[0], candidates[0]
 	for _, c := range candidates {
 		lo, hi = min(lo, c), max(hi, c)
@@ -175,12 +179,17 @@ func slotReleasedSince(ctx context.Context, tx *Tx, method app.Method, amount mo
 	return err == nil, err
 }
 
-func insertOrder(ctx context.Context, tx *Tx, o app.Order, linkID int64) error {
+func insertOrder(ctx context.Context, tx *Tx, o app.Order, in app.OrderInput) error {
+	visitor := app.LinkVisitor{}
+	if in.LinkID != 0 {
+		visitor = in.Visitor
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO orders (id, merchant_order_id, product_name, method, amount, pay_amount,
-		status, notify_url, return_url, attach, client_ip, created_at, expires_at, link_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, notify_url, return_url, attach, client_ip, created_at, expires_at, link_id, link_visitor, link_network)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.ID, nullString(o.MerchantOrderID), o.ProductName, string(o.Method), int64(o.Amount), int64(o.PayAmount),
-		string(o.Status), o.NotifyURL, o.ReturnURL, o.Attach, o.ClientIP, ms(o.CreatedAt), ms(o.ExpiresAt), nullInt(linkID))
+		string(o.Status), o.NotifyURL, o.ReturnURL, o.Attach, o.ClientIP, ms(o.CreatedAt), ms(o.ExpiresAt), nullInt(in.LinkID),
+		visitor.ID, visitor.Network)
 	if err != nil {
 		return err
 	}

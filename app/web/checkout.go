@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,7 +21,14 @@ import (
 // HTML for people (errors too, never JSON), Chinese unless the visitor chose
 // English with the same language cookie the console uses.
 
-const linkCSRFCookie = "paygate_lcsrf"
+// linkCSRFCookie is a payment-link visitor's own random cookie (path /l, a
+// day): the form's CSRF token is bound to it, and a hash of it tells the
+// same payer ordering again — who gets their open order back — from another
+// customer on the same address. visitorKey holds its value for the handler.
+const (
+	linkCSRFCookie = "paygate_lcsrf"
+	visitorKey     = "paygate.visitor"
+)
 
 // qrModule is the checkout code's module size in pixels: about 300–400 px,
 // shown at up to 260 CSS px, so sharp on phones with 1.5–3× screens.
@@ -145,6 +153,7 @@ func (s *Server) linkOrder(c echo.Context) error {
 		Code: c.Param("code"), Amount: c.FormValue("amount"), Method: c.FormValue("method"),
 		ClientIP: c.RealIP(), Nonce: c.FormValue("nonce"),
 	}
+	req.Visitor, _ = c.Get(visitorKey).(string)
 	o, err := s.gw.CreateLinkOrder(ctx, req)
 	if err != nil {
 		if app.ErrorCode(err) != app.EINVALID {
@@ -191,6 +200,7 @@ func isPayerHTML(c echo.Context) bool {
 func (s *Server) renderPayerError(c echo.Context, status int, err error, noRoute bool) {
 	path := c.Request().URL.Path
 	e := views.PayerError{Status: status, Shop: s.shopName(c), Msg: app.ErrorMessage(err, uiLang(c))}
+	var limit *app.LinkLimitError
 	switch {
 	case noRoute:
 		e.Msg = tr(c, "没有这个页面："+path+"。请检查链接是否完整。", "There is no page "+path+". Check that the link is complete.")
@@ -199,6 +209,16 @@ func (s *Server) renderPayerError(c echo.Context, status int, err error, noRoute
 		e.Msg = tr(c, "请检查链接是否完整：订单号以 ORD 开头，后面是一长串数字。", "Check that the link is complete: order numbers start with ORD and a long row of digits.")
 	case status == http.StatusNotFound && strings.HasPrefix(path, "/l/"):
 		e.Title = tr(c, "找不到这个收款链接", "No such payment link")
+	case errors.As(err, &limit):
+		// Too many open orders: lead the payer to their own open order, if
+		// known; ordering again from the form would be refused again.
+		e.Title = tr(c, "你还有未付款的订单", "You have unpaid orders")
+		if limit.Link {
+			e.Title = tr(c, "现在下单的人太多", "Too many orders right now")
+		}
+		if limit.OpenOrder != "" {
+			e.Open = "/pay/" + url.PathEscape(limit.OpenOrder)
+		}
 	case strings.HasPrefix(path, "/l/") && c.Request().Method == http.MethodPost:
 		e.Back = path // try the form again (after the wait a 429 names)
 	}

@@ -52,7 +52,9 @@ func (s *Server) guardForms(g formGuard) echo.MiddlewareFunc {
 				}
 				binding = gateway.SessionBinding(sess)
 			} else {
-				binding = gateway.VisitorBinding(s.visitorCookie(c, g))
+				visitor := s.visitorCookie(c, g)
+				c.Set(visitorKey, visitor) // the payment link also tells its visitors apart by it
+				binding = gateway.VisitorBinding(visitor)
 			}
 			token, err := s.gw.FormToken(ctx, binding)
 			if err != nil {
