@@ -23,12 +23,12 @@ import (
 	"paygate/app"
 	"paygate/app/backup"
 	"paygate/app/bench"
+	"paygate/app/callback"
 	"paygate/app/config"
 	"paygate/app/desktop"
 	"paygate/app/gateway"
 	"paygate/app/merchantdemo"
 	"paygate/app/netguard"
-	"paygate/app/notify"
 	"paygate/app/store"
 	"paygate/app/web"
 )
@@ -225,7 +225,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("callback.allow_hosts: %w", err)
 	}
-	dispatcher := notify.New(db, notify.Options{
+	dispatcher := callback.New(db, callback.Options{
 		Schedule: cfg.Callback.RetrySchedule,
 		Timeout:  cfg.Callback.Timeout,
 		Workers:  cfg.Callback.Workers,

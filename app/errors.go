@@ -10,18 +10,17 @@ import (
 
 // Error codes. The web layer maps each to one HTTP status.
 const (
-	EINVALID       = "invalid"         // bad input: 400
-	EUNAUTHORIZED  = "unauthorized"    // missing or wrong key: 401
-	EFORBIDDEN     = "forbidden"       // authenticated but not allowed: 403
-	ENOTFOUND      = "not_found"       // 404
-	ECONFLICT      = "conflict"        // state does not allow it: 409
-	ESLOTSFULL     = "slots_exhausted" // no free payable amount: 409
-	ETOOLARGE      = "too_large"       // request body over the limit: 413
-	ERATELIMIT     = "rate_limited"    // 429
-	EUNAVAILABLE   = "unavailable"     // temporarily unable: 503
-	EINTERNAL      = "internal"        // a bug or an I/O failure: 500
-	EUNSUPPORTED   = "unsupported"     // unsupported media type: 415
-	EMETHODUNKNOWN = "unknown_method"  // payment method we do not handle: 400
+	EINVALID      = "invalid"         // bad input: 400
+	EUNAUTHORIZED = "unauthorized"    // missing or wrong key: 401
+	EFORBIDDEN    = "forbidden"       // authenticated but not allowed: 403
+	ENOTFOUND     = "not_found"       // 404
+	ECONFLICT     = "conflict"        // state does not allow it: 409
+	ESLOTSFULL    = "slots_exhausted" // no free payable amount: 409
+	ETOOLARGE     = "too_large"       // request body over the limit: 413
+	ERATELIMIT    = "rate_limited"    // 429
+	EUNAVAILABLE  = "unavailable"     // temporarily unable: 503
+	EINTERNAL     = "internal"        // a bug or an I/O failure: 500
+	EUNSUPPORTED  = "unsupported"     // unsupported media type: 415
 )
 
 // Error is an error a person can act on: a code for machines, the offending
@@ -42,9 +41,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.Code, e.En)
 }
 
-// Errorf builds an *Error. zh and en are complete sentences saying what was
-// wrong and what to do.
-func Errorf(code, field, zh, en string) *Error {
+// NewError builds an *Error. zh and en are complete sentences saying what was
+// wrong and what to do (not format strings).
+func NewError(code, field, zh, en string) *Error {
 	return &Error{Code: code, Field: field, Zh: zh, En: en}
 }
 

@@ -155,7 +155,7 @@ func (e *LinkLimitError) Unwrap() error { return e.Err }
 func LinkNetworkFull(limit int, wait, cooldown time.Duration, openOrder string) *LinkLimitError {
 	mins := waitMinutes(wait)
 	zh, en := durationText(cooldown)
-	e := Errorf(ERATELIMIT, "",
+	e := NewError(ERATELIMIT, "",
 		fmt.Sprintf("你所在的网络（IP 地址）已有 %d 笔未付款的链接订单（%s内改单换下的订单也算在内），暂时不能再下单。如果其中有你的订单，请回到那个付款页面付款；否则请约 %d 分钟后再试，或关掉 Wi-Fi 用手机流量下单。",
 			limit, zh, mins),
 		fmt.Sprintf("Your network (IP address) already has %d unpaid payment-link orders (orders changed within the last %s count too), so it cannot place another now. If one of them is yours, go back to its checkout page and pay there; otherwise try again in about %d %s, or turn Wi-Fi off and order over mobile data.",
@@ -168,7 +168,7 @@ func LinkNetworkFull(limit int, wait, cooldown time.Duration, openOrder string) 
 // them expires after wait.
 func LinkFull(limit int, wait time.Duration, openOrder string) *LinkLimitError {
 	mins := waitMinutes(wait)
-	e := Errorf(ERATELIMIT, "",
+	e := NewError(ERATELIMIT, "",
 		fmt.Sprintf("这个收款链接现在已有 %d 笔订单在等待付款，暂时不能再下单：请约 %d 分钟后再试。如果你已经下过单，请回到那个付款页面付款。", limit, mins),
 		fmt.Sprintf("This payment link already has %d orders waiting for payment, so it takes no more for now: try again in about %d %s. If you already ordered, go back to that checkout page and pay there.",
 			limit, mins, plural(mins, "minute")))

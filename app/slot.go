@@ -52,12 +52,12 @@ func SlotsExhausted(asked money.Fen, p SlotPolicy, cooldown time.Duration, candi
 		}
 	}
 	if nCooling == 0 {
-		return Errorf(ESLOTSFULL, "amount",
+		return NewError(ESLOTSFULL, "amount",
 			fmt.Sprintf("%s 元附近的可用支付金额已被未支付的订单占满（最多调整 ±%s 元）：请等几分钟让旧订单过期，或换一个金额。", asked.Fixed2(), p.MaxOffset.Fixed2()),
 			fmt.Sprintf("Every payable amount near %s yuan (within ±%s) is held by an unpaid order: wait a few minutes for old orders to expire, or use another amount.", asked.Fixed2(), p.MaxOffset.Fixed2()))
 	}
 	zh, en := durationText(cooldown)
-	return Errorf(ESLOTSFULL, "amount",
+	return NewError(ESLOTSFULL, "amount",
 		fmt.Sprintf("%s 元附近的可用支付金额已用完（最多调整 ±%s 元）：%d 个被未支付的订单占用，%d 个在最近 %s内刚被已支付、过期或关闭的订单释放——释放的金额要过 %s才能再用，免得迟到或重复的收款通知把新订单错标为已支付。请稍后再试，或换一个金额。",
 			asked.Fixed2(), p.MaxOffset.Fixed2(), nHeld, nCooling, zh, zh),
 		fmt.Sprintf("Every payable amount near %s yuan (within ±%s) is in use: %d held by unpaid orders, %d released within the last %s by paid, expired or closed orders — a released amount is reused only after %s, so that a late or repeated payment notification cannot mark a new order paid. Try again in a few minutes, or use another amount.",

@@ -99,7 +99,7 @@ func Run(ctx context.Context, db *store.DB, dir string, interval time.Duration, 
 func Restore(ctx context.Context, file, dataDir string, now time.Time) (store.Counts, string, error) {
 	var counts store.Counts
 	if !fileExists(file) {
-		return counts, "", app.Errorf(app.ENOTFOUND, "",
+		return counts, "", app.NewError(app.ENOTFOUND, "",
 			"没有备份文件 "+file+"：请检查路径，备份在数据目录的 backups 里，例如 data/backups/paygate-20261126-020000.db。",
 			"There is no backup file "+file+": check the path; backups are in the data directory's backups folder, e.g. data/backups/paygate-20261126-020000.db.")
 	}
@@ -155,11 +155,11 @@ func Restore(ctx context.Context, file, dataDir string, now time.Time) (store.Co
 // checked on is not named, and the error beneath is kept as text.
 func unusableBackup(file string, err error) error {
 	if errors.Is(err, store.ErrNewerSchema) {
-		return fmt.Errorf("%w (%v)", app.Errorf(app.ECONFLICT, "",
+		return fmt.Errorf("%w (%v)", app.NewError(app.ECONFLICT, "",
 			"备份 "+file+" 来自更新版本的 paygate：请用那个更新版本的 paygate 恢复并运行它。",
 			"The backup "+file+" comes from a newer paygate: restore and run it with that newer paygate."), err)
 	}
-	return fmt.Errorf("%w (%v)", app.Errorf(app.EINVALID, "",
+	return fmt.Errorf("%w (%v)", app.NewError(app.EINVALID, "",
 		file+" 不是 paygate 数据库，或已损坏：请换一个备份文件（data/backups 里较早的一个）。",
 		file+" is not a paygate database, or it is damaged: choose another backup file (an older one in data/backups)."), err)
 }

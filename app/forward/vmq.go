@@ -44,7 +44,7 @@ func DecodeVmq(r app.RawRequest) (VmqRequest, error) {
 		Sign:  strings.ToLower(strings.TrimSpace(fields["sign"])),
 	}
 	if v.T == "" || v.Sign == "" {
-		return v, app.Errorf(app.EINVALID, "sign",
+		return v, app.NewError(app.EINVALID, "sign",
 			"缺少参数 t 或 sign：V免签监控端的请求应形如 /appHeart?t=毫秒时间戳&sign=md5(t+密钥)。",
 			"Missing t or sign: a V免签 request looks like /appHeart?t=<ms>&sign=md5(t+key).")
 	}
@@ -90,7 +90,7 @@ func (v VmqRequest) PushMethod() (app.Method, error) {
 	case "2":
 		return app.MethodAlipay, nil
 	}
-	return "", app.Errorf(app.EINVALID, "type",
+	return "", app.NewError(app.EINVALID, "type",
 		"type 只能是 1（微信）或 2（支付宝），收到的是 "+clip(v.Type)+"。",
 		"type must be 1 (WeChat) or 2 (Alipay), got "+clip(v.Type)+".")
 }
@@ -98,7 +98,7 @@ func (v VmqRequest) PushMethod() (app.Method, error) {
 // PushAmount reads the price: plain decimals exactly, Java exponent forms
 // ("1.0E7") through a float rounded to the fen.
 func (v VmqRequest) PushAmount() (money.Fen, error) {
-	bad := app.Errorf(app.EINVALID, "price",
+	bad := app.NewError(app.EINVALID, "price",
 		"price 必须是大于 0 的金额（元），例如 10.0，收到的是 "+clip(v.Price)+"。",
 		"price must be an amount of yuan above 0, e.g. 10.0, got "+clip(v.Price)+".")
 	if f, err := money.ParseYuan(v.Price); err == nil {

@@ -78,7 +78,7 @@ func DecodeWebhook(r app.RawRequest) (Message, error) {
 		m.SenderID = m.Timestamp
 	}
 	if m.Text == "" && m.Title == "" {
-		return m, app.Errorf(app.EINVALID, "message",
+		return m, app.NewError(app.EINVALID, "message",
 			"请求里没有通知内容：请把通知文本放在 message 字段（也可用 content、text、msg），例如 {\"message\":\"收到转账0.01元(支付宝)\"}。",
 			"The request has no notification text: put it in the field message (or content, text, msg), e.g. {\"message\":\"收到转账0.01元(支付宝)\"}.")
 	}
@@ -105,7 +105,7 @@ func Fields(r app.RawRequest) (map[string]string, error) {
 		return fields, nil
 	}
 	if !utf8.Valid(body) {
-		return nil, app.Errorf(app.EINVALID, "body",
+		return nil, app.NewError(app.EINVALID, "body",
 			"请求体不是 UTF-8 编码（可能是 GBK）：请把转发应用的编码设为 UTF-8。",
 			"The request body is not UTF-8 (perhaps GBK): set the forwarder's encoding to UTF-8.")
 	}
@@ -118,7 +118,7 @@ func Fields(r app.RawRequest) (map[string]string, error) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if err := dec.Decode(&obj); err != nil || obj == nil {
-			return nil, app.Errorf(app.EINVALID, "body",
+			return nil, app.NewError(app.EINVALID, "body",
 				"请求体不是有效的 JSON 对象："+jsonProblem(err)+"。请检查转发模板，例如 {\"message\":\"收到转账0.01元(支付宝)\"}。",
 				"The request body is not a valid JSON object: "+jsonProblem(err)+". Check the forwarder template, e.g. {\"message\":\"收到转账0.01元(支付宝)\"}.")
 		}
@@ -216,7 +216,7 @@ func jsonProblem(err error) string {
 }
 
 func errBadEncoding(what string) error {
-	return app.Errorf(app.EINVALID, "body",
+	return app.NewError(app.EINVALID, "body",
 		what+" 的百分号编码有误：请检查转发应用的模板。",
 		"The "+what+" has broken percent-encoding: check the forwarder's template.")
 }

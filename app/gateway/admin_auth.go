@@ -75,11 +75,11 @@ func (g *Gateway) SetupAdmin(ctx context.Context, req SetupRequest) (LoginResult
 		return LoginResult{}, err
 	}
 	if !need {
-		return LoginResult{}, app.Errorf(app.ECONFLICT, "",
+		return LoginResult{}, app.NewError(app.ECONFLICT, "",
 			"管理员账号已经创建过了：请直接登录。", "The admin account exists already: log in instead.")
 	}
 	if !req.Local && !sign.Equal(strings.TrimSpace(req.Token), token) {
-		return LoginResult{}, app.Errorf(app.EFORBIDDEN, "token",
+		return LoginResult{}, app.NewError(app.EFORBIDDEN, "token",
 			"从其他电脑创建管理员需要一次性设置码：请查看 paygate 启动时控制台输出的 setup token，填入后重试（或在运行 paygate 的电脑上打开 http://localhost 端口）。",
 			"Creating the admin from another computer needs the one-time setup token: copy it from the console where paygate started and retry (or open http://localhost:PORT on the computer running paygate).")
 	}
@@ -111,7 +111,7 @@ func validUsername(s string) (string, error) {
 		s = "admin"
 	}
 	if utf8.RuneCountInString(s) > 32 || strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return "", app.Errorf(app.EINVALID, "username",
+		return "", app.NewError(app.EINVALID, "username",
 			"用户名最多 32 个字符，不能有空格。", "The username must be at most 32 characters, without spaces.")
 	}
 	return s, nil
@@ -120,14 +120,14 @@ func validUsername(s string) (string, error) {
 func validPassword(pw, confirm string) error {
 	switch {
 	case utf8.RuneCountInString(pw) < MinPasswordLen:
-		return app.Errorf(app.EINVALID, "password",
+		return app.NewError(app.EINVALID, "password",
 			fmt.Sprintf("密码太短：至少 %d 个字符。建议用一句好记的话，例如“我家小店2024开张”。", MinPasswordLen),
 			fmt.Sprintf("The password is too short: use at least %d characters, e.g. a sentence you remember.", MinPasswordLen))
 	case len(pw) > 72:
-		return app.Errorf(app.EINVALID, "password",
+		return app.NewError(app.EINVALID, "password",
 			"密码太长：最多 72 个字节（约 24 个汉字或 72 个英文字符）。", "The password is too long: at most 72 bytes.")
 	case pw != confirm:
-		return app.Errorf(app.EINVALID, "confirm",
+		return app.NewError(app.EINVALID, "confirm",
 			"两次输入的密码不一致：请重新输入确认密码。", "The two passwords differ: type the confirmation again.")
 	}
 	return nil
@@ -196,7 +196,7 @@ func (g *Gateway) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || !found {
 		g.log.Warn("failed admin login", "username", name, "ip", req.Client.RemoteIP)
-		return LoginResult{}, app.Errorf(app.EUNAUTHORIZED, "password",
+		return LoginResult{}, app.NewError(app.EUNAUTHORIZED, "password",
 			"用户名或密码不正确：请检查大小写和输入法后重试。", "Wrong username or password: check caps lock and the input method, then retry.")
 	}
 	g.throttle.succeed(buckets, now)
@@ -237,7 +237,7 @@ func errTooManyLogins(wait time.Duration, stranger bool) error {
 	}
 	zh += "忘记密码请查看 README 中“重置管理员密码”一节（paygate reset-admin）。"
 	en += " Forgot the password? See “Reset the admin password” in the README (paygate reset-admin)."
-	return app.Errorf(app.ERATELIMIT, "password", zh, en)
+	return app.NewError(app.ERATELIMIT, "password", zh, en)
 }
 
 // openSession signs a in from cl: a new session, and the known-device
@@ -267,7 +267,7 @@ func (g *Gateway) openSession(ctx context.Context, a app.Admin, deviceID string,
 
 // Session returns the logged-in session for a cookie token.
 func (g *Gateway) Session(ctx context.Context, token string) (app.Session, error) {
-	errLogin := app.Errorf(app.EUNAUTHORIZED, "",
+	errLogin := app.NewError(app.EUNAUTHORIZED, "",
 		"请先登录管理后台（登录已过期或已退出）。", "Please log in to the admin console (the session expired or was ended).")
 	if token == "" || len(token) > 100 {
 		return app.Session{}, errLogin
@@ -296,7 +296,7 @@ type ChangePasswordRequest struct {
 // one; every other session of theirs ends.
 func (g *Gateway) ChangePassword(ctx context.Context, s app.Session, req ChangePasswordRequest) error {
 	if bcrypt.CompareHashAndPassword([]byte(s.Admin.PasswordHash), []byte(req.Current)) != nil {
-		return app.Errorf(app.EINVALID, "current", "当前密码不正确：请重新输入。", "The current password is wrong: type it again.")
+		return app.NewError(app.EINVALID, "current", "当前密码不正确：请重新输入。", "The current password is wrong: type it again.")
 	}
 	if err := validPassword(req.New, req.Confirm); err != nil {
 		return err

@@ -59,7 +59,7 @@ func (g *Gateway) Device(ctx context.Context, id int64) (app.Device, error) {
 			return d, nil
 		}
 	}
-	return app.Device{}, app.Errorf(app.ENOTFOUND, "deviceId",
+	return app.Device{}, app.NewError(app.ENOTFOUND, "deviceId",
 		"设备 #"+strconv.FormatInt(id, 10)+" 不存在：它可能已被删除，请刷新页面。",
 		"Device #"+strconv.FormatInt(id, 10)+" does not exist: it may have been deleted; reload the page.")
 }

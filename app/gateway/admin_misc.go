@@ -20,7 +20,7 @@ func (g *Gateway) Callbacks(ctx context.Context, status string, page Page) ([]ap
 	switch status {
 	case "", "failing", string(app.CallbackPending), string(app.CallbackSent), string(app.CallbackFailed):
 	default:
-		return nil, 0, app.Errorf(app.EINVALID, "status",
+		return nil, 0, app.NewError(app.EINVALID, "status",
 			"回调状态只能是 failing、pending、sent 或 failed。", "The callback status must be failing, pending, sent or failed.")
 	}
 	return g.db.ListCallbacks(ctx, store.CallbackFilter{Status: status, Offset: (page.Number - 1) * page.Limit, Limit: page.Limit})
@@ -45,22 +45,22 @@ func (g *Gateway) SetPayQR(ctx context.Context, method string, image []byte, by 
 // readPayQR checks an uploaded 收款码 picture and reads the QR code in it.
 func readPayQR(m app.Method, image []byte) (app.PayQR, error) {
 	if len(image) == 0 {
-		return app.PayQR{}, app.Errorf(app.EINVALID, "image",
+		return app.PayQR{}, app.NewError(app.EINVALID, "image",
 			"没有收到图片：请选择一张收款码图片（PNG、JPG、GIF 或 WebP）再上传。",
 			"No picture received: choose a 收款码 picture (PNG, JPG, GIF or WebP) and upload it.")
 	}
 	if len(image) > MaxPayQRBytes {
-		return app.PayQR{}, app.Errorf(app.ETOOLARGE, "image",
+		return app.PayQR{}, app.NewError(app.ETOOLARGE, "image",
 			"图片太大（超过 5 MB）：请截图或压缩后再上传。", "The picture is larger than 5 MB: take a screenshot or compress it, then upload again.")
 	}
 	payload, contentType, err := qr.Decode(image)
 	switch {
 	case errors.Is(err, qr.ErrNotImage):
-		return app.PayQR{}, app.Errorf(app.EINVALID, "image",
+		return app.PayQR{}, app.NewError(app.EINVALID, "image",
 			"这个文件不是图片：请上传 PNG、JPG、GIF 或 WebP 格式的收款码图片。",
 			"This file is not a picture: upload the 收款码 as PNG, JPG, GIF or WebP.")
 	case errors.Is(err, qr.ErrNoCode):
-		return app.PayQR{}, app.Errorf(app.EINVALID, "image",
+		return app.PayQR{}, app.NewError(app.EINVALID, "image",
 			"在这张图片里没有找到二维码：请上传清晰、完整的收款码截图（在支付宝/微信里打开“收钱”→“保存图片”）。",
 			"No QR code was found in this picture: upload a clear, complete screenshot of the 收款码 (in Alipay/WeChat: Receive money → Save image).")
 	case err != nil:
@@ -82,7 +82,7 @@ func (g *Gateway) PayQR(ctx context.Context, method string) (app.PayQR, error) {
 	}
 	q, found, err := g.db.PayQR(ctx, m)
 	if err == nil && !found {
-		err = app.Errorf(app.ENOTFOUND, "method",
+		err = app.NewError(app.ENOTFOUND, "method",
 			"还没有上传"+m.Label("zh")+"收款码：请在设置页上传。", "No "+m.Label("en")+" 收款码 uploaded yet: upload one on the settings page.")
 	}
 	return q, err

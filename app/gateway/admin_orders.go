@@ -28,7 +28,7 @@ func ParseOrderQuery(q OrderQuery) (store.OrderFilter, Page, error) {
 	case "", app.OrderPending, app.OrderSuccess, app.OrderExpired, app.OrderFailed:
 		f.Status = s
 	default:
-		return f, Page{}, app.Errorf(app.EINVALID, "status",
+		return f, Page{}, app.NewError(app.EINVALID, "status",
 			"订单状态只能是 pending（待支付）、success（已支付）、expired（已过期）或 failed（已关闭）。",
 			"The order status must be pending, success, expired or failed.")
 	}
@@ -61,21 +61,21 @@ func ParseDateRange(from, to string) (time.Time, time.Time, error) {
 	var err error
 	if s := strings.TrimSpace(from); s != "" {
 		if a, err = time.ParseInLocation("2006-01-02", s, app.Shanghai); err != nil {
-			return a, b, app.Errorf(app.EINVALID, "from",
+			return a, b, app.NewError(app.EINVALID, "from",
 				"开始日期格式不对（收到 "+clip(s)+"）：请用 年-月-日，例如 2026-01-31。",
 				"The start date is not valid (got "+clip(s)+"): use year-month-day, e.g. 2026-01-31.")
 		}
 	}
 	if s := strings.TrimSpace(to); s != "" {
 		if b, err = time.ParseInLocation("2006-01-02", s, app.Shanghai); err != nil {
-			return a, b, app.Errorf(app.EINVALID, "to",
+			return a, b, app.NewError(app.EINVALID, "to",
 				"结束日期格式不对（收到 "+clip(s)+"）：请用 年-月-日，例如 2026-01-31。",
 				"The end date is not valid (got "+clip(s)+"): use year-month-day, e.g. 2026-01-31.")
 		}
 		b = b.AddDate(0, 0, 1)
 	}
 	if !a.IsZero() && !b.IsZero() && !a.Before(b) {
-		return a, b, app.Errorf(app.EINVALID, "to",
+		return a, b, app.NewError(app.EINVALID, "to",
 			"结束日期早于开始日期：请把结束日期改成开始日期当天或之后。",
 			"The end date is before the start date: pick the start day or later.")
 	}

@@ -110,7 +110,7 @@ func (g *Gateway) ParseTuningForm(f TuningForm) (Tuning, error) {
 func minutes(field, s, zh, en string) (time.Duration, error) {
 	var n int
 	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d", &n); err != nil || n < 0 || fmt.Sprint(n) != strings.TrimSpace(s) {
-		return 0, app.Errorf(app.EINVALID, field,
+		return 0, app.NewError(app.EINVALID, field,
 			zh+"请填写整数分钟数，例如 15（收到 "+clip(s)+"）。",
 			"The "+en+" must be a whole number of minutes, e.g. 15 (got "+clip(s)+").")
 	}
@@ -136,7 +136,7 @@ func (g *Gateway) SendTestCallback(ctx context.Context, url, by string) (app.Cal
 		url = s.CallbackURL
 	}
 	if strings.TrimSpace(url) == "" {
-		return app.CallbackAttempt{}, app.Errorf(app.EINVALID, "callbackUrl",
+		return app.CallbackAttempt{}, app.NewError(app.EINVALID, "callbackUrl",
 			"还没有回调地址：请先填写并保存回调地址，例如 https://shop.example.com/paygate/callback。",
 			"There is no callback URL yet: enter and save one first, e.g. https://shop.example.com/paygate/callback.")
 	}
@@ -144,13 +144,13 @@ func (g *Gateway) SendTestCallback(ctx context.Context, url, by string) (app.Cal
 		return app.CallbackAttempt{}, err
 	}
 	if s.APIKey == "" {
-		return app.CallbackAttempt{}, app.Errorf(app.EINVALID, "apiKey",
+		return app.CallbackAttempt{}, app.NewError(app.EINVALID, "apiKey",
 			"还没有 API 密钥，无法签名：请先在本页生成 API 密钥。",
 			"There is no API key to sign with: generate one on this page first.")
 	}
 	tester, ok := g.notifier.(CallbackTester)
 	if !ok {
-		return app.CallbackAttempt{}, app.Errorf(app.EUNAVAILABLE, "",
+		return app.CallbackAttempt{}, app.NewError(app.EUNAVAILABLE, "",
 			"这个 paygate 不能发送测试回调。", "This paygate cannot send test callbacks.")
 	}
 	a := tester.SendTest(ctx, url, s.APIKey)

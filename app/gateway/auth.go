@@ -14,7 +14,7 @@ import (
 const SignatureWindow = 5 * time.Minute
 
 func errNoAPIKeyYet() error {
-	return app.Errorf(app.EUNAUTHORIZED, "",
+	return app.NewError(app.EUNAUTHORIZED, "",
 		"这个 paygate 还没有设置 API 密钥：请在管理后台的设置页设置，或启动时设置环境变量 PAYGATE_MERCHANT_API_KEY。",
 		"This paygate has no API key yet: set one on the admin settings page, or start it with PAYGATE_MERCHANT_API_KEY.")
 }
@@ -35,12 +35,12 @@ func (g *Gateway) CheckAPIKey(ctx context.Context, key string) error {
 		return errNoAPIKeyYet()
 	}
 	if key == "" {
-		return app.Errorf(app.EUNAUTHORIZED, "",
+		return app.NewError(app.EUNAUTHORIZED, "",
 			"缺少 API 密钥：请在请求头加 Authorization: Bearer <API密钥>，或对请求签名（timestamp、nonce、signature，签名串以请求方法和路径开头，见 /docs#auth）。",
 			"API key missing: send Authorization: Bearer <api key>, or sign the request (timestamp, nonce, signature over the method, the path and the fields; see /docs#auth).")
 	}
 	if !sign.Equal(key, s.APIKey) {
-		return app.Errorf(app.EUNAUTHORIZED, "",
+		return app.NewError(app.EUNAUTHORIZED, "",
 			"API 密钥不正确：请核对管理后台设置页中的 API 密钥。",
 			"Wrong API key: check the API key on the admin settings page.")
 	}
@@ -73,24 +73,24 @@ func (g *Gateway) CheckSignedRequest(ctx context.Context, r SignedRequest) error
 	}
 	ts, nonce := strings.TrimSpace(r.Fields["timestamp"]), strings.TrimSpace(r.Fields["nonce"])
 	if ts == "" || nonce == "" {
-		return app.Errorf(app.EUNAUTHORIZED, "signature",
+		return app.NewError(app.EUNAUTHORIZED, "signature",
 			"签名请求需要 timestamp 和 nonce 字段：timestamp 用上海时间 YYYY-MM-DD HH:mm:ss 或 Unix 秒，nonce 每次不同。",
 			"A signed request needs timestamp and nonce: timestamp as Shanghai time YYYY-MM-DD HH:mm:ss or Unix seconds, nonce different every time.")
 	}
 	if len(nonce) > maxNonceLen {
-		return app.Errorf(app.EUNAUTHORIZED, "nonce",
+		return app.NewError(app.EUNAUTHORIZED, "nonce",
 			"nonce 太长：最多 128 个字符，例如 16 字节随机数的十六进制。",
 			"The nonce is too long: at most 128 characters, e.g. 16 random bytes in hex.")
 	}
 	now := g.db.Now()
 	t, ok := parseRequestTime(ts)
 	if !ok || t.Sub(now).Abs() > SignatureWindow {
-		return app.Errorf(app.EUNAUTHORIZED, "timestamp",
+		return app.NewError(app.EUNAUTHORIZED, "timestamp",
 			"签名时间戳 timestamp 无效或与服务器时间相差超过 5 分钟：请校准时钟并使用当前时间。",
 			"timestamp is invalid or more than 5 minutes from the server's time: sync your clock and use the current time.")
 	}
 	if !sign.VerifyRequest(r.Method, r.Path, r.Fields, s.APIKey, r.Fields["signature"]) {
-		return app.Errorf(app.EUNAUTHORIZED, "signature",
+		return app.NewError(app.EUNAUTHORIZED, "signature",
 			"签名 signature 不正确：签名串是 请求方法 + 换行 + 路径（不含 ? 后的查询串）+ 换行 + 排序后的参数（含查询参数和 api_key，k=v 用 & 连接），例如 \""+r.Method+"\\n"+r.Path+"\\namount=0.01&api_key=…\"，用 API 密钥做 HMAC-SHA256，小写十六进制。",
 			"Wrong signature: sign the method, a newline, the path (without the query), a newline, then the sorted fields (query parameters too, with api_key, k=v joined with &), e.g. \""+r.Method+"\\n"+r.Path+"\\namount=0.01&api_key=…\", HMAC-SHA256 keyed by the API key, lowercase hex.")
 	}
@@ -101,7 +101,7 @@ func (g *Gateway) CheckSignedRequest(ctx context.Context, r SignedRequest) error
 		return err
 	}
 	if !fresh {
-		return app.Errorf(app.EUNAUTHORIZED, "nonce",
+		return app.NewError(app.EUNAUTHORIZED, "nonce",
 			"nonce 已经用过：每个签名请求都要用新的随机 nonce。",
 			"This nonce was used already: every signed request needs a new random nonce.")
 	}

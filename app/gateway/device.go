@@ -53,7 +53,7 @@ func (g *Gateway) RotateDeviceKey(ctx context.Context, id int64) (app.Device, er
 		return d, err
 	}
 	if d.UsesAPIKey {
-		return d, app.Errorf(app.ECONFLICT, "deviceId",
+		return d, app.NewError(app.ECONFLICT, "deviceId",
 			"这台设备使用商户 API 密钥，没有单独的设备密钥：请在设置页更换 API 密钥。",
 			"This device uses the merchant API key and has no key of its own: rotate the API key on the settings page.")
 	}
@@ -84,7 +84,7 @@ func (g *Gateway) Notification(ctx context.Context, id int64) (app.Notification,
 func validDeviceName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if n := utf8.RuneCountInString(name); n == 0 || n > 40 {
-		return "", app.Errorf(app.EINVALID, "name",
+		return "", app.NewError(app.EINVALID, "name",
 			"设备名称需要 1 到 40 个字符，例如“店里的旧手机”。",
 			"The device name needs 1 to 40 characters, e.g. \"shop phone\".")
 	}

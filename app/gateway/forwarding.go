@@ -66,13 +66,13 @@ func (g *Gateway) SetAPIKeyForwardingBy(ctx context.Context, accept, by string) 
 		on = true
 	case "off":
 	default:
-		return app.Errorf(app.EINVALID, "accept", "accept 只能是 on 或 off。", "accept must be on or off.")
+		return app.NewError(app.EINVALID, "accept", "accept 只能是 on 或 off。", "accept must be on or off.")
 	}
 	g.tuningMu.Lock()
 	defer g.tuningMu.Unlock()
 	cur := g.APIKeyForwarding()
 	if cur.Source.Pinned() {
-		return app.Errorf(app.ECONFLICT, "accept",
+		return app.NewError(app.ECONFLICT, "accept",
 			"这个开关"+cur.Source.Describe("zh")+"，后台不能修改：请修改 forwarder.accept_api_key（环境变量 PAYGATE_FORWARDER_ACCEPT_API_KEY）后重启 paygate，或删掉它改由后台控制。",
 			"This switch is "+cur.Source.Describe("en")+" and cannot be changed here: change forwarder.accept_api_key (PAYGATE_FORWARDER_ACCEPT_API_KEY) and restart paygate, or remove it to control it here.")
 	}
@@ -90,7 +90,7 @@ func (g *Gateway) SetAPIKeyForwardingBy(ctx context.Context, accept, by string) 
 // errAPIKeyNotForPhones refuses a forwarder request made with the merchant
 // API key once the owner has switched that off.
 func errAPIKeyNotForPhones() error {
-	return app.Errorf(app.EUNAUTHORIZED, "key",
+	return app.NewError(app.EUNAUTHORIZED, "key",
 		"商户 API 密钥已不再被接受为手机密钥（店主关闭了这个用法）：请在手机的转发应用里改用管理后台“设备”页里这台设备的密钥（SmsForwarder 的 secret、V免签 的密钥同样）。",
 		"The merchant API key is no longer accepted from phones (the owner switched this off): in the forwarder app use this phone's device key from the admin Devices page (also as the SmsForwarder secret or the V免签 key).")
 }

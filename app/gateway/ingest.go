@@ -82,13 +82,13 @@ func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, 
 		if err != nil || ok {
 			return id, false, err
 		}
-		return 0, false, app.Errorf(app.EUNAUTHORIZED, "key",
+		return 0, false, app.NewError(app.EUNAUTHORIZED, "key",
 			"密钥不正确：请核对转发应用里填写的密钥，它应是管理后台“设备”页里该设备的密钥或商户 API 密钥。",
 			"Wrong key: the key in the forwarder must be the device's key from the admin Devices page, or the merchant API key.")
 	case msg.Sign != "" && msg.Timestamp != "":
 		if !forward.TimestampFresh(msg.Timestamp, at, g.signWindow) {
 			zh, en := windowText(g.signWindow)
-			return 0, false, app.Errorf(app.EUNAUTHORIZED, "timestamp",
+			return 0, false, app.NewError(app.EUNAUTHORIZED, "timestamp",
 				"签名时间戳 timestamp 与服务器时间相差超过 "+zh+"：请把手机时间设为自动（网络时间）后再发送；也请检查转发模板中的 [timestamp]。",
 				"The timestamp is more than "+en+" from the server's time: set the phone's clock to automatic (network time) and send again; also check [timestamp] in the forwarder template.")
 		}
@@ -96,7 +96,7 @@ func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, 
 		if err != nil || ok {
 			return id, ok, err
 		}
-		return 0, false, app.Errorf(app.EUNAUTHORIZED, "sign",
+		return 0, false, app.NewError(app.EUNAUTHORIZED, "sign",
 			"SmsForwarder 签名 sign 不正确：请把 SmsForwarder 发送通道里的“secret”设为该设备的密钥（或商户 API 密钥）。",
 			"Wrong SmsForwarder sign: set the channel's secret in SmsForwarder to this device's key (or the merchant API key).")
 	}
@@ -113,7 +113,7 @@ func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, 
 			return 0, false, errNoAPIKeyYet()
 		}
 	}
-	return 0, false, app.Errorf(app.EUNAUTHORIZED, "key",
+	return 0, false, app.NewError(app.EUNAUTHORIZED, "key",
 		"缺少密钥：请在请求头 key 中填写设备密钥或商户 API 密钥；SmsForwarder 也可在发送通道里设置 secret（签名）。",
 		"Key missing: send the device key or the merchant API key in the header key; in SmsForwarder you may set the channel's secret (signature) instead.")
 }

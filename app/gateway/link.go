@@ -52,12 +52,12 @@ func (g *Gateway) CreateLinkBy(ctx context.Context, f LinkForm, by string) (app.
 			return l, err
 		}
 		if l.MaxAmount < l.MinAmount {
-			return l, app.Errorf(app.EINVALID, "maxAmount",
+			return l, app.NewError(app.EINVALID, "maxAmount",
 				"最高金额不能小于最低金额（"+l.MinAmount.Fixed2()+" 元）：请调换或改正。",
 				"The highest amount must not be below the lowest ("+l.MinAmount.Fixed2()+" yuan): swap or correct them.")
 		}
 	default:
-		return l, app.Errorf(app.EINVALID, "priceKind", "请选择价格方式：固定金额，或由顾客填写金额。",
+		return l, app.NewError(app.EINVALID, "priceKind", "请选择价格方式：固定金额，或由顾客填写金额。",
 			"Choose how the price is set: a fixed amount, or the buyer enters it.")
 	}
 	seen := map[app.Method]bool{}
@@ -70,7 +70,7 @@ func (g *Gateway) CreateLinkBy(ctx context.Context, f LinkForm, by string) (app.
 		}
 	}
 	if len(l.Methods) == 0 {
-		return l, app.Errorf(app.EINVALID, "methods", "请至少选择一种支付方式：支付宝或微信。", "Choose at least one payment method: Alipay or WeChat Pay.")
+		return l, app.NewError(app.EINVALID, "methods", "请至少选择一种支付方式：支付宝或微信。", "Choose at least one payment method: Alipay or WeChat Pay.")
 	}
 	return g.db.CreateLink(ctx, newLinkCode, l, by)
 }
@@ -80,13 +80,13 @@ func productName(s string) (string, error) {
 	name := strings.TrimSpace(s)
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
-		return "", app.Errorf(app.EINVALID, "productName", "请填写商品名称（1 到 50 个字）。", "Enter a product name (1 to 50 characters).")
+		return "", app.NewError(app.EINVALID, "productName", "请填写商品名称（1 到 50 个字）。", "Enter a product name (1 to 50 characters).")
 	case n > MaxProductNameRunes:
-		return "", app.Errorf(app.EINVALID, "productName",
+		return "", app.NewError(app.EINVALID, "productName",
 			fmt.Sprintf("商品名称太长（%d 个字）：最多 50 个字，请缩短。", n),
 			fmt.Sprintf("The product name is too long (%d characters): at most 50; shorten it.", n))
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", app.Errorf(app.EINVALID, "productName", "商品名称里有控制字符：请只用普通文字。", "The product name contains control characters: use plain text.")
+		return "", app.NewError(app.EINVALID, "productName", "商品名称里有控制字符：请只用普通文字。", "The product name contains control characters: use plain text.")
 	}
 	return name, nil
 }
@@ -125,7 +125,7 @@ func (g *Gateway) DeleteLinkBy(ctx context.Context, id int64, by string) error {
 func (g *Gateway) LinkByCode(ctx context.Context, code string) (app.PaymentLink, error) {
 	code = strings.ToLower(strings.TrimSpace(code))
 	if code == "" || len(code) > 32 {
-		return app.PaymentLink{}, app.Errorf(app.ENOTFOUND, "link",
+		return app.PaymentLink{}, app.NewError(app.ENOTFOUND, "link",
 			"收款链接不完整：请检查链接，或向商家要新的链接。", "The payment link is incomplete: check it, or ask the shop for a new one.")
 	}
 	return g.db.LinkByCode(ctx, code)
@@ -171,7 +171,7 @@ func (g *Gateway) CreateLinkOrder(ctx context.Context, req LinkOrderRequest) (ap
 	if len(l.Methods) > 1 {
 		m, err := ParseMethod(req.Method)
 		if err != nil || !l.Allows(m) {
-			return app.Order{}, app.Errorf(app.EINVALID, "method", "请选择支付方式：支付宝或微信。", "Choose how to pay: Alipay or WeChat Pay.")
+			return app.Order{}, app.NewError(app.EINVALID, "method", "请选择支付方式：支付宝或微信。", "Choose how to pay: Alipay or WeChat Pay.")
 		}
 		method = m
 	}
@@ -202,7 +202,7 @@ func (g *Gateway) CreateLinkOrder(ctx context.Context, req LinkOrderRequest) (ap
 	}
 	if wait := g.links.take(req.ClientIP, now); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
-		e := app.Errorf(app.ERATELIMIT, "",
+		e := app.NewError(app.ERATELIMIT, "",
 			fmt.Sprintf("下单太频繁：为了不让付款金额被占满，同一网络每分钟最多创建 %d 个订单。请 %d 秒后再试；如果你已经下过单，请回到那个付款页面付款。", g.links.perMinute, secs),
 			fmt.Sprintf("Too many orders: to keep payment amounts free, one network may create at most %d orders a minute. Try again in %d seconds; if you already ordered, go back to that checkout page and pay there.", g.links.perMinute, secs))
 		e.RetryAfter = time.Duration(secs) * time.Second
@@ -249,11 +249,11 @@ func linkVisitorID(cookie string) string {
 // errLinkSlotsFull is slots_exhausted for a payer: their link may not choose
 // another amount, and the counts of held and cooling amounts are the owner's
 // business.
-var errLinkSlotsFull = app.Errorf(app.ESLOTSFULL, "",
+var errLinkSlotsFull = app.NewError(app.ESLOTSFULL, "",
 	"这个价格现在等待付款的订单太多，暂时没有可用的付款金额：请过几分钟再试。如果你已经下过单，请回到那个付款页面付款。",
 	"Too many orders at this price are waiting for payment, so no payable amount is free right now: try again in a few minutes. If you already ordered, go back to that checkout page and pay there.")
 
-var errLinkDisabled = app.Errorf(app.ECONFLICT, "link",
+var errLinkDisabled = app.NewError(app.ECONFLICT, "link",
 	"这个收款链接已被商家停用，暂时不能下单：请联系商家。",
 	"The shop has turned this payment link off, so it cannot take orders now: contact the shop.")
 
@@ -267,22 +267,22 @@ func buyerAmount(text string, l app.PaymentLink) (money.Fen, error) {
 		shown = string([]rune(shown)[:20]) + "…"
 	}
 	if text == "" {
-		return 0, app.Errorf(app.EINVALID, "amount", "请输入金额："+rangeZh+"之间，例如 "+l.MinAmount.String()+"。",
+		return 0, app.NewError(app.EINVALID, "amount", "请输入金额："+rangeZh+"之间，例如 "+l.MinAmount.String()+"。",
 			"Enter an amount of "+rangeEn+", e.g. "+l.MinAmount.String()+".")
 	}
 	f, err := money.ParseYuan(text)
 	switch {
 	case errors.Is(err, money.ErrTooPrecise):
-		return 0, app.Errorf(app.EINVALID, "amount", "金额最多两位小数（精确到分），你输入的是 "+shown+"。请输入 "+rangeZh+"之间的金额。",
+		return 0, app.NewError(app.EINVALID, "amount", "金额最多两位小数（精确到分），你输入的是 "+shown+"。请输入 "+rangeZh+"之间的金额。",
 			"The amount may have at most 2 decimals; you entered "+shown+". Enter an amount of "+rangeEn+".")
 	case err != nil || f <= 0:
-		return 0, app.Errorf(app.EINVALID, "amount", "“"+shown+"”不是有效的金额：请输入 "+rangeZh+"之间的数字，例如 "+l.MinAmount.String()+"。",
+		return 0, app.NewError(app.EINVALID, "amount", "“"+shown+"”不是有效的金额：请输入 "+rangeZh+"之间的数字，例如 "+l.MinAmount.String()+"。",
 			"“"+shown+"” is not an amount: enter a number of "+rangeEn+", e.g. "+l.MinAmount.String()+".")
 	case f < l.MinAmount:
-		return 0, app.Errorf(app.EINVALID, "amount", "金额不能低于 "+l.MinAmount.Fixed2()+" 元（你输入的是 "+shown+"）：请输入 "+rangeZh+"之间的金额。",
+		return 0, app.NewError(app.EINVALID, "amount", "金额不能低于 "+l.MinAmount.Fixed2()+" 元（你输入的是 "+shown+"）：请输入 "+rangeZh+"之间的金额。",
 			"The amount must be at least "+l.MinAmount.Fixed2()+" yuan (you entered "+shown+"): enter an amount of "+rangeEn+".")
 	case f > l.MaxAmount:
-		return 0, app.Errorf(app.EINVALID, "amount", "金额不能高于 "+l.MaxAmount.Fixed2()+" 元（你输入的是 "+shown+"）：请输入 "+rangeZh+"之间的金额。",
+		return 0, app.NewError(app.EINVALID, "amount", "金额不能高于 "+l.MaxAmount.Fixed2()+" 元（你输入的是 "+shown+"）：请输入 "+rangeZh+"之间的金额。",
 			"The amount must be at most "+l.MaxAmount.Fixed2()+" yuan (you entered "+shown+"): enter an amount of "+rangeEn+".")
 	}
 	return f, nil

@@ -11,12 +11,12 @@ import (
 func (g *Gateway) Order(ctx context.Context, id string) (app.Order, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
-		return app.Order{}, app.Errorf(app.EINVALID, "orderId",
+		return app.Order{}, app.NewError(app.EINVALID, "orderId",
 			"缺少订单号 orderId：例如 /api/order-status?orderId=ORD…。",
 			"orderId is missing: e.g. /api/order-status?orderId=ORD….")
 	}
 	if len(id) > 64 {
-		return app.Order{}, app.Errorf(app.EINVALID, "orderId",
+		return app.Order{}, app.NewError(app.EINVALID, "orderId",
 			"订单号 orderId 太长：paygate 的订单号以 ORD 开头，不超过 64 个字符。",
 			"orderId is too long: paygate order ids start with ORD and have at most 64 characters.")
 	}

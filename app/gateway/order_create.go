@@ -58,15 +58,15 @@ func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
 	name := strings.TrimSpace(req.ProductName)
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
-		return in, app.Errorf(app.EINVALID, "productName",
+		return in, app.NewError(app.EINVALID, "productName",
 			"缺少商品名称 productName：请填写 1 到 50 个字符的商品名称。",
 			"productName is missing: give a product name of 1 to 50 characters.")
 	case n > MaxProductNameRunes:
-		return in, app.Errorf(app.EINVALID, "productName",
+		return in, app.NewError(app.EINVALID, "productName",
 			fmt.Sprintf("商品名称 productName 太长（%d 个字符）：最多 50 个字符，请缩短。", n),
 			fmt.Sprintf("productName is too long (%d characters): at most 50 are allowed; shorten it.", n))
 	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return in, app.Errorf(app.EINVALID, "productName",
+		return in, app.NewError(app.EINVALID, "productName",
 			"商品名称 productName 含有控制字符或无效编码：请只用普通文字。",
 			"productName contains control characters or invalid encoding: use plain text only.")
 	}
@@ -86,12 +86,12 @@ func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
 
 	mid := strings.TrimSpace(req.MerchantOrderID)
 	if len(mid) > MaxMerchantOrderID || strings.IndexFunc(mid, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
-		return in, app.Errorf(app.EINVALID, "merchantOrderId",
+		return in, app.NewError(app.EINVALID, "merchantOrderId",
 			"商户订单号 merchantOrderId 只能由 1 到 64 个英文字母、数字或符号组成，不能有空格或中文。",
 			"merchantOrderId must be 1 to 64 ASCII letters, digits or symbols, without spaces.")
 	}
 	if strings.HasPrefix(mid, app.EpayPrefix) {
-		return in, app.Errorf(app.EINVALID, "merchantOrderId",
+		return in, app.NewError(app.EINVALID, "merchantOrderId",
 			"商户订单号 merchantOrderId 不能以 epay: 开头：这个前缀留给通过易支付接口（submit.php、mapi.php）创建的订单，请换一个订单号。",
 			"merchantOrderId must not start with epay: — the prefix is reserved for orders created through the 易支付 endpoints (submit.php, mapi.php); use another number.")
 	}
@@ -104,7 +104,7 @@ func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
 		return in, err
 	}
 	if len(req.Attach) > MaxAttachBytes || !utf8.ValidString(req.Attach) {
-		return in, app.Errorf(app.EINVALID, "attach",
+		return in, app.NewError(app.EINVALID, "attach",
 			"附加数据 attach 最多 1024 字节的 UTF-8 文本。",
 			"attach must be UTF-8 text of at most 1024 bytes.")
 	}
@@ -118,7 +118,7 @@ func ParseAmount(field, text string, present bool, minA, maxA money.Fen) (money.
 	rangeZh := fmt.Sprintf("%s 到 %s 元", minA.String(), maxA.String())
 	rangeEn := fmt.Sprintf("%s to %s yuan", minA.String(), maxA.String())
 	if !present || strings.TrimSpace(text) == "" {
-		return 0, app.Errorf(app.EINVALID, field,
+		return 0, app.NewError(app.EINVALID, field,
 			"缺少金额 "+field+"：请填写 "+rangeZh+" 之间的金额，例如 0.01。",
 			field+" is missing: give an amount of "+rangeEn+", e.g. 0.01.")
 	}
@@ -129,27 +129,27 @@ func ParseAmount(field, text string, present bool, minA, maxA money.Fen) (money.
 	}
 	switch {
 	case errors.Is(err, money.ErrTooPrecise):
-		return 0, app.Errorf(app.EINVALID, field,
+		return 0, app.NewError(app.EINVALID, field,
 			"金额 "+field+" 最多两位小数（精确到分），收到的是 "+shown+"：例如 0.01。",
 			field+" may have at most 2 decimal places (fen), got "+shown+": e.g. 0.01.")
 	case errors.Is(err, money.ErrNegative):
-		return 0, app.Errorf(app.EINVALID, field,
+		return 0, app.NewError(app.EINVALID, field,
 			"金额 "+field+" 不能是负数（收到 "+shown+"）：请填写 "+rangeZh+" 之间的金额。",
 			field+" must not be negative (got "+shown+"): give an amount of "+rangeEn+".")
 	case errors.Is(err, money.ErrOutOfRange):
-		return 0, app.Errorf(app.EINVALID, field,
+		return 0, app.NewError(app.EINVALID, field,
 			"金额 "+field+" 太大（收到 "+shown+"）：最多 "+maxA.String()+" 元。",
 			field+" is too large (got "+shown+"): at most "+maxA.String()+" yuan.")
 	case err != nil:
-		return 0, app.Errorf(app.EINVALID, field,
+		return 0, app.NewError(app.EINVALID, field,
 			"金额 "+field+" 必须是以元为单位的数字，例如 12.5（收到 "+shown+"）。",
 			field+" must be a number of yuan such as 12.5 (got "+shown+").")
 	case f < minA:
-		return 0, app.Errorf(app.EINVALID, field,
+		return 0, app.NewError(app.EINVALID, field,
 			"金额 "+field+" 不能小于 "+minA.String()+" 元（收到 "+shown+"）。",
 			field+" must be at least "+minA.String()+" yuan (got "+shown+").")
 	case f > maxA:
-		return 0, app.Errorf(app.EINVALID, field,
+		return 0, app.NewError(app.EINVALID, field,
 			"金额 "+field+" 不能大于 "+maxA.String()+" 元（收到 "+shown+"）。",
 			field+" must be at most "+maxA.String()+" yuan (got "+shown+").")
 	}
@@ -164,7 +164,7 @@ func ParseMethod(s string) (app.Method, error) {
 	case "wechat":
 		return app.MethodWechat, nil
 	case "":
-		return "", app.Errorf(app.EINVALID, "paymentMethod",
+		return "", app.NewError(app.EINVALID, "paymentMethod",
 			"缺少支付方式 paymentMethod：请填写 alipay（支付宝）或 wechat（微信）。",
 			"paymentMethod is missing: use alipay or wechat.")
 	}
@@ -172,7 +172,7 @@ func ParseMethod(s string) (app.Method, error) {
 	if len(shown) > 20 {
 		shown = shown[:20] + "…"
 	}
-	return "", app.Errorf(app.EINVALID, "paymentMethod",
+	return "", app.NewError(app.EINVALID, "paymentMethod",
 		"不支持的支付方式 "+shown+"：paymentMethod 只能是 alipay（支付宝）或 wechat（微信）。",
 		"Unknown payment method "+shown+": paymentMethod must be alipay or wechat.")
 }
@@ -184,7 +184,7 @@ func validURL(field, s string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || len(s) > MaxURLBytes || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", app.Errorf(app.EINVALID, field,
+		return "", app.NewError(app.EINVALID, field,
 			field+" 必须是以 http:// 或 https:// 开头的完整网址，例如 https://shop.example.com/paid。",
 			field+" must be a full URL starting with http:// or https://, e.g. https://shop.example.com/paid.")
 	}
@@ -209,11 +209,11 @@ func (g *Gateway) checkCallbackTarget(ctx context.Context, field, rawURL string)
 		return err
 	}
 	if blocked.Kind == netguard.Self {
-		return app.Errorf(app.EINVALID, field,
+		return app.NewError(app.EINVALID, field,
 			field+" 指向 paygate 自己（"+blocked.Target()+"）：回调要发给商城，请填写商城接收通知的地址。",
 			field+" points at paygate itself ("+blocked.Target()+"): callbacks go to the shop; give the address where the shop receives them.")
 	}
-	return app.Errorf(app.EINVALID, field,
+	return app.NewError(app.EINVALID, field,
 		field+" 指向 "+blocked.Target()+"，这是"+blocked.Kind.Zh+"：paygate 不按单笔订单的回调地址访问本机或内网，以免被用来探测内部服务。"+
 			"请填写商城的公网地址；如果商城确实在本机或内网，请在 config.yaml 的 callback.allow_hosts（或环境变量 PAYGATE_CALLBACK_ALLOW_HOSTS）中加入 "+
 			blocked.Host+"，或在后台“设置”里把回调地址设为这个主机上的地址。",

@@ -17,7 +17,7 @@ func (g *Gateway) SetPayQRAmount(ctx context.Context, method, amount string, ima
 	}
 	t := g.Tuning()
 	if strings.TrimSpace(amount) == "" {
-		return app.PayQR{}, app.Errorf(app.EINVALID, "amount",
+		return app.PayQR{}, app.NewError(app.EINVALID, "amount",
 			"请填写这张固定金额收款码的金额（就是你在支付宝/微信里设置的金额），例如 10.01。",
 			"Enter the amount of this fixed-amount 收款码 (the amount you set in Alipay/WeChat), e.g. 10.01.")
 	}
@@ -45,7 +45,7 @@ func (g *Gateway) DeletePayQRAmount(ctx context.Context, method, amount, by stri
 	}
 	found, err := g.db.DeletePayQRAmount(ctx, m, a, by)
 	if err == nil && !found {
-		err = app.Errorf(app.ENOTFOUND, "amount",
+		err = app.NewError(app.ENOTFOUND, "amount",
 			"没有 "+a.Fixed2()+" 元的"+m.Label("zh")+"固定金额收款码：可能已经删除了，请刷新页面。",
 			"There is no "+m.Label("en")+" fixed-amount 收款码 for "+a.Fixed2()+" yuan: it may be deleted already; reload the page.")
 	}
@@ -69,7 +69,7 @@ func (g *Gateway) PayQRAmount(ctx context.Context, method, amount string) (app.P
 	}
 	q, found, err := g.db.PayQRAmount(ctx, m, a)
 	if err == nil && !found {
-		err = app.Errorf(app.ENOTFOUND, "amount",
+		err = app.NewError(app.ENOTFOUND, "amount",
 			"没有 "+a.Fixed2()+" 元的"+m.Label("zh")+"固定金额收款码。", "There is no "+m.Label("en")+" fixed-amount 收款码 for "+a.Fixed2()+" yuan.")
 	}
 	return q, err

@@ -25,7 +25,7 @@ func ParsePage(page, limit string) (Page, error) {
 	if s := strings.TrimSpace(page); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 1_000_000 {
-			return p, app.Errorf(app.EINVALID, "page",
+			return p, app.NewError(app.EINVALID, "page",
 				"page 必须是从 1 开始的整数（收到 "+clip(s)+"）。",
 				"page must be a whole number from 1 (got "+clip(s)+").")
 		}
@@ -34,7 +34,7 @@ func ParsePage(page, limit string) (Page, error) {
 	if s := strings.TrimSpace(limit); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxPageLimit {
-			return p, app.Errorf(app.EINVALID, "limit",
+			return p, app.NewError(app.EINVALID, "limit",
 				fmt.Sprintf("limit 必须是 1 到 %d 之间的整数（收到 %s）。", MaxPageLimit, clip(s)),
 				fmt.Sprintf("limit must be a whole number from 1 to %d (got %s).", MaxPageLimit, clip(s)))
 		}
@@ -62,7 +62,7 @@ func (g *Gateway) Payment(ctx context.Context, id string) (app.Payment, error) {
 func (g *Gateway) ConfirmPayment(ctx context.Context, paymentID, orderID, by string) (app.Payment, error) {
 	orderID = strings.TrimSpace(orderID)
 	if orderID == "" {
-		return app.Payment{}, app.Errorf(app.EINVALID, "orderId",
+		return app.Payment{}, app.NewError(app.EINVALID, "orderId",
 			"缺少订单号 orderId：请指明这笔收款属于哪个订单。",
 			"orderId is missing: say which order this payment pays.")
 	}

@@ -29,7 +29,7 @@ const MinAPIKeyLen = 8
 // UpdateSettings validates and stores merchant settings.
 func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
 	if req.APIKey == nil && req.CallbackURL == nil && req.Name == nil && req.Description == nil && req.EpayPID == nil {
-		return app.Errorf(app.EINVALID, "",
+		return app.NewError(app.EINVALID, "",
 			"没有要修改的配置：请提供 apiKey、callbackUrl、name、description 或 epayPid 中的至少一项。",
 			"Nothing to change: send at least one of apiKey, callbackUrl, name, description, epayPid.")
 	}
@@ -37,7 +37,7 @@ func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
 	if req.APIKey != nil {
 		k := strings.TrimSpace(*req.APIKey)
 		if len(k) < MinAPIKeyLen || len(k) > 128 || strings.ContainsAny(k, " \t\r\n") {
-			return app.Errorf(app.EINVALID, "apiKey",
+			return app.NewError(app.EINVALID, "apiKey",
 				"API 密钥 apiKey 需要 8 到 128 个字符且不含空白：请用一串难以猜测的随机字符。",
 				"apiKey must be 8 to 128 characters without whitespace: use a hard-to-guess random string.")
 		}
@@ -53,21 +53,21 @@ func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
 	if req.Name != nil {
 		n := strings.TrimSpace(*req.Name)
 		if utf8.RuneCountInString(n) > 100 {
-			return app.Errorf(app.EINVALID, "name", "商户名称 name 最多 100 个字符。", "name must be at most 100 characters.")
+			return app.NewError(app.EINVALID, "name", "商户名称 name 最多 100 个字符。", "name must be at most 100 characters.")
 		}
 		p.Name = &n
 	}
 	if req.Description != nil {
 		d := strings.TrimSpace(*req.Description)
 		if utf8.RuneCountInString(d) > 500 {
-			return app.Errorf(app.EINVALID, "description", "商户描述 description 最多 500 个字符。", "description must be at most 500 characters.")
+			return app.NewError(app.EINVALID, "description", "商户描述 description 最多 500 个字符。", "description must be at most 500 characters.")
 		}
 		p.Description = &d
 	}
 	if req.EpayPID != nil {
 		pid := strings.TrimSpace(*req.EpayPID)
 		if !validPID(pid) {
-			return app.Errorf(app.EINVALID, "epayPid",
+			return app.NewError(app.EINVALID, "epayPid",
 				"易支付商户ID epayPid 只能是 1 到 18 位数字（收到 "+quoteShort(pid)+"）：例如 1000。",
 				"epayPid must be 1 to 18 digits (got "+quoteShort(pid)+"), e.g. 1000.")
 		}

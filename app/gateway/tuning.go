@@ -167,7 +167,7 @@ func (g *Gateway) resolveTuning(stored map[string]string) TuningState {
 	// The defaults and pinned values alone: config.Load has checked them together.
 	for _, f := range tuningFields {
 		if fromConsole(f.form) {
-			st.SetAside[f.form] = app.Errorf(app.EINVALID, f.form, "与其他规则冲突。", "It clashes with the other rules.")
+			st.SetAside[f.form] = app.NewError(app.EINVALID, f.form, "与其他规则冲突。", "It clashes with the other rules.")
 			st.Sources[f.form] = g.pinned[f.config]
 		}
 	}
@@ -224,7 +224,7 @@ func (g *Gateway) UpdateTuning(ctx context.Context, t Tuning) error {
 func validateTuning(t Tuning, src map[string]app.Source, free func(form string) bool) *app.Error {
 	check := func(form string, bad bool, zh, en string) *app.Error {
 		if free(form) && bad {
-			return app.Errorf(app.EINVALID, form, zh, en)
+			return app.NewError(app.EINVALID, form, zh, en)
 		}
 		return nil
 	}
@@ -255,13 +255,13 @@ func validateTuning(t Tuning, src map[string]app.Source, free func(form string) 
 	if t.OrderLifetime > t.Match.Window {
 		life, window := durationText(t.OrderLifetime), durationText(t.Match.Window)
 		if free("orderLifetime") || !free("matchWindow") {
-			return app.Errorf(app.EINVALID, "orderLifetime",
+			return app.NewError(app.EINVALID, "orderLifetime",
 				"订单有效期（"+life[0]+"）不能超过匹配时间窗口（"+window[0]+"，"+src["matchWindow"].Describe("zh")+"）：比窗口更老的订单，收到的付款永远匹配不上。"+
 					"请把订单有效期改成不超过 "+window[0]+"，或把匹配时间窗口也改成至少 "+life[0]+"。",
 				"The order lifetime ("+life[1]+") must not exceed the match window ("+window[1]+", "+src["matchWindow"].Describe("en")+"): "+
 					"a payment for an order older than the window never matches it. Set the lifetime to at most "+window[1]+", or the match window to at least "+life[1]+".")
 		}
-		return app.Errorf(app.EINVALID, "matchWindow",
+		return app.NewError(app.EINVALID, "matchWindow",
 			"匹配时间窗口（"+window[0]+"）不能短于订单有效期（"+life[0]+"，"+src["orderLifetime"].Describe("zh")+"）：比窗口更老的订单，收到的付款永远匹配不上。"+
 				"请把匹配时间窗口改成至少 "+life[0]+"。",
 			"The match window ("+window[1]+") must not be shorter than the order lifetime ("+life[1]+", "+src["orderLifetime"].Describe("en")+"): "+
@@ -272,7 +272,7 @@ func validateTuning(t Tuning, src map[string]app.Source, free func(form string) 
 		if !free(field) {
 			field = "minAmount"
 		}
-		return app.Errorf(app.EINVALID, field,
+		return app.NewError(app.EINVALID, field,
 			"最大金额（"+t.MaxAmount.Fixed2()+" 元）不能小于最小金额（"+t.MinAmount.Fixed2()+" 元）：否则没有金额能下单。",
 			"The maximum amount ("+t.MaxAmount.Fixed2()+") must not be below the minimum ("+t.MinAmount.Fixed2()+"): no order could be created.")
 	}

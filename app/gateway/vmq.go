@@ -129,7 +129,7 @@ func (g *Gateway) VmqStatus(ctx context.Context, raw app.RawRequest) (VmqState, 
 func (g *Gateway) authenticateVmq(ctx context.Context, v forward.VmqRequest, at time.Time, verify func(key string) bool) (int64, error) {
 	if !forward.TimestampFresh(v.T, at, g.signWindow) {
 		zh, en := windowText(g.signWindow)
-		return 0, app.Errorf(app.EUNAUTHORIZED, "t",
+		return 0, app.NewError(app.EUNAUTHORIZED, "t",
 			"客户端时间错误：手机时间与服务器相差超过 "+zh+"，请把手机时间设为自动（网络时间）后再试。",
 			"Client clock is wrong: the phone's time is more than "+en+" from the server's; set the phone's clock to automatic (network time) and try again.")
 	}
@@ -137,7 +137,7 @@ func (g *Gateway) authenticateVmq(ctx context.Context, v forward.VmqRequest, at 
 	if err != nil || ok {
 		return id, err
 	}
-	return 0, app.Errorf(app.EUNAUTHORIZED, "sign",
+	return 0, app.NewError(app.EUNAUTHORIZED, "sign",
 		"签名校验不通过：V免签监控端里的密钥与 paygate 不一致，请在管理后台“设备”页重新扫码配对。",
 		"Signature check failed: the key in the V免签 app does not match paygate; pair again by scanning the QR code on the admin Devices page.")
 }

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/callback"
 	"paygate/app/money"
-	"paygate/app/notify"
 )
 
 const key = "test_key_123456"
@@ -25,7 +25,7 @@ const key = "test_key_123456"
 // body is a real callback as paygate's dispatcher builds it.
 func body(t *testing.T, orderID string, amount int64, apiKey string, at time.Time) []byte {
 	t.Helper()
-	return notify.NewBody(app.CallbackDelivery{
+	return callback.NewBody(app.CallbackDelivery{
 		Order: app.Order{ID: orderID, Method: app.Method("alipay"), Amount: 10000, PaidAt: at.Add(-time.Second),
 			MerchantOrderID: "SHOP-1"},
 		Payment: app.Payment{Amount: money.Fen(amount), CustomerType: "新客户"},

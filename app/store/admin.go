@@ -26,7 +26,7 @@ func (db *DB) CreateFirstAdmin(ctx context.Context, username, passwordHash strin
 			return err
 		}
 		if n > 0 {
-			return app.Errorf(app.ECONFLICT, "",
+			return app.NewError(app.ECONFLICT, "",
 				"管理员账号已经创建过了：请直接登录。",
 				"The admin account exists already: log in instead.")
 		}

@@ -141,7 +141,7 @@ func (db *DB) ResendCallback(ctx context.Context, paymentID, by string) error {
 			return err
 		}
 		if !orderID.Valid {
-			return app.Errorf(app.ECONFLICT, "paymentId",
+			return app.NewError(app.ECONFLICT, "paymentId",
 				"收款 "+paymentID+" 还没有匹配订单，没有可发送的回调：请先确认它属于哪个订单。",
 				"Payment "+paymentID+" pays no order yet, so there is no callback to send: confirm its order first.")
 		}

@@ -27,7 +27,7 @@ func scanDevice(r rowScanner) (app.Device, error) {
 
 func errDeviceNotFound(id int64) error {
 	n := strconv.FormatInt(id, 10)
-	return app.Errorf(app.ENOTFOUND, "deviceId", "设备 #"+n+" 不存在，可能已被删除。", "Device #"+n+" does not exist; it may have been deleted.")
+	return app.NewError(app.ENOTFOUND, "deviceId", "设备 #"+n+" 不存在，可能已被删除。", "Device #"+n+" does not exist; it may have been deleted.")
 }
 
 // Devices lists every device, the API-key device first, then by name.

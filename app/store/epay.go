@@ -76,7 +76,7 @@ func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCr
 		}
 		if !made {
 			// An order made through the REST API before "epay:" was reserved holds this number.
-			return app.Errorf(app.ECONFLICT, "out_trade_no",
+			return app.NewError(app.ECONFLICT, "out_trade_no",
 				"订单号 out_trade_no "+c.Epay.OutTradeNo+" 已被另一笔订单（"+o.ID+"）占用：请更换订单号重新发起支付。",
 				"out_trade_no "+c.Epay.OutTradeNo+" is taken by another order ("+o.ID+"): start the payment again with a new order number.")
 		}
@@ -110,7 +110,7 @@ func sameEpayRequest(o app.Order, old app.EpayOrder, in app.OrderInput, e app.Ep
 	if d == nil {
 		return nil
 	}
-	return app.Errorf(app.ECONFLICT, d.field,
+	return app.NewError(app.ECONFLICT, d.field,
 		"该订单("+e.OutTradeNo+")支付参数有变化："+d.field+" 原来是 "+quoteShort(d.was)+"，这次是 "+quoteShort(d.now)+"。同一订单号重复提交时参数必须相同，请更换订单号重新发起支付。",
 		"Order "+e.OutTradeNo+" was started before with different parameters: "+d.field+" was "+quoteShort(d.was)+", now "+quoteShort(d.now)+". A repeat must be identical; start the payment again with a new order number.")
 }
@@ -126,7 +126,7 @@ func quoteShort(s string) string {
 func (db *DB) EpayOrderByOutTradeNo(ctx context.Context, outTradeNo string) (app.Order, app.EpayOrder, error) {
 	e, err := scanEpay(db.read.QueryRowContext(ctx, `SELECT `+epayColumns+` FROM epay_orders WHERE out_trade_no = ?`, outTradeNo))
 	if errors.Is(err, sql.ErrNoRows) {
-		return app.Order{}, app.EpayOrder{}, app.Errorf(app.ENOTFOUND, "out_trade_no",
+		return app.Order{}, app.EpayOrder{}, app.NewError(app.ENOTFOUND, "out_trade_no",
 			"订单号不存在：没有商户订单号 out_trade_no 为 "+outTradeNo+" 的易支付订单，请检查订单号。",
 			"No such order: no epay order has out_trade_no "+outTradeNo+"; check the number.")
 	}

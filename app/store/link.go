@@ -33,7 +33,7 @@ func scanLink(r rowScanner) (app.PaymentLink, error) {
 }
 
 func errLinkNotFound(what string) error {
-	return app.Errorf(app.ENOTFOUND, "link",
+	return app.NewError(app.ENOTFOUND, "link",
 		"收款链接 "+what+" 不存在：它可能已被商家删除，请检查链接是否完整，或向商家要新的链接。",
 		"Payment link "+what+" does not exist: the shop may have deleted it; check the link is complete, or ask the shop for a new one.")
 }

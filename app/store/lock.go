@@ -70,7 +70,7 @@ func inUse(dir, path string) error {
 	if pid, err := strconv.Atoi(strings.TrimSpace(string(raw))); err == nil && pid > 0 {
 		holder, holderZh = fmt.Sprintf("another paygate (pid %d)", pid), fmt.Sprintf("另一个 paygate（进程 %d）", pid)
 	}
-	return &dataError{kind: ErrInUse, msg: app.Errorf(app.ECONFLICT, "",
+	return &dataError{kind: ErrInUse, msg: app.NewError(app.ECONFLICT, "",
 		holderZh+"正在使用数据目录 "+dir+"：请先停止它，或用 --data-dir 给这个 paygate 另一个数据目录。",
 		holder+" already uses this data directory, "+dir+": stop it first, or give this one its own data directory with --data-dir.")}
 }

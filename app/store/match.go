@@ -101,7 +101,7 @@ func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now ti
 	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL
 		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at`, ms(now), p.ID, orderID).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return app.Errorf(app.ECONFLICT, "orderId",
+		return app.NewError(app.ECONFLICT, "orderId",
 			"订单 "+orderID+" 已支付或已关闭，不能再确认一笔收款。",
 			"Order "+orderID+" is already paid or closed; it cannot take another payment.")
 	}

@@ -94,7 +94,7 @@ func (db *DB) Notification(ctx context.Context, id int64) (app.Notification, err
 	n, err := scanNotification(db.read.QueryRowContext(ctx, `SELECT `+notificationColumns+notificationFrom+` WHERE n.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		s := strconv.FormatInt(id, 10)
-		return n, app.Errorf(app.ENOTFOUND, "notificationId", "通知 #"+s+" 不存在。", "Notification #"+s+" does not exist.")
+		return n, app.NewError(app.ENOTFOUND, "notificationId", "通知 #"+s+" 不存在。", "Notification #"+s+" does not exist.")
 	}
 	return n, err
 }

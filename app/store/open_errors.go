@@ -46,7 +46,7 @@ func dirProblem(dir string, err error) error {
 	case isDiskFull(err):
 		return diskFull(dir, err)
 	case isReadOnlyFS(err):
-		return &dataError{kind: ErrUnwritable, cause: err, msg: app.Errorf(app.EUNAVAILABLE, "",
+		return &dataError{kind: ErrUnwritable, cause: err, msg: app.NewError(app.EUNAVAILABLE, "",
 			"paygate 不能写入数据目录 "+dir+"：它所在的磁盘是只读的。请把磁盘重新挂载为可写，或用 --data-dir 指定一个可写的目录。",
 			"paygate cannot write to its data directory "+dir+": the disk it is on is read-only. Remount it writable, or point --data-dir to a writable directory.")}
 	case errors.Is(err, os.ErrPermission):
@@ -56,14 +56,14 @@ func dirProblem(dir string, err error) error {
 }
 
 func noPermission(dir string, err error) error {
-	return &dataError{kind: ErrUnwritable, cause: err, msg: app.Errorf(app.EUNAVAILABLE, "",
+	return &dataError{kind: ErrUnwritable, cause: err, msg: app.NewError(app.EUNAVAILABLE, "",
 		"paygate 不能写入数据目录 "+dir+"：没有写权限。请让运行 paygate 的用户能写这个目录和其中的文件（例如 chown 或 chmod u+w），或用 --data-dir 指定另一个目录。",
 		"paygate cannot write to its data directory "+dir+": permission denied. Let the user running paygate write to it and its files (e.g. chown, or chmod u+w), or point --data-dir to another directory.")}
 }
 
 func diskFull(dir string, err error) error {
 	backups := filepath.Join(dir, "backups")
-	return &dataError{kind: ErrDiskFull, cause: err, msg: app.Errorf(app.EUNAVAILABLE, "",
+	return &dataError{kind: ErrDiskFull, cause: err, msg: app.NewError(app.EUNAVAILABLE, "",
 		"磁盘已满：paygate 无法在数据目录 "+dir+" 里写入。请腾出空间（例如把 "+backups+" 里的旧备份移到别的磁盘）后再启动。",
 		"The disk is full: paygate cannot write in its data directory "+dir+". Free some space (e.g. move old backups out of "+backups+" to another disk) and start again.")}
 }
@@ -86,7 +86,7 @@ func dbProblem(dir, path string, err error) error {
 	}
 	switch se.Code() & 0xff {
 	case sqliteCorrupt, sqliteNotADB:
-		return &dataError{kind: ErrCorrupt, cause: err, msg: app.Errorf(app.EUNAVAILABLE, "",
+		return &dataError{kind: ErrCorrupt, cause: err, msg: app.NewError(app.EUNAVAILABLE, "",
 			"数据库文件 "+path+" 已损坏（不是有效的 SQLite 数据库，或被截断了）：paygate 不能用它启动。请用备份恢复：paygate restore 备份文件（备份在 "+filepath.Join(dir, "backups")+" 里；现在的文件会被另存，不会丢）。",
 			"The database file "+path+" is damaged (not a valid SQLite database, or cut short): paygate cannot start on it. Restore a backup with paygate restore BACKUP-FILE (backups are in "+filepath.Join(dir, "backups")+"; the current file is kept aside, not lost).")}
 	case sqliteFull:
@@ -103,7 +103,7 @@ func newerSchema(path string, unknown []int) error {
 		versions[i] = strconv.Itoa(v)
 	}
 	list := strings.Join(versions, ", ")
-	return &dataError{kind: ErrNewerSchema, msg: app.Errorf(app.EUNAVAILABLE, "",
+	return &dataError{kind: ErrNewerSchema, msg: app.NewError(app.EUNAVAILABLE, "",
 		"数据库 "+path+" 来自更新版本的 paygate（有本程序不认识的结构版本 "+list+"）：请用那个更新版本的 paygate 启动。旧版本不会打开它，以免弄坏数据。",
 		"The database "+path+" comes from a newer paygate (schema version "+list+", which this one does not know): start that newer paygate on it. An older one does not open it, so as not to damage the data.")}
 }

@@ -44,7 +44,7 @@ func scanOrder(r rowScanner) (app.Order, error) {
 }
 
 func errOrderNotFound(id string) error {
-	return app.Errorf(app.ENOTFOUND, "orderId",
+	return app.NewError(app.ENOTFOUND, "orderId",
 		"订单 "+id+" 不存在：请检查订单号是否完整、是否来自这个 paygate。",
 		"Order "+id+" does not exist: check that the order id is complete and was issued by this paygate.")
 }

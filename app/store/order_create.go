@@ -36,7 +36,7 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 		}
 		if found {
 			if !sameOrderRequest(existing, in) {
-				return app.Order{}, false, app.Errorf(app.ECONFLICT, "merchantOrderId",
+				return app.Order{}, false, app.NewError(app.ECONFLICT, "merchantOrderId",
 					"商户订单号 "+in.MerchantOrderID+" 已用于另一笔参数不同的订单（"+existing.ID+"）：同一订单号重复提交时金额、支付方式和商品名必须相同，新订单请换一个商户订单号。",
 					"merchantOrderId "+in.MerchantOrderID+" was already used for a different order ("+existing.ID+"): a repeat must have the same amount, method and product name; use a new merchantOrderId for a new order.")
 			}

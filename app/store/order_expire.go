@@ -32,7 +32,7 @@ func (db *DB) CloseOrder(ctx context.Context, id, by string) (app.Order, error) 
 			return err
 		}
 		if cur.Status != app.OrderPending {
-			return app.Errorf(app.ECONFLICT, "orderId",
+			return app.NewError(app.ECONFLICT, "orderId",
 				"订单 "+id+" 当前状态为 "+string(cur.Status)+"，只有待支付的订单可以关闭。",
 				"Order "+id+" is "+string(cur.Status)+"; only pending orders can be closed.")
 		}

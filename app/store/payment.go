@@ -65,7 +65,7 @@ func insertPayment(ctx context.Context, tx *Tx, p app.Payment) error {
 }
 
 func errPaymentNotFound(id string) error {
-	return app.Errorf(app.ENOTFOUND, "paymentId",
+	return app.NewError(app.ENOTFOUND, "paymentId",
 		"收款记录 "+id+" 不存在：请检查编号。",
 		"Payment "+id+" does not exist: check the id.")
 }
@@ -133,7 +133,7 @@ func (db *DB) ConfirmPayment(ctx context.Context, paymentID, orderID, by string,
 			return err
 		}
 		if p.Status == app.PaymentMatched {
-			return app.Errorf(app.ECONFLICT, "paymentId",
+			return app.NewError(app.ECONFLICT, "paymentId",
 				"收款 "+paymentID+" 已匹配订单 "+p.OrderID+"，不能重复确认。",
 				"Payment "+paymentID+" already pays order "+p.OrderID+"; it cannot be confirmed again.")
 		}
@@ -142,7 +142,7 @@ func (db *DB) ConfirmPayment(ctx context.Context, paymentID, orderID, by string,
 			return err
 		}
 		if o.Status == app.OrderSuccess || o.Status == app.OrderFailed {
-			return app.Errorf(app.ECONFLICT, "orderId",
+			return app.NewError(app.ECONFLICT, "orderId",
 				"订单 "+orderID+" 已"+map[app.OrderStatus]string{app.OrderSuccess: "支付", app.OrderFailed: "关闭"}[o.Status]+"，不能再用这笔收款确认。",
 				"Order "+orderID+" is already "+map[app.OrderStatus]string{app.OrderSuccess: "paid", app.OrderFailed: "closed"}[o.Status]+"; it cannot take this payment.")
 		}
@@ -185,7 +185,7 @@ func (db *DB) IgnorePayment(ctx context.Context, paymentID, by string) (app.Paym
 			return err
 		}
 		if p.Status != app.PaymentUnmatched {
-			return app.Errorf(app.ECONFLICT, "paymentId",
+			return app.NewError(app.ECONFLICT, "paymentId",
 				"收款 "+paymentID+" 不是待处理状态（当前："+string(p.Status)+"），无法忽略。",
 				"Payment "+paymentID+" is not waiting (it is "+string(p.Status)+"); it cannot be ignored.")
 		}

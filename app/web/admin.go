@@ -78,7 +78,7 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	p.POST("/settings/qr/:method/:amount/delete", s.deletePayQRAmount)
 }
 
-var errCSRF = app.Errorf(app.EFORBIDDEN, "csrf",
+var errCSRF = app.NewError(app.EFORBIDDEN, "csrf",
 	"请求被拒绝：页面已过期或不是从本后台提交的。请刷新页面后重试。",
 	"Request refused: the page is stale or was not sent from this console. Reload the page and try again.")
 

@@ -42,7 +42,7 @@ func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
 	switch app.NotificationOutcome(outcome) {
 	case "", app.OutcomePayment, app.OutcomeIgnored, app.OutcomeDuplicate, app.OutcomeRefused, app.OutcomeInvalid, app.OutcomeError:
 	default:
-		return app.Errorf(app.EINVALID, "outcome", "通知结果只能是 payment、ignored、duplicate、refused、invalid 或 error。",
+		return app.NewError(app.EINVALID, "outcome", "通知结果只能是 payment、ignored、duplicate、refused、invalid 或 error。",
 			"The outcome must be payment, ignored, duplicate, refused, invalid or error.")
 	}
 	list, err := s.gw.Devices(ctx)

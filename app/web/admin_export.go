@@ -31,14 +31,14 @@ func (s *Server) export(c echo.Context) error {
 		return err
 	}
 	if from.IsZero() || to.IsZero() {
-		return app.Errorf(app.EINVALID, "from", "请选择开始日期和结束日期。", "Choose a start and an end date.")
+		return app.NewError(app.EINVALID, "from", "请选择开始日期和结束日期。", "Choose a start and an end date.")
 	}
 	what, format := c.QueryParam("what"), c.QueryParam("format")
 	if what != "orders" && what != "payments" {
-		return app.Errorf(app.EINVALID, "what", "请选择导出订单还是收款。", "Choose orders or payments.")
+		return app.NewError(app.EINVALID, "what", "请选择导出订单还是收款。", "Choose orders or payments.")
 	}
 	if format != "csv" && format != "xlsx" {
-		return app.Errorf(app.EINVALID, "format", "格式只能是 CSV 或 XLSX。", "The format must be CSV or XLSX.")
+		return app.NewError(app.EINVALID, "format", "格式只能是 CSV 或 XLSX。", "The format must be CSV or XLSX.")
 	}
 	lang := uiLang(c)
 	header, each := s.exportRows(c, what, from, to, lang)

@@ -103,7 +103,7 @@ func (s *Server) switchLink(c echo.Context, on bool) error {
 			return s.renderWithToast(c, views.LinkCard(v), msg)
 		}
 	}
-	return app.Errorf(app.ENOTFOUND, "linkId", "这个收款链接不存在了：请刷新页面。", "This payment link is gone: reload the page.")
+	return app.NewError(app.ENOTFOUND, "linkId", "这个收款链接不存在了：请刷新页面。", "This payment link is gone: reload the page.")
 }
 
 func (s *Server) deleteLink(c echo.Context) error {

@@ -37,7 +37,7 @@ func (s *Server) payments(c echo.Context) error {
 			return err
 		}
 	default:
-		return app.Errorf(app.EINVALID, "status",
+		return app.NewError(app.EINVALID, "status",
 			"收款状态只能是 unmatched、all、success 或 ignored。", "The payment status must be unmatched, all, success or ignored.")
 	}
 	return s.render(c, http.StatusOK, views.PaymentsPage(s.meta(c, tr(c, "收款", "Payments"), "payments"), d))

@@ -163,9 +163,9 @@ func readUpload(c echo.Context) ([]byte, error) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, app.Errorf(app.ETOOLARGE, "image", "图片太大（超过 5 MB）：请截图或压缩后再上传。", "The picture is larger than 5 MB: take a screenshot or compress it, then upload again.")
+			return nil, app.NewError(app.ETOOLARGE, "image", "图片太大（超过 5 MB）：请截图或压缩后再上传。", "The picture is larger than 5 MB: take a screenshot or compress it, then upload again.")
 		}
-		return nil, app.Errorf(app.EINVALID, "image",
+		return nil, app.NewError(app.EINVALID, "image",
 			"没有收到图片：请选择一张收款码图片（PNG、JPG、GIF 或 WebP）再上传。",
 			"No picture received: choose a 收款码 picture (PNG, JPG, GIF or WebP) and upload it.")
 	}

@@ -21,8 +21,8 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"paygate/app"
+	"paygate/app/callback"
 	"paygate/app/gateway"
-	"paygate/app/notify"
 	"paygate/app/store"
 	"paygate/app/web"
 )
@@ -53,7 +53,7 @@ func newConsole(t *testing.T, opts web.Options) *console {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d := notify.New(db, notify.Options{Logger: quiet})
+	d := callback.New(db, callback.Options{Logger: quiet})
 	gw := gateway.New(db, d, gateway.Options{Logger: quiet, Defaults: gateway.Tuning{
 		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1000000,
 		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},

@@ -121,7 +121,7 @@ func (s *Server) listNotifications(c echo.Context) error {
 	f := store.NotificationFilter{Outcome: c.QueryParam("outcome"), Offset: (page.Number - 1) * page.Limit, Limit: page.Limit}
 	if v := c.QueryParam("deviceId"); v != "" {
 		if f.DeviceID, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return app.Errorf(app.EINVALID, "deviceId", "deviceId 必须是数字。", "deviceId must be a number.")
+			return app.NewError(app.EINVALID, "deviceId", "deviceId 必须是数字。", "deviceId must be a number.")
 		}
 	}
 	list, total, err := s.gw.Notifications(c.Request().Context(), f)
@@ -149,7 +149,7 @@ func (s *Server) reparseNotifications(c echo.Context) error {
 	if v := strings.TrimSpace(f["since"]); v != "" {
 		t, err := time.ParseInLocation(app.TimeLayout, v, app.Shanghai)
 		if err != nil {
-			return app.Errorf(app.EINVALID, "since",
+			return app.NewError(app.EINVALID, "since",
 				"since 需要上海时间 YYYY-MM-DD HH:mm:ss，例如 2026-11-26 00:00:00。",
 				"since must be Shanghai time YYYY-MM-DD HH:mm:ss, e.g. 2026-11-26 00:00:00.")
 		}
@@ -165,7 +165,7 @@ func (s *Server) reparseNotifications(c echo.Context) error {
 func pathID(c echo.Context, field string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, app.Errorf(app.EINVALID, field, "编号必须是正整数。", "The id must be a positive whole number.")
+		return 0, app.NewError(app.EINVALID, field, "编号必须是正整数。", "The id must be a positive whole number.")
 	}
 	return id, nil
 }

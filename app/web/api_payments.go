@@ -58,7 +58,7 @@ func (s *Server) listPayments(c echo.Context) error {
 	switch status {
 	case "", app.PaymentMatched, app.PaymentUnmatched, app.PaymentIgnored:
 	default:
-		return app.Errorf(app.EINVALID, "status",
+		return app.NewError(app.EINVALID, "status",
 			"status 只能是 success、unmatched 或 ignored。",
 			"status must be success, unmatched or ignored.")
 	}

@@ -86,7 +86,7 @@ func (s *Server) errBearerOnly(ctx context.Context) error {
 	if !has {
 		return s.gw.CheckAPIKey(ctx, "")
 	}
-	return app.Errorf(app.EUNAUTHORIZED, "Authorization",
+	return app.NewError(app.EUNAUTHORIZED, "Authorization",
 		"这个接口会显示或更换密钥，只接受 API 密钥本身：请在请求头加 Authorization: Bearer <API密钥>（请用 HTTPS），签名请求在这里无效。",
 		"This endpoint shows or replaces a secret and takes only the API key itself: send the header Authorization: Bearer <api key> (over HTTPS); a signed request is not accepted here.")
 }
@@ -111,12 +111,12 @@ func (s *Server) requireAPIKeyOrFirstLocalSetup(next echo.HandlerFunc) echo.Hand
 			return guarded(c)
 		}
 		if isCrossSite(r) {
-			return app.Errorf(app.EFORBIDDEN, "",
+			return app.NewError(app.EFORBIDDEN, "",
 				"拒绝跨站请求：第一个 API 密钥只能在运行 paygate 的电脑上用命令行设置，不能由网页发起。请在终端运行 curl -X POST http://"+r.Host+"/api/config -H 'Content-Type: application/json' -d '{\"apiKey\":\"你的密钥\"}'，或在管理后台的设置页设置。",
 				"Cross-site request refused: the first API key can be set only from the computer running paygate with a command-line tool, never by a web page. Run curl -X POST http://"+r.Host+"/api/config -H 'Content-Type: application/json' -d '{\"apiKey\":\"your key\"}' in a terminal, or set it on the admin settings page.")
 		}
 		if !isJSONRequest(r) {
-			return app.Errorf(app.EUNSUPPORTED, "body",
+			return app.NewError(app.EUNSUPPORTED, "body",
 				"设置第一个 API 密钥时，请求体必须是 JSON，并带请求头 Content-Type: application/json（curl 加 -H 'Content-Type: application/json'）。",
 				"Setting the first API key needs a JSON body sent with Content-Type: application/json (with curl, add -H 'Content-Type: application/json').")
 		}

@@ -52,7 +52,7 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 				return s.refuseBody(c, limit)
 			}
 			if err != nil {
-				return app.Errorf(app.EINVALID, "body", "读取请求体失败：连接中断，请重试。", "Reading the request body failed: the connection broke; retry.")
+				return app.NewError(app.EINVALID, "body", "读取请求体失败：连接中断，请重试。", "Reading the request body failed: the connection broke; retry.")
 			}
 			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		}
@@ -81,11 +81,11 @@ func errBodyTooLarge(limit int64, picture bool) error {
 	case limit%(1<<10) == 0:
 		size = strconv.FormatInt(limit>>10, 10) + " KB"
 	}
-	return app.Errorf(app.ETOOLARGE, "body",
+	return app.NewError(app.ETOOLARGE, "body",
 		"提交的内容太大：这个地址最多接受 "+size+"。请只发送需要的字段。",
 		"The request body is too large: this address accepts at most "+size+". Send only the fields it needs.")
 }
 
-var errPictureTooLarge = app.Errorf(app.ETOOLARGE, "image",
+var errPictureTooLarge = app.NewError(app.ETOOLARGE, "image",
 	"图片太大（超过 5 MB）：请截图或压缩后再上传。",
 	"The picture is larger than 5 MB: take a screenshot or compress it, then upload again.")

@@ -48,7 +48,7 @@ func (s *Server) registerPayer(e *echo.Echo, limited echo.MiddlewareFunc) {
 	e.POST("/l/:code", s.linkOrder, append(page, csrf)...)
 }
 
-var errLinkCSRF = app.Errorf(app.EFORBIDDEN, "csrf",
+var errLinkCSRF = app.NewError(app.EFORBIDDEN, "csrf",
 	"页面已过期或不是从本页面提交的：请刷新页面后重新下单。",
 	"This page is stale or the order did not come from it: reload the page and order again.")
 

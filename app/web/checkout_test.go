@@ -24,8 +24,8 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"paygate/app"
+	"paygate/app/callback"
 	"paygate/app/gateway"
-	"paygate/app/notify"
 	"paygate/app/qr"
 	"paygate/app/store"
 	"paygate/app/web"
@@ -58,7 +58,7 @@ func newShop(t *testing.T, opts web.Options, linkRate int) (*console, *clock) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	gw := gateway.New(db, notify.New(db, notify.Options{Logger: quiet}), gateway.Options{Logger: quiet, LinkRateLimit: linkRate,
+	gw := gateway.New(db, callback.New(db, callback.Options{Logger: quiet}), gateway.Options{Logger: quiet, LinkRateLimit: linkRate,
 		Defaults: gateway.Tuning{
 			OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1000000,
 			Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},

@@ -81,7 +81,7 @@ func errEpayBody(err error) error {
 	if strings.Contains(err.Error(), "too large") {
 		return errTooLarge()
 	}
-	return app.Errorf(app.EINVALID, "body",
+	return app.NewError(app.EINVALID, "body",
 		"请求参数无法解析（"+err.Error()+"）：请用 GET 查询参数或 application/x-www-form-urlencoded 表单发送。",
 		"The parameters cannot be read ("+err.Error()+"): send them as a GET query or an application/x-www-form-urlencoded form.")
 }
@@ -210,11 +210,11 @@ func (s *Server) epayAPI(c echo.Context) error {
 			"orders": m.Orders, "orders_today": m.Today, "orders_lastday": m.Yesterday,
 		})
 	case "":
-		return app.Errorf(app.EINVALID, "act",
+		return app.NewError(app.EINVALID, "act",
 			"缺少操作类型(act)：查询订单用 api.php?act=order&pid=…&key=…&out_trade_no=…，查询商户信息用 act=query。",
 			"act is missing: api.php?act=order&pid=…&key=…&out_trade_no=… queries an order, act=query the merchant.")
 	default:
-		return app.Errorf(app.EINVALID, "act",
+		return app.NewError(app.EINVALID, "act",
 			"不支持的操作类型(act) "+act+"：paygate 的 api.php 支持 act=order（查询订单）和 act=query（查询商户信息）。",
 			"Unsupported act "+act+": paygate's api.php does act=order (one order) and act=query (the merchant).")
 	}

@@ -15,7 +15,7 @@ import (
 // statusOf is the one mapping from error codes to HTTP statuses.
 func statusOf(code string) int {
 	switch code {
-	case app.EINVALID, app.EMETHODUNKNOWN:
+	case app.EINVALID:
 		return http.StatusBadRequest
 	case app.EUNAUTHORIZED:
 		return http.StatusUnauthorized
@@ -90,22 +90,22 @@ func fromEchoError(he *echo.HTTPError, c echo.Context) error {
 	path := c.Request().URL.Path
 	switch he.Code {
 	case http.StatusNotFound:
-		return app.Errorf(app.ENOTFOUND, "",
+		return app.NewError(app.ENOTFOUND, "",
 			"没有这个地址："+path+"。请对照接入指南检查路径。",
 			"No such endpoint: "+path+". Check the path against the integration guide.")
 	case http.StatusMethodNotAllowed:
-		return app.Errorf(app.EINVALID, "",
+		return app.NewError(app.EINVALID, "",
 			path+" 不支持 "+c.Request().Method+" 请求：请对照接入指南使用正确的方法（GET 或 POST）。",
 			path+" does not accept "+c.Request().Method+": use the method the guide shows (GET or POST).")
 	case http.StatusRequestEntityTooLarge:
 		return errTooLarge()
 	case http.StatusUnauthorized:
-		return app.Errorf(app.EUNAUTHORIZED, "", "需要登录或 API 密钥。", "Authentication required.")
+		return app.NewError(app.EUNAUTHORIZED, "", "需要登录或 API 密钥。", "Authentication required.")
 	case http.StatusTooManyRequests:
-		return app.Errorf(app.ERATELIMIT, "", "请求太频繁：请稍后再试。", "Too many requests: try again shortly.")
+		return app.NewError(app.ERATELIMIT, "", "请求太频繁：请稍后再试。", "Too many requests: try again shortly.")
 	}
 	if he.Code >= 400 && he.Code < 500 {
-		return app.Errorf(app.EINVALID, "", "请求无效。", "Bad request.")
+		return app.NewError(app.EINVALID, "", "请求无效。", "Bad request.")
 	}
 	if he.Internal != nil {
 		return he.Internal
@@ -114,7 +114,7 @@ func fromEchoError(he *echo.HTTPError, c echo.Context) error {
 }
 
 func errTooLarge() error {
-	return app.Errorf(app.ETOOLARGE, "body",
+	return app.NewError(app.ETOOLARGE, "body",
 		"请求体太大：请只发送接口需要的字段。",
 		"The request body is too large: send only the fields the endpoint needs.")
 }

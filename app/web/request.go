@@ -38,7 +38,7 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, s.opts.MaxBodySize+1))
 	if err != nil {
-		return nil, app.Errorf(app.EINVALID, "body", "读取请求体失败：连接中断，请重试。", "Reading the request body failed: the connection broke; retry.")
+		return nil, app.NewError(app.EINVALID, "body", "读取请求体失败：连接中断，请重试。", "Reading the request body failed: the connection broke; retry.")
 	}
 	if int64(len(b)) > s.opts.MaxBodySize {
 		return nil, errTooLarge()
@@ -63,7 +63,7 @@ func (s *Server) readFields(c echo.Context) (fields, error) {
 		return out, nil
 	}
 	if !utf8.Valid(body) {
-		return nil, app.Errorf(app.EINVALID, "body", "请求体必须是 UTF-8 编码。", "The request body must be UTF-8.")
+		return nil, app.NewError(app.EINVALID, "body", "请求体必须是 UTF-8 编码。", "The request body must be UTF-8.")
 	}
 	mediaType, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	// A body that starts with '{' is JSON whatever the header says: curl -d
@@ -75,7 +75,7 @@ func (s *Server) readFields(c echo.Context) (fields, error) {
 	case mediaType == echo.MIMEApplicationForm:
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
-			return nil, app.Errorf(app.EINVALID, "body", "表单编码有误："+err.Error(), "The form body is malformed: "+err.Error())
+			return nil, app.NewError(app.EINVALID, "body", "表单编码有误："+err.Error(), "The form body is malformed: "+err.Error())
 		}
 		for k, v := range form {
 			if len(v) > 0 {
@@ -90,7 +90,7 @@ func (s *Server) readFields(c echo.Context) (fields, error) {
 		for k, raw := range obj {
 			v, present, err := jsonScalar(raw)
 			if err != nil {
-				return nil, app.Errorf(app.EINVALID, k,
+				return nil, app.NewError(app.EINVALID, k,
 					"字段 "+k+" 必须是字符串或数字，不能是对象或数组。",
 					"Field "+k+" must be a string or a number, not an object or array.")
 			}
@@ -99,7 +99,7 @@ func (s *Server) readFields(c echo.Context) (fields, error) {
 			}
 		}
 	default:
-		return nil, app.Errorf(app.EUNSUPPORTED, "body",
+		return nil, app.NewError(app.EUNSUPPORTED, "body",
 			"不支持的 Content-Type "+mediaType+"：请发送 application/json。",
 			"Unsupported Content-Type "+mediaType+": send application/json.")
 	}
@@ -111,7 +111,7 @@ func errBadJSON(err error) error {
 	if err != nil {
 		detail = err.Error()
 	}
-	return app.Errorf(app.EINVALID, "body",
+	return app.NewError(app.EINVALID, "body",
 		"请求体不是有效的 JSON 对象（"+detail+"）：请检查引号、逗号和括号，例如 {\"productName\":\"测试商品\",\"amount\":0.01,\"paymentMethod\":\"alipay\"}。",
 		"The request body is not a valid JSON object ("+detail+"): check quotes, commas and braces, e.g. {\"productName\":\"test\",\"amount\":0.01,\"paymentMethod\":\"alipay\"}.")
 }
@@ -136,7 +136,7 @@ func jsonScalar(raw json.RawMessage) (string, bool, error) {
 	return string(raw), true, nil
 }
 
-var errNotScalar = app.Errorf(app.EINVALID, "", "not a scalar", "not a scalar")
+var errNotScalar = app.NewError(app.EINVALID, "", "not a scalar", "not a scalar")
 
 // rawRequest captures a forwarder request for storage before it is read.
 func (s *Server) rawRequest(c echo.Context, body []byte) app.RawRequest {

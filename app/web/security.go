@@ -45,7 +45,7 @@ func rateLimit(perSecond float64) echo.MiddlewareFunc {
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", retry)
-			return app.Errorf(app.ERATELIMIT, "",
+			return app.NewError(app.ERATELIMIT, "",
 				"请求太频繁：这个 IP 每秒最多 "+strconv.FormatFloat(perSecond, 'f', -1, 64)+" 个请求，请 "+retry+" 秒后重试。",
 				"Too many requests: at most "+strconv.FormatFloat(perSecond, 'f', -1, 64)+" per second from one IP; retry in "+retry+" s.")
 		},

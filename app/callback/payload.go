@@ -1,6 +1,6 @@
-// Package notify delivers payments to the merchant: the signed callback body
+// Package callback delivers payments to the merchant: the signed callback body
 // and the dispatcher that works the durable outbox in the store.
-package notify
+package callback
 
 import (
 	"crypto/rand"
