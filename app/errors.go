@@ -19,6 +19,7 @@ const (
 	ETOOLARGE      = "too_large"       // request body over the limit: 413
 	ERATELIMIT     = "rate_limited"    // 429
 	EUNAVAILABLE   = "unavailable"     // temporarily unable: 503
+	EDISKFULL      = "disk_full"       // the server's disk is full; nothing can be saved until there is room: 503
 	EINTERNAL      = "internal"        // a bug or an I/O failure: 500
 	EUNSUPPORTED   = "unsupported"     // unsupported media type: 415
 	EMETHODUNKNOWN = "unknown_method"  // payment method we do not handle: 400
@@ -58,6 +59,17 @@ func ErrorCode(err error) string {
 		return ""
 	}
 	return EINTERNAL
+}
+
+// ServerFault reports whether err is the server's trouble — a bug, an I/O
+// failure, a full disk — rather than something wrong with the request: the
+// same request may well succeed later.
+func ServerFault(err error) bool {
+	switch ErrorCode(err) {
+	case EINTERNAL, EDISKFULL:
+		return true
+	}
+	return false
 }
 
 // ErrorMessage returns err's message for a person in lang ("zh" or "en").

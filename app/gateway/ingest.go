@@ -158,7 +158,7 @@ func (g *Gateway) apply(ctx context.Context, id int64, n app.Notice) (app.Ingest
 // internal error (the database failing) is not the request's fault: the row
 // stays received and is applied again later (ApplyPending).
 func (g *Gateway) markNotification(ctx context.Context, id int64, outcome app.NotificationOutcome, cause error) {
-	if app.ErrorCode(cause) == app.EINTERNAL {
+	if app.ServerFault(cause) {
 		return
 	}
 	if err := g.db.SetNotificationOutcome(ctx, id, outcome, app.ErrorMessage(cause, "en")); err != nil {

@@ -44,7 +44,11 @@ func (g *Gateway) ApplyPending(ctx context.Context, before time.Time) error {
 		switch {
 		case err == nil:
 			g.log.Info("stored notification applied", "id", id, "kind", res.Kind, "payment", res.PaymentID, "order", res.OrderID)
-		case app.ErrorCode(err) != app.EINTERNAL:
+		case app.ErrorCode(err) == app.EDISKFULL:
+			// Nothing can be written now; that is not this row's fault, so it
+			// is not counted against it. The next pass tries again.
+			return err
+		case !app.ServerFault(err):
 			// Refused or unreadable: ingestStored recorded why.
 		default:
 			gaveUp, noteErr := g.db.NoteApplyFailure(ctx, id, err.Error(), maxApplyAttempts)

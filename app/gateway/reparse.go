@@ -43,7 +43,7 @@ func (g *Gateway) Reparse(ctx context.Context, since time.Time) (ReparseReport, 
 			res, err = g.ingestWebhook(ctx, id, raw, true)
 		}
 		switch {
-		case err != nil && app.ErrorCode(err) == app.EINTERNAL:
+		case app.ServerFault(err):
 			return rep, err
 		case err != nil:
 			rep.Failed++

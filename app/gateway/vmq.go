@@ -62,7 +62,7 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 func (g *Gateway) VmqHeart(ctx context.Context, raw app.RawRequest) (app.Device, error) {
 	deviceID, err := g.vmqHeartDevice(ctx, raw)
 	if err != nil {
-		if app.ErrorCode(err) != app.EINTERNAL {
+		if !app.ServerFault(err) {
 			ctx := context.WithoutCancel(ctx)
 			if id, saveErr := g.db.SaveRawNotification(ctx, raw); saveErr == nil {
 				g.markNotification(ctx, id, heartOutcome(err), err)
