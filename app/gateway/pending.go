@@ -79,7 +79,7 @@ func (g *Gateway) ingestStored(ctx context.Context, id int64, raw app.RawRequest
 		// recorded gets it now (or, if it passes now, is noted as a heartbeat).
 		_, err := g.vmqHeartDevice(ctx, raw)
 		if err != nil {
-			g.markNotification(ctx, id, heartOutcome(err), err)
+			g.markNotification(ctx, id, heartOutcome(err), err, 0)
 			return app.IngestResult{NotificationID: id}, err
 		}
 		return app.IngestResult{NotificationID: id, Kind: app.OutcomeIgnored},

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -369,4 +371,57 @@ func TestKeepQueriesUseTheirIndexes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A write that meets a full disk (here SQLite's own SQLITE_FULL, from a page
+// limit on the writer's connection) fails with the disk_full error and its
+// message, not an internal one; once there is room, writes work again.
+func TestFullDiskIsTheDiskFullError(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	var pages int64
+	if err := db.tx(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	setLimit := func(n int64) {
+		t.Helper()
+		if err := db.tx(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `PRAGMA max_page_count = `+strconv.FormatInt(n, 10))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setLimit(pages + 2)
+	big := app.RawRequest{Body: []byte(strings.Repeat("满", 20<<10))}
+	var err error
+	for i := 0; i < 10 && err == nil; i++ {
+		big.ReceivedAt = db.Now()
+		big.Endpoint, big.Method = "/webhook", "POST"
+		_, err = db.SaveRawNotification(ctx, big)
+	}
+	if err == nil {
+		t.Fatal("the page limit never made a write fail")
+	}
+	if app.ErrorCode(err) != app.EDISKFULL || !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("a write on a full disk: %v (code %s), want disk_full", err, app.ErrorCode(err))
+	}
+	for lang, want := range map[string][]string{"zh": {"服务器磁盘已满", "腾出磁盘空间", "自己恢复"}, "en": {"The server's disk is full", "free some disk space", "recovers by itself"}} {
+		msg := app.ErrorMessage(err, lang)
+		for _, w := range want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s message %q lacks %q", lang, msg, w)
+			}
+		}
+	}
+	if app.ErrorRetryAfter(err) <= 0 {
+		t.Error("a full disk's error says nothing of when to try again")
+	}
+	setLimit(1 << 30) // room again
+	if _, err := db.SaveRawNotification(ctx, big); err != nil {
+		t.Fatalf("after space was freed: %v", err)
+	}
+	checkTotals(t, db)
 }
