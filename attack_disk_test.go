@@ -35,6 +35,17 @@ func dbFootprint(t *testing.T, dataDir string) int64 {
 	return total
 }
 
+// dbFiles lists the database files' sizes, for the log.
+func dbFiles(dataDir string) string {
+	var parts []string
+	for _, name := range []string{"paygate.db", "paygate.db-wal"} {
+		if st, err := os.Stat(filepath.Join(dataDir, name)); err == nil {
+			parts = append(parts, fmt.Sprintf("%s %.1f MB", name, float64(st.Size())/(1<<20)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // flood sends n requests built by req from workers goroutines and counts the
 // answers by status.
 func flood(t *testing.T, n, workers int, req func(i int) *http.Request) map[int]int {
@@ -124,27 +135,48 @@ func TestAttackKeylessFloodKeepsDiskBounded(t *testing.T) {
 		t.Fatalf("order after the flood: %v", st)
 	}
 
-	sent := int64(len(kinds) * perEndpoint * 60 << 10)
-	grown := dbFootprint(t, dir) - before
-	t.Logf("sent %.1f MB of keyless requests; paygate.db + WAL grew by %.1f MB", float64(sent)/(1<<20), float64(grown)/(1<<20))
-	if grown > 12<<20 {
-		t.Errorf("paygate.db + WAL grew by %.1f MB for %.1f MB of keyless requests: refused requests are not bounded",
-			float64(grown)/(1<<20), float64(sent)/(1<<20))
-	}
-
-	// What is kept of the refused requests: cut, counted, and shown.
-	status, list := pg.call("GET", "/api/notifications?outcome=refused&limit=5", "", bearer)
+	// What is kept of the refused 60 KB requests: their start, and their size.
+	status, list := pg.call("GET", "/api/notifications?outcome=refused&limit=20", "", bearer)
 	if status != 200 {
 		t.Fatalf("list notifications: %d %v", status, list)
 	}
 	for _, v := range list["data"].([]any) {
 		n := v.(map[string]any)
-		if size := len(n["body"].(string)) + len(n["query"].(string)); size > 6<<10 {
+		body, _ := n["body"].(string)
+		query, _ := n["query"].(string)
+		if size := len(body) + len(query); size > 6<<10 {
 			t.Errorf("refused notification #%v keeps %d bytes of body and query", n["id"], size)
 		}
-		if n["truncatedFrom"] == nil {
-			t.Errorf("refused notification #%v does not say it was cut from its original size", n["id"])
+		if from, _ := n["truncatedFrom"].(float64); from < 60<<10 {
+			t.Errorf("refused notification #%v does not say it was cut from its original size (%v)", n["id"], n["truncatedFrom"])
 		}
+	}
+
+	// Past the count: only the newest 1,000 strangers' requests stay.
+	small := flood(t, 300, 8, func(i int) *http.Request {
+		r, _ := http.NewRequest("POST", pg.URL+"/webhook", strings.NewReader(`{"message":"收到转账0.01元(支付宝)"}`))
+		r.Header.Set("key", "guessed-key")
+		return r
+	})
+	if small[401] != 300 {
+		t.Errorf("small keyless posts: %v, want 300 × 401", small)
+	}
+
+	// Kept: at most 1,000 cut requests (about a 4 KB page each) and the WAL,
+	// which SQLite checkpoints at about 4 MB. Unbounded, the same requests
+	// took 57 MB.
+	sent := int64(len(kinds) * perEndpoint * 60 << 10)
+	grown := dbFootprint(t, dir) - before
+	t.Logf("sent %.1f MB of keyless requests; paygate.db + WAL grew by %.1f MB (now %s)", float64(sent)/(1<<20), float64(grown)/(1<<20), dbFiles(dir))
+	if grown > 12<<20 {
+		t.Errorf("paygate.db + WAL grew by %.1f MB for %.1f MB of keyless requests: refused requests are not bounded",
+			float64(grown)/(1<<20), float64(sent)/(1<<20))
+	}
+
+	// What the store reports, through the API.
+	status, list = pg.call("GET", "/api/notifications?outcome=refused&limit=1", "", bearer)
+	if status != 200 {
+		t.Fatalf("list notifications: %d %v", status, list)
 	}
 	storage, _ := list["storage"].(map[string]any)
 	if storage == nil {
@@ -153,12 +185,15 @@ func TestAttackKeylessFloodKeepsDiskBounded(t *testing.T) {
 	if db, _ := storage["databaseBytes"].(float64); db <= 0 {
 		t.Errorf("storage report without the database size: %v", storage)
 	}
-	refused, _ := storage["byOutcome"].(map[string]any)["refused"].(map[string]any)
-	if n, _ := refused["requests"].(float64); n < perEndpoint {
-		t.Errorf("storage report counts %v refused requests, want at least %d: %v", refused["requests"], perEndpoint, storage)
+	strangers, _ := storage["strangers"].(map[string]any)
+	if n, _ := strangers["requests"].(float64); n != 1000 {
+		t.Errorf("storage report counts %v requests without a valid key, want the newest 1000: %v", strangers["requests"], storage)
 	}
-	if bytes, _ := refused["bytes"].(float64); bytes <= 0 || bytes > 5<<20 {
-		t.Errorf("refused requests take %v bytes, want (0, 5 MB]: %v", refused["bytes"], storage)
+	if bytes, _ := strangers["bytes"].(float64); bytes <= 0 || bytes > 5<<20 {
+		t.Errorf("requests without a valid key take %v bytes, want (0, 5 MB]: %v", strangers["bytes"], storage)
+	}
+	if refused, _ := storage["byOutcome"].(map[string]any)["refused"].(map[string]any); refused["requests"] == nil {
+		t.Errorf("storage report has no refused requests: %v", storage)
 	}
 
 	// The console shows the same on the devices page.
