@@ -287,6 +287,26 @@ func TestAttackFullDiskWhileRunningAnswers503(t *testing.T) {
 	}
 	mustSay(t, "webhook on a full disk", fmt.Sprint(out["error"]), "disk is full", "free")
 
+	// Whatever writes — a stranger's request, a phone's, an order, a
+	// device — gets the same 503, never a 500.
+	writes := []struct{ method, path, body string }{
+		{"POST", "/webhook", `{"message":"收到转账9.99元(支付宝)"}`},
+		{"GET", "/appPush?t=1&type=2&price=1.0&sign=x", ""},
+		{"POST", "/api/orders", `{"productName":"full","amount":7.77,"paymentMethod":"alipay"}`},
+		{"POST", "/api/devices", `{"name":"满了"}`},
+	}
+	for i := 0; i < 5; i++ {
+		for _, w := range writes {
+			header := bearer
+			if i%2 == 1 && w.path == "/webhook" {
+				header = nil // a stranger's: stored before it is refused
+			}
+			if status, out := pg.call(w.method, w.path, w.body, header); status != http.StatusServiceUnavailable {
+				t.Errorf("%s %s on a full disk: %d %v, want 503", w.method, w.path, status, out)
+			}
+		}
+	}
+
 	inside(`rm -f "` + dir + `/filler"`)
 	deadline = time.Now().Add(10 * time.Second)
 	for {
