@@ -32,7 +32,7 @@ type Error struct {
 	Field string
 	Zh    string
 	En    string
-	// RetryAfter, for rate_limited errors, is when trying again will work.
+	// RetryAfter, for rate_limited and disk_full errors, is when trying again may work.
 	RetryAfter time.Duration
 }
 

@@ -78,10 +78,9 @@ func writeProblem(err error) error {
 	if err == nil || app.ErrorCode(err) == app.EDISKFULL || !diskFullError(err) {
 		return err
 	}
-	msg := app.Errorf(app.EDISKFULL, "",
-		"服务器磁盘已满：paygate 暂时无法保存数据，这次请求没有被处理，请稍后重试。服务器管理员请腾出磁盘空间（例如把数据目录里 backups 下的旧备份移到别的磁盘）；有了空间后 paygate 会自己恢复，不需要重启。",
-		"The server's disk is full: paygate cannot save anything right now, so this request was not processed; try again later. Whoever runs the server: free some disk space (e.g. move old backups out of the data directory's backups folder to another disk); paygate recovers by itself once there is room, no restart needed.")
-	msg.RetryAfter = diskFullRetryAfter
+	msg := &app.Error{Code: app.EDISKFULL, RetryAfter: diskFullRetryAfter,
+		Zh: "服务器磁盘已满：paygate 暂时无法保存数据，这次请求没有被处理，请稍后重试。服务器管理员请腾出磁盘空间（例如把数据目录里 backups 下的旧备份移到别的磁盘）；有了空间后 paygate 会自己恢复，不需要重启。",
+		En: "The server's disk is full: paygate cannot save anything right now, so this request was not processed; try again later. Whoever runs the server: free some disk space (e.g. move old backups out of the data directory's backups folder to another disk); paygate recovers by itself once there is room, no restart needed."}
 	return &dataError{kind: ErrDiskFull, cause: err, msg: msg}
 }
 
