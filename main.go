@@ -244,6 +244,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 		Pinned:                 cfg.Pinned,
 		RefuseAPIKeyFromPhones: !cfg.Forwarder.AcceptAPIKey,
 		ForwarderSignWindow:    cfg.Forwarder.SignWindow,
+		NotificationRetention:  cfg.Notifications.Retention,
 		DeviceOfflineAfter:     cfg.Device.OfflineAfter,
 		LinkRateLimit:          cfg.Links.RateLimit,
 		LinkLimits:             app.LinkLimits{PerNetwork: cfg.Links.MaxPendingPerIP, PerLink: cfg.Links.MaxPendingPerLink},

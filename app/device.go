@@ -42,4 +42,8 @@ type Notification struct {
 	Query        string
 	Body         string // as received; invalid UTF-8 replaced for display
 	Header       map[string]string
+	// CutFrom is the original size in bytes (headers, query and body) of a
+	// request that no known phone sent and that was cut short; 0 when it is
+	// stored whole.
+	CutFrom int64
 }

@@ -19,6 +19,7 @@ const (
 	ETOOLARGE     = "too_large"       // request body over the limit: 413
 	ERATELIMIT    = "rate_limited"    // 429
 	EUNAVAILABLE  = "unavailable"     // temporarily unable: 503
+	EDISKFULL     = "disk_full"       // the disk is full: 503, recovers once space is freed
 	EINTERNAL     = "internal"        // a bug or an I/O failure: 500
 	EUNSUPPORTED  = "unsupported"     // unsupported media type: 415
 )
@@ -30,7 +31,7 @@ type Error struct {
 	Field string
 	Zh    string
 	En    string
-	// RetryAfter, for rate_limited errors, is when trying again will work.
+	// RetryAfter, for rate_limited and disk_full errors, is when trying again may work.
 	RetryAfter time.Duration
 }
 
@@ -57,6 +58,17 @@ func ErrorCode(err error) string {
 		return ""
 	}
 	return EINTERNAL
+}
+
+// ServerFault reports whether err is the server's trouble — a bug, an I/O
+// failure, a full disk — rather than something wrong with the request: the
+// same request may well succeed later.
+func ServerFault(err error) bool {
+	switch ErrorCode(err) {
+	case EINTERNAL, EDISKFULL:
+		return true
+	}
+	return false
 }
 
 // ErrorMessage returns err's message for a person in lang ("zh" or "en").

@@ -66,3 +66,35 @@ type IngestResult struct {
 	Confidence     Confidence
 	Matched        bool
 }
+
+// StrangerLimits bound what is kept of forwarder requests no known phone
+// sent: refused ones, and unreadable ones without a valid key. Such a request
+// is stored whole before it is read, like every other (so an authentic
+// payment is never lost), and cut down once it is found to be a stranger's.
+type StrangerLimits struct {
+	CutTo       int   // bytes kept of the body and of the query, each
+	HeaderCutTo int   // bytes kept of each stored header value
+	MaxRequests int64 // only the newest this many are kept …
+	MaxBytes    int64 // … taking at most this many bytes
+}
+
+// StoredSize is a number of stored forwarder requests and the bytes their
+// headers, query and body take.
+type StoredSize struct {
+	Requests int64
+	Bytes    int64
+}
+
+// NotificationStorage is what the stored forwarder requests and the
+// database take, and the rules that bound them.
+type NotificationStorage struct {
+	DatabaseBytes int64 // paygate.db
+	WALBytes      int64 // paygate.db-wal, the write-ahead log beside it
+	Total         StoredSize
+	ByOutcome     map[NotificationOutcome]StoredSize
+	Strangers     StoredSize // the refused and unreadable ones no known phone sent
+
+	// Retention: requests that made no payment are deleted once older; 0 = kept forever.
+	Retention time.Duration
+	Limits    StrangerLimits
+}

@@ -161,6 +161,7 @@ var errorCodes = []errorCode{
 	{"unsupported", 415, "不支持的 Content-Type：请发 JSON。", "Unsupported Content-Type: send JSON."},
 	{"rate_limited", 429, "请求太频繁。", "Too many requests."},
 	{"unavailable", 503, "暂时不可用，稍后重试。", "Temporarily unavailable: retry."},
+	{"disk_full", 503, "服务器磁盘已满，什么也存不下：稍后重试（看 Retry-After）。服务器管理员腾出空间后 paygate 自己恢复。", "The server's disk is full and nothing can be saved: retry later (see Retry-After). Once whoever runs the server frees space, paygate recovers by itself."},
 	{"internal", 500, "paygate 自身出错：查看日志。", "paygate failed: see its log."},
 }
 

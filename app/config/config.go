@@ -47,7 +47,8 @@ type Config struct {
 	Backup   Backup
 	Links    Links
 
-	Forwarder Forwarder
+	Forwarder     Forwarder
+	Notifications Notifications
 }
 
 // ConsoleKeys are the keys the admin console can also change (order and
@@ -134,6 +135,14 @@ type Forwarder struct {
 	SignWindow time.Duration
 }
 
+// Notifications are the stored forwarder requests' settings.
+type Notifications struct {
+	// Retention is how long stored requests that made no payment (ignored,
+	// duplicate, refused, unreadable) are kept; 0 keeps them forever.
+	// Requests that made a payment stay as long as the payment.
+	Retention time.Duration
+}
+
 // Links are the payment links' settings.
 type Links struct {
 	// RateLimit is how many orders one client IP may create through payment
@@ -146,6 +155,11 @@ type Links struct {
 	// have; 0 = no limit.
 	MaxPendingPerLink int
 }
+
+// minRetention is the shortest notifications.retention: well over twice
+// the longest forwarder.sign_window, so a signed timestamp's first use is
+// still stored whenever a replay of it could pass the window.
+const minRetention = 7 * 24 * time.Hour
 
 // Defaults, also the values written in config.yaml's comments.
 const (
@@ -187,6 +201,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("links.rate_limit", 10)
 	v.SetDefault("links.max_pending_per_ip", 3)
 	v.SetDefault("links.max_pending_per_link", 20)
+	v.SetDefault("notifications.retention", "90d")
 }
 
 // Load reads the configuration. args are the command-line flags (without the
@@ -310,6 +325,18 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 			bad(key, fmt.Errorf("%q is not a duration like 15m or 30s", v.GetString(key)))
 		}
 		return d
+	}
+	// days is dur that also takes whole days: 90d.
+	days := func(key string) time.Duration {
+		s := strings.TrimSpace(v.GetString(key))
+		if n, ok := strings.CutSuffix(s, "d"); ok {
+			d, err := strconv.Atoi(n)
+			if err != nil || d < 0 || d > 100000 {
+				bad(key, fmt.Errorf("%q is not a number of days like 90d, or a duration like 720h", s))
+			}
+			return time.Duration(d) * 24 * time.Hour
+		}
+		return dur(key)
 	}
 	amount := func(key string) money.Fen {
 		f, err := money.ParseYuan(v.GetString(key))
@@ -453,6 +480,10 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	cfg.Forwarder.SignWindow = dur("forwarder.sign_window")
 	if w := cfg.Forwarder.SignWindow; w < time.Minute || w > 24*time.Hour {
 		bad("forwarder.sign_window", errors.New("must be between 1m and 24h, e.g. 15m"))
+	}
+	cfg.Notifications.Retention = days("notifications.retention")
+	if r := cfg.Notifications.Retention; r != 0 && r < minRetention {
+		bad("notifications.retention", errors.New("must be 0 (keep forever) or at least 7d: a repeated notification is recognised by the one stored before it"))
 	}
 	rl, err := strconv.Atoi(strings.TrimSpace(v.GetString("links.rate_limit")))
 	cfg.Links.RateLimit = rl

@@ -245,3 +245,45 @@ func TestSettingsThatBreakMatchingAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// notifications.retention takes days or a duration; 0 keeps everything.
+func TestNotificationRetention(t *testing.T) {
+	tests := []struct {
+		value string // "" = the default
+		want  time.Duration
+		bad   string
+	}{
+		{"", 90 * 24 * time.Hour, ""},
+		{"30d", 30 * 24 * time.Hour, ""},
+		{"720h", 30 * 24 * time.Hour, ""},
+		{"0", 0, ""},
+		{"0d", 0, ""},
+		{"3d", 0, "at least 7d"},
+		{"1h", 0, "at least 7d"},
+		{"ninety", 0, "like 15m"},
+		{"x d", 0, "number of days"},
+		{"-5d", 0, "number of days"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			clearEnv(t)
+			t.Chdir(t.TempDir())
+			if tt.value != "" {
+				t.Setenv("PAYGATE_NOTIFICATIONS_RETENTION", tt.value)
+			}
+			cfg, err := Load(nil)
+			if tt.bad != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.bad) || !strings.Contains(err.Error(), "notifications.retention") {
+					t.Fatalf("error %v, want one naming notifications.retention and saying %q", err, tt.bad)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Notifications.Retention != tt.want {
+				t.Fatalf("retention %v, want %v", cfg.Notifications.Retention, tt.want)
+			}
+		})
+	}
+}

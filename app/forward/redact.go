@@ -21,8 +21,9 @@ var secretFields = map[string]bool{"key": true, "secret": true, "sign": true, "t
 // secretHeaders are the stored headers that carry a key.
 var secretHeaders = map[string]bool{"key": true, "authorization": true}
 
-// jsonSecret matches a JSON string member named like a secret field.
-var jsonSecret = regexp.MustCompile(`("(?:key|secret|sign|token|api_key)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+// jsonSecret matches a JSON string member named like a secret field, also
+// one whose value runs to the end: a stranger's request is kept cut short.
+var jsonSecret = regexp.MustCompile(`("(?:key|secret|sign|token|api_key)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?\z)`)
 
 // Redact returns n with the secrets of its request hidden.
 func Redact(n app.Notification) app.Notification {

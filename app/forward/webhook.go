@@ -36,11 +36,14 @@ var (
 	senderFields  = []string{"id", "msgId", "msg_id", "notificationId"}
 )
 
-// DecodeWebhook reads a POST /webhook (or GET) request.
+// DecodeWebhook reads a POST /webhook (or GET) request. When it cannot, the
+// Message it returns with the error still carries the key the request came
+// with, if any.
 func DecodeWebhook(r app.RawRequest) (Message, error) {
 	fields, err := Fields(r)
 	if err != nil {
-		return Message{}, err
+		// Unreadable; the key in the headers still tells whether a known phone sent it.
+		return Message{Via: "webhook", Key: firstNonEmpty(r.Header["key"], bearer(r.Header["authorization"]))}, err
 	}
 	mergeJSONContent(fields)
 	dropUnfilledPlaceholders(fields)

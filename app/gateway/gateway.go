@@ -36,7 +36,10 @@ type Options struct {
 	// (SmsForwarder's timestamp, V免签's t) may be from the time its request
 	// arrived; forward.DefaultSignWindow (15 minutes) when zero.
 	ForwarderSignWindow time.Duration
-	Logger              *slog.Logger
+	// NotificationRetention is how long stored forwarder requests that made
+	// no payment are kept; 0 keeps them forever.
+	NotificationRetention time.Duration
+	Logger                *slog.Logger
 
 	// Pinned are the rules and switches set explicitly in config.yaml or the
 	// environment, by config key (order.lifetime, forwarder.accept_api_key …):
@@ -68,6 +71,7 @@ type Gateway struct {
 
 	offlineAfter time.Duration
 	signWindow   time.Duration
+	retention    time.Duration // stored requests that made no payment; 0 = forever
 	setup        setup
 	throttle     *loginThrottle
 	secret       signingSecret
@@ -97,8 +101,8 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 		opts.ForwarderSignWindow = forward.DefaultSignWindow
 	}
 	g := &Gateway{db: db, notifier: notifier, guard: opts.CallbackGuard, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
-		signWindow: opts.ForwarderSignWindow, throttle: newLoginThrottle(), links: newLinkGuard(opts.LinkRateLimit),
-		linkLimits: opts.LinkLimits}
+		signWindow: opts.ForwarderSignWindow, retention: opts.NotificationRetention, throttle: newLoginThrottle(),
+		links: newLinkGuard(opts.LinkRateLimit), linkLimits: opts.LinkLimits}
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)
@@ -109,8 +113,9 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 // Now is the gateway's clock (the store's).
 func (g *Gateway) Now() time.Time { return g.db.Now() }
 
-// RunSweeper marks orders expired when their time is up, and applies
-// stored notifications left unapplied, every interval, until ctx ends.
+// RunSweeper marks orders expired when their time is up, applies stored
+// notifications left unapplied and prunes those past the retention, every
+// interval, until ctx ends.
 // Slots are also freed on demand by CreateOrder; this keeps statuses right
 // for people reading lists.
 func (g *Gateway) RunSweeper(ctx context.Context, interval time.Duration) {
@@ -125,6 +130,11 @@ func (g *Gateway) RunSweeper(ctx context.Context, interval time.Duration) {
 		// Rows younger than this may still be on their way through a live request.
 		if err := g.ApplyPending(ctx, g.db.Now().Add(-pendingAge)); err != nil && ctx.Err() == nil {
 			g.log.Error("applying stored notifications", "err", err)
+		}
+		if n, err := g.PruneNotifications(ctx); err != nil && ctx.Err() == nil {
+			g.log.Error("pruning stored notifications", "err", err)
+		} else if n > 0 {
+			g.log.Info("old stored notifications pruned", "count", n, "retention", g.retention.String())
 		}
 		select {
 		case <-ctx.Done():

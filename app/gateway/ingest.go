@@ -30,12 +30,12 @@ func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawReques
 	res := app.IngestResult{NotificationID: id}
 	msg, err := forward.DecodeWebhook(raw)
 	if err != nil {
-		g.markNotification(ctx, id, app.OutcomeInvalid, err)
+		g.markNotification(ctx, id, app.OutcomeInvalid, err, g.keyHolder(ctx, msg.Key))
 		return res, err
 	}
 	deviceID, signed, err := g.authenticateWebhook(ctx, msg, raw.ReceivedAt)
 	if err != nil {
-		g.markNotification(ctx, id, app.OutcomeRefused, err)
+		g.markNotification(ctx, id, app.OutcomeRefused, err, 0)
 		return res, err
 	}
 	if signed {
@@ -156,12 +156,27 @@ func (g *Gateway) apply(ctx context.Context, id int64, n app.Notice) (app.Ingest
 
 // markNotification records why a stored request was not applied. An
 // internal error (the database failing) is not the request's fault: the row
-// stays received and is applied again later (ApplyPending).
-func (g *Gateway) markNotification(ctx context.Context, id int64, outcome app.NotificationOutcome, cause error) {
-	if app.ErrorCode(cause) == app.EINTERNAL {
+// stays received and is applied again later (ApplyPending). deviceID is the
+// known phone that sent it, or 0: then the stored request is a stranger's,
+// and only a little of it is kept (strangerLimits).
+func (g *Gateway) markNotification(ctx context.Context, id int64, outcome app.NotificationOutcome, cause error, deviceID int64) {
+	if app.ServerFault(cause) {
 		return
 	}
-	if err := g.db.SetNotificationOutcome(ctx, id, outcome, app.ErrorMessage(cause, "en")); err != nil {
+	if err := g.db.RefuseNotification(ctx, id, outcome, app.ErrorMessage(cause, "en"), deviceID, strangerLimits); err != nil {
 		g.log.Error("recording notification outcome", "id", id, "err", err)
 	}
+}
+
+// keyHolder is the known phone the key belongs to (the API key counts while
+// it is accepted as a phone's key), or 0.
+func (g *Gateway) keyHolder(ctx context.Context, key string) int64 {
+	if key == "" {
+		return 0
+	}
+	id, ok, err := g.identify(ctx, func(secret string) bool { return sign.Equal(secret, key) })
+	if err != nil || !ok {
+		return 0
+	}
+	return id
 }

@@ -44,7 +44,11 @@ func (g *Gateway) ApplyPending(ctx context.Context, before time.Time) error {
 		switch {
 		case err == nil:
 			g.log.Info("stored notification applied", "id", id, "kind", res.Kind, "payment", res.PaymentID, "order", res.OrderID)
-		case app.ErrorCode(err) != app.EINTERNAL:
+		case app.ErrorCode(err) == app.EDISKFULL:
+			// Nothing can be written now; that is not this row's fault, so it
+			// is not counted against it. The next pass tries again.
+			return err
+		case !app.ServerFault(err):
 			// Refused or unreadable: ingestStored recorded why.
 		default:
 			gaveUp, noteErr := g.db.NoteApplyFailure(ctx, id, err.Error(), maxApplyAttempts)
@@ -75,7 +79,7 @@ func (g *Gateway) ingestStored(ctx context.Context, id int64, raw app.RawRequest
 		// recorded gets it now (or, if it passes now, is noted as a heartbeat).
 		_, err := g.vmqHeartDevice(ctx, raw)
 		if err != nil {
-			g.markNotification(ctx, id, heartOutcome(err), err)
+			g.markNotification(ctx, id, heartOutcome(err), err, 0)
 			return app.IngestResult{NotificationID: id}, err
 		}
 		return app.IngestResult{NotificationID: id, Kind: app.OutcomeIgnored},

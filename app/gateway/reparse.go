@@ -31,6 +31,9 @@ func (g *Gateway) Reparse(ctx context.Context, since time.Time) (ReparseReport, 
 	}
 	for _, id := range ids {
 		raw, _, err := g.db.RawNotification(ctx, id)
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			continue // deleted meanwhile: past the retention, or a stranger's beyond the cap
+		}
 		if err != nil {
 			return rep, err
 		}
@@ -43,7 +46,7 @@ func (g *Gateway) Reparse(ctx context.Context, since time.Time) (ReparseReport, 
 			res, err = g.ingestWebhook(ctx, id, raw, true)
 		}
 		switch {
-		case err != nil && app.ErrorCode(err) == app.EINTERNAL:
+		case app.ServerFault(err):
 			return rep, err
 		case err != nil:
 			rep.Failed++

@@ -24,22 +24,22 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 	res := app.IngestResult{NotificationID: id}
 	v, err := forward.DecodeVmq(raw)
 	if err != nil {
-		g.markNotification(ctx, id, app.OutcomeInvalid, err)
+		g.markNotification(ctx, id, app.OutcomeInvalid, err, 0)
 		return res, err
 	}
 	deviceID, err := g.authenticateVmq(ctx, v, raw.ReceivedAt, v.VerifyPush)
 	if err != nil {
-		g.markNotification(ctx, id, app.OutcomeRefused, err)
+		g.markNotification(ctx, id, app.OutcomeRefused, err, 0)
 		return res, err
 	}
 	method, err := v.PushMethod()
 	if err != nil {
-		g.markNotification(ctx, id, app.OutcomeInvalid, err)
+		g.markNotification(ctx, id, app.OutcomeInvalid, err, deviceID)
 		return res, err
 	}
 	amount, err := v.PushAmount()
 	if err != nil {
-		g.markNotification(ctx, id, app.OutcomeInvalid, err)
+		g.markNotification(ctx, id, app.OutcomeInvalid, err, deviceID)
 		return res, err
 	}
 	return g.apply(ctx, id, app.Notice{
@@ -62,10 +62,10 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 func (g *Gateway) VmqHeart(ctx context.Context, raw app.RawRequest) (app.Device, error) {
 	deviceID, err := g.vmqHeartDevice(ctx, raw)
 	if err != nil {
-		if app.ErrorCode(err) != app.EINTERNAL {
+		if !app.ServerFault(err) {
 			ctx := context.WithoutCancel(ctx)
 			if id, saveErr := g.db.SaveRawNotification(ctx, raw); saveErr == nil {
-				g.markNotification(ctx, id, heartOutcome(err), err)
+				g.markNotification(ctx, id, heartOutcome(err), err, 0)
 			}
 		}
 		return app.Device{}, err

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 
@@ -66,6 +67,33 @@ func diskFull(dir string, err error) error {
 	return &dataError{kind: ErrDiskFull, cause: err, msg: app.NewError(app.EUNAVAILABLE, "",
 		"磁盘已满：paygate 无法在数据目录 "+dir+" 里写入。请腾出空间（例如把 "+backups+" 里的旧备份移到别的磁盘）后再启动。",
 		"The disk is full: paygate cannot write in its data directory "+dir+". Free some space (e.g. move old backups out of "+backups+" to another disk) and start again.")}
+}
+
+// writeProblem turns a write that failed because the disk is full (SQLite's
+// SQLITE_FULL, or ENOSPC from the OS) into an error every endpoint answers
+// with 503 and a message saying so; other errors come back as they are.
+// Nothing of the failed write is kept, and once there is room again the
+// next write works: paygate recovers by itself.
+func writeProblem(err error) error {
+	if err == nil || app.ErrorCode(err) == app.EDISKFULL || !diskFullError(err) {
+		return err
+	}
+	msg := &app.Error{Code: app.EDISKFULL, RetryAfter: diskFullRetryAfter,
+		Zh: "服务器磁盘已满：paygate 暂时无法保存数据，这次请求没有被处理，请稍后重试。服务器管理员请腾出磁盘空间（例如把数据目录里 backups 下的旧备份移到别的磁盘）；有了空间后 paygate 会自己恢复，不需要重启。",
+		En: "The server's disk is full: paygate cannot save anything right now, so this request was not processed; try again later. Whoever runs the server: free some disk space (e.g. move old backups out of the data directory's backups folder to another disk); paygate recovers by itself once there is room, no restart needed."}
+	return &dataError{kind: ErrDiskFull, cause: err, msg: msg}
+}
+
+// diskFullRetryAfter is the Retry-After a client gets with a full disk's 503.
+const diskFullRetryAfter = 30 * time.Second
+
+// diskFullError reports whether err says the disk is full.
+func diskFullError(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqliteFull {
+		return true
+	}
+	return isDiskFull(err)
 }
 
 // SQLite result codes (the primary code, the low byte of an extended one).

@@ -56,11 +56,11 @@ func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	// Once queued, wait for the outcome even if ctx ends: the job may commit.
 	select {
 	case err := <-job.done:
-		return err
+		return writeProblem(err)
 	case <-db.writerDone:
 		select {
 		case err := <-job.done: // answered just before the writer stopped
-			return err
+			return writeProblem(err)
 		default:
 			return errClosed
 		}

@@ -53,8 +53,12 @@ func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
 	if err != nil {
 		return err
 	}
+	storage, err := s.gw.NotificationStorage(ctx)
+	if err != nil {
+		return err
+	}
 	d := views.DevicesData{Devices: list, Pairing: s.pairing(c), Shown: shown, Notifications: notes, Total: total,
-		Page: page, Params: url.Values{}, Outcome: outcome, Forwarding: s.gw.APIKeyForwarding()}
+		Page: page, Params: url.Values{}, Outcome: outcome, Forwarding: s.gw.APIKeyForwarding(), Storage: storage}
 	if outcome != "" {
 		d.Params.Set("outcome", outcome)
 	}

@@ -111,6 +111,43 @@ type notificationView struct {
 	Query      string            `json:"query,omitempty"`
 	Body       string            `json:"body"`
 	Header     map[string]string `json:"headers,omitempty"`
+	// TruncatedFrom is the original size in bytes of a request without a
+	// valid key, of which only the start is kept.
+	TruncatedFrom int64 `json:"truncatedFrom,omitempty"`
+}
+
+// storedSizeView is a number of stored requests and their bytes.
+type storedSizeView struct {
+	Requests int64 `json:"requests"`
+	Bytes    int64 `json:"bytes"`
+}
+
+// storageView is what the stored requests and the database take, and what is kept.
+type storageView struct {
+	DatabaseBytes int64                     `json:"databaseBytes"` // paygate.db
+	WALBytes      int64                     `json:"walBytes"`      // paygate.db-wal
+	Notifications storedSizeView            `json:"notifications"`
+	ByOutcome     map[string]storedSizeView `json:"byOutcome"`
+	// Strangers are the refused and unreadable requests without a valid key.
+	Strangers      storedSizeView `json:"strangers"`
+	StrangerLimits struct {
+		CutTo       int   `json:"cutTo"` // bytes kept of body and of query, each
+		MaxRequests int64 `json:"maxRequests"`
+		MaxBytes    int64 `json:"maxBytes"`
+	} `json:"strangerLimits"`
+	// RetentionDays: requests that made no payment are deleted once older; 0 = kept forever.
+	RetentionDays float64 `json:"retentionDays"`
+}
+
+func newStorageView(st app.NotificationStorage) storageView {
+	v := storageView{DatabaseBytes: st.DatabaseBytes, WALBytes: st.WALBytes,
+		Notifications: storedSizeView(st.Total), Strangers: storedSizeView(st.Strangers),
+		ByOutcome: map[string]storedSizeView{}, RetentionDays: st.Retention.Hours() / 24}
+	for o, s := range st.ByOutcome {
+		v.ByOutcome[string(o)] = storedSizeView(s)
+	}
+	v.StrangerLimits.CutTo, v.StrangerLimits.MaxRequests, v.StrangerLimits.MaxBytes = st.Limits.CutTo, st.Limits.MaxRequests, st.Limits.MaxBytes
+	return v
 }
 
 func (s *Server) listNotifications(c echo.Context) error {
@@ -128,6 +165,10 @@ func (s *Server) listNotifications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	storage, err := s.gw.NotificationStorage(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	out := make([]notificationView, len(list))
 	for i, n := range list {
 		out[i] = notificationView{
@@ -135,9 +176,11 @@ func (s *Server) listNotifications(c echo.Context) error {
 			DeviceID: n.DeviceID, DeviceName: n.DeviceName, Outcome: string(n.Outcome), Reason: n.Reason,
 			Package: n.Package, Title: n.Title, Text: n.Text, Amount: n.Amount, Method: string(n.Method),
 			PaymentID: n.PaymentID, Query: n.Query, Body: n.Body, Header: n.Header, // secrets hidden by the gateway
+			TruncatedFrom: n.CutFrom,
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"success": true, "data": out, "total": total, "page": page.Number, "limit": page.Limit})
+	return c.JSON(http.StatusOK, map[string]any{"success": true, "data": out, "total": total, "page": page.Number, "limit": page.Limit,
+		"storage": newStorageView(storage)})
 }
 
 func (s *Server) reparseNotifications(c echo.Context) error {

@@ -31,7 +31,7 @@ func statusOf(code string) int {
 		return http.StatusUnsupportedMediaType
 	case app.ERATELIMIT:
 		return http.StatusTooManyRequests
-	case app.EUNAVAILABLE:
+	case app.EUNAVAILABLE, app.EDISKFULL:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
