@@ -23,7 +23,7 @@ func TestCut(t *testing.T) {
 		{"收到转账", 2, ""},
 		{"a😀b", 4, "a"}, // a 4-byte character: 4 falls on its last byte
 		{"a😀b", 5, "a😀"},
-		{"一二三四五六七八", 20, "一二三四五六"},                     // the case: 20 falls inside 七
+		{"一二三四五六七八", 20, "一二三四五六"},                          // the case: 20 falls inside 七
 		{"\xff\xff\xff\xff\xff\xff", 4, "\xff\xff\xff\xff"}, // not UTF-8: cut at the bound
 		{"\x80\x80\x80\x80\x80\x80", 4, "\x80\x80\x80\x80"},
 		{"ab\x80\x80\x80\x80\x80", 6, "ab\x80\x80\x80\x80"}, // no character starts in the last 4 bytes: not UTF-8

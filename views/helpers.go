@@ -301,13 +301,8 @@ func httpStatusText(code int) string {
 	return "HTTP " + strconv.Itoa(code)
 }
 
-func truncate(s string, n int) string {
-	r := []rune(strings.TrimSpace(s))
-	if len(r) <= n {
-		return string(r)
-	}
-	return string(r[:n]) + "…"
-}
+// truncate shows at most n characters of s, without its surrounding spaces.
+func truncate(s string, n int) string { return app.ClipRunes(strings.TrimSpace(s), n) }
 
 func shopName(ctx context.Context, name string) string {
 	if strings.TrimSpace(name) == "" {

@@ -297,7 +297,7 @@ func (d *Dispatcher) send(ctx context.Context, client *http.Client, a *app.Callb
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	a.HTTPStatus = resp.StatusCode
-	a.BodyExcerpt = excerpt(raw, 500)
+	a.BodyExcerpt = app.Clip(strings.ToValidUTF8(string(raw), "�"), 500)
 	a.Acked, a.Error = ack(resp.StatusCode, raw)
 }
 
@@ -332,18 +332,6 @@ func acknowledged(status int, body []byte) (bool, string) {
 		return true, ""
 	}
 	return false, fmt.Sprintf("HTTP %d but the body is not {\"success\": true} or \"success\"", status)
-}
-
-func excerpt(b []byte, n int) string {
-	s := strings.ToValidUTF8(string(b), "�")
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && (s[cut]&0xC0) == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 // jitter adds up to 10% so retries from many payments do not arrive together.

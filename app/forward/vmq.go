@@ -91,16 +91,16 @@ func (v VmqRequest) PushMethod() (app.Method, error) {
 		return app.MethodAlipay, nil
 	}
 	return "", app.NewError(app.EINVALID, "type",
-		"type 只能是 1（微信）或 2（支付宝），收到的是 "+clip(v.Type)+"。",
-		"type must be 1 (WeChat) or 2 (Alipay), got "+clip(v.Type)+".")
+		"type 只能是 1（微信）或 2（支付宝），收到的是 "+app.Clip(v.Type, 20)+"。",
+		"type must be 1 (WeChat) or 2 (Alipay), got "+app.Clip(v.Type, 20)+".")
 }
 
 // PushAmount reads the price: plain decimals exactly, Java exponent forms
 // ("1.0E7") through a float rounded to the fen.
 func (v VmqRequest) PushAmount() (money.Fen, error) {
 	bad := app.NewError(app.EINVALID, "price",
-		"price 必须是大于 0 的金额（元），例如 10.0，收到的是 "+clip(v.Price)+"。",
-		"price must be an amount of yuan above 0, e.g. 10.0, got "+clip(v.Price)+".")
+		"price 必须是大于 0 的金额（元），例如 10.0，收到的是 "+app.Clip(v.Price, 20)+"。",
+		"price must be an amount of yuan above 0, e.g. 10.0, got "+app.Clip(v.Price, 20)+".")
 	if f, err := money.ParseYuan(v.Price); err == nil {
 		if f <= 0 {
 			return 0, bad
@@ -115,11 +115,4 @@ func (v VmqRequest) PushAmount() (money.Fen, error) {
 		return 0, bad
 	}
 	return money.Fen(math.Round(x * 100)), nil
-}
-
-func clip(s string) string {
-	if len(s) > 20 {
-		return s[:20] + "…"
-	}
-	return s
 }

@@ -257,7 +257,7 @@ func (g *Gateway) openSession(ctx context.Context, a app.Admin, deviceID string,
 		CreatedAt: now,
 		ExpiresAt: now.Add(SessionLifetime),
 		RemoteIP:  cl.RemoteIP,
-		UserAgent: clipRunes(cl.UserAgent, 200),
+		UserAgent: app.CutRunes(cl.UserAgent, 200),
 	}
 	if err := g.db.CreateSession(ctx, s); err != nil {
 		return LoginResult{}, err
@@ -318,11 +318,4 @@ func newSessionToken() string {
 	var b [32]byte
 	_, _ = rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func clipRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }

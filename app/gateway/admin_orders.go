@@ -44,7 +44,7 @@ func ParseOrderQuery(q OrderQuery) (store.OrderFilter, Page, error) {
 		return f, Page{}, err
 	}
 	f.From, f.To = from, to
-	f.Query = clipRunes(strings.TrimSpace(q.Q), 64)
+	f.Query = app.CutRunes(strings.TrimSpace(q.Q), 64)
 	page, err := ParsePage(q.Page, "")
 	if err != nil {
 		return f, Page{}, err
@@ -62,15 +62,15 @@ func ParseDateRange(from, to string) (time.Time, time.Time, error) {
 	if s := strings.TrimSpace(from); s != "" {
 		if a, err = time.ParseInLocation("2006-01-02", s, app.Shanghai); err != nil {
 			return a, b, app.NewError(app.EINVALID, "from",
-				"开始日期格式不对（收到 "+clip(s)+"）：请用 年-月-日，例如 2026-01-31。",
-				"The start date is not valid (got "+clip(s)+"): use year-month-day, e.g. 2026-01-31.")
+				"开始日期格式不对（收到 "+app.Clip(s, 20)+"）：请用 年-月-日，例如 2026-01-31。",
+				"The start date is not valid (got "+app.Clip(s, 20)+"): use year-month-day, e.g. 2026-01-31.")
 		}
 	}
 	if s := strings.TrimSpace(to); s != "" {
 		if b, err = time.ParseInLocation("2006-01-02", s, app.Shanghai); err != nil {
 			return a, b, app.NewError(app.EINVALID, "to",
-				"结束日期格式不对（收到 "+clip(s)+"）：请用 年-月-日，例如 2026-01-31。",
-				"The end date is not valid (got "+clip(s)+"): use year-month-day, e.g. 2026-01-31.")
+				"结束日期格式不对（收到 "+app.Clip(s, 20)+"）：请用 年-月-日，例如 2026-01-31。",
+				"The end date is not valid (got "+app.Clip(s, 20)+"): use year-month-day, e.g. 2026-01-31.")
 		}
 		b = b.AddDate(0, 0, 1)
 	}

@@ -111,8 +111,8 @@ func minutes(field, s, zh, en string) (time.Duration, error) {
 	var n int
 	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d", &n); err != nil || n < 0 || fmt.Sprint(n) != strings.TrimSpace(s) {
 		return 0, app.NewError(app.EINVALID, field,
-			zh+"请填写整数分钟数，例如 15（收到 "+clip(s)+"）。",
-			"The "+en+" must be a whole number of minutes, e.g. 15 (got "+clip(s)+").")
+			zh+"请填写整数分钟数，例如 15（收到 "+app.Clip(s, 20)+"）。",
+			"The "+en+" must be a whole number of minutes, e.g. 15 (got "+app.Clip(s, 20)+").")
 	}
 	return time.Duration(n) * time.Minute, nil
 }

@@ -84,8 +84,8 @@ func (g *Gateway) checkEpaySign(ctx context.Context, p map[string]string) (app.S
 	}
 	if st := strings.TrimSpace(p["sign_type"]); st != "" && !strings.EqualFold(st, "MD5") {
 		return s, app.NewError(app.EINVALID, "sign_type",
-			"签名类型(sign_type) "+quoteShort(st)+" 不支持：paygate 只支持 MD5，请在商城的支付设置里选择 MD5 签名。",
-			"sign_type "+quoteShort(st)+" is not supported: paygate only does MD5; choose MD5 signing in the shop's payment settings.")
+			"签名类型(sign_type) "+app.QuoteShort(st)+" 不支持：paygate 只支持 MD5，请在商城的支付设置里选择 MD5 签名。",
+			"sign_type "+app.QuoteShort(st)+" is not supported: paygate only does MD5; choose MD5 signing in the shop's payment settings.")
 	}
 	if strings.TrimSpace(p["sign"]) == "" {
 		return s, app.NewError(app.EUNAUTHORIZED, "sign",
@@ -119,8 +119,8 @@ func (g *Gateway) checkEpayPID(ctx context.Context, p map[string]string) (app.Se
 	}
 	if pid != s.PID() {
 		return s, app.NewError(app.EUNAUTHORIZED, "pid",
-			"商户ID(pid) "+quoteShort(pid)+" 不存在：这个 paygate 的商户ID是 "+s.PID()+"，请在商城的支付设置里填写它（后台设置页可查看或修改）。",
-			"No merchant "+quoteShort(pid)+": this paygate's merchant id (pid) is "+s.PID()+"; enter it in the shop's payment settings (see or change it on the settings page).")
+			"商户ID(pid) "+app.QuoteShort(pid)+" 不存在：这个 paygate 的商户ID是 "+s.PID()+"，请在商城的支付设置里填写它（后台设置页可查看或修改）。",
+			"No merchant "+app.QuoteShort(pid)+": this paygate's merchant id (pid) is "+s.PID()+"; enter it in the shop's payment settings (see or change it on the settings page).")
 	}
 	return s, nil
 }
@@ -151,8 +151,8 @@ func validateEpay(req EpayRequest, pid string, t Tuning) (app.OrderInput, app.Ep
 	m, ok := epayMethod(typ)
 	if !ok {
 		return in, e, app.NewError(app.EINVALID, "type",
-			"不支持的支付方式(type) "+quoteShort(typ)+"：paygate 只收支付宝（alipay）和微信支付（wxpay），请在商城里只开启这两种。",
-			"Unsupported type "+quoteShort(typ)+": paygate takes alipay and wxpay only; enable just these two in the shop.")
+			"不支持的支付方式(type) "+app.QuoteShort(typ)+"：paygate 只收支付宝（alipay）和微信支付（wxpay），请在商城里只开启这两种。",
+			"Unsupported type "+app.QuoteShort(typ)+": paygate takes alipay and wxpay only; enable just these two in the shop.")
 	}
 	in.Method, e.Type = m, typ
 
@@ -165,8 +165,8 @@ func validateEpay(req EpayRequest, pid string, t Tuning) (app.OrderInput, app.Ep
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-|", r))
 	}) >= 0:
 		return in, e, app.NewError(app.EINVALID, "out_trade_no",
-			fmt.Sprintf("订单号(out_trade_no)格式不正确（收到 %s）：只能用 1 到 %d 个英文字母、数字和 . _ - |。", quoteShort(e.OutTradeNo), MaxOutTradeNo),
-			fmt.Sprintf("out_trade_no is malformed (got %s): use 1 to %d letters, digits and . _ - | only.", quoteShort(e.OutTradeNo), MaxOutTradeNo))
+			fmt.Sprintf("订单号(out_trade_no)格式不正确（收到 %s）：只能用 1 到 %d 个英文字母、数字和 . _ - |。", app.QuoteShort(e.OutTradeNo), MaxOutTradeNo),
+			fmt.Sprintf("out_trade_no is malformed (got %s): use 1 to %d letters, digits and . _ - | only.", app.QuoteShort(e.OutTradeNo), MaxOutTradeNo))
 	}
 
 	var err error
@@ -192,14 +192,14 @@ func validateEpay(req EpayRequest, pid string, t Tuning) (app.OrderInput, app.Ep
 			"商品名称(name)含有控制字符或无效编码：请只用普通文字（UTF-8）。",
 			"name contains control characters or invalid encoding: use plain UTF-8 text.")
 	}
-	e.Name = cutBytes(name, MaxEpayNameBytes)
-	in.ProductName = cutRunes(e.Name, MaxProductNameRunes)
+	e.Name = app.Cut(name, MaxEpayNameBytes)
+	in.ProductName = app.CutRunes(e.Name, MaxProductNameRunes)
 
 	money := strings.TrimSpace(p["money"])
 	if money != "" && strings.Trim(money, "0123456789.") != "" {
 		return in, e, app.NewError(app.EINVALID, "money",
-			"金额(money)不合法（收到 "+quoteShort(money)+"）：只能是数字和小数点，以元为单位，最多两位小数，例如 10.00。",
-			"money is not valid (got "+quoteShort(money)+"): digits and a decimal point only, in yuan, at most 2 decimals, e.g. 10.00.")
+			"金额(money)不合法（收到 "+app.QuoteShort(money)+"）：只能是数字和小数点，以元为单位，最多两位小数，例如 10.00。",
+			"money is not valid (got "+app.QuoteShort(money)+"): digits and a decimal point only, in yuan, at most 2 decimals, e.g. 10.00.")
 	}
 	if in.Amount, err = ParseAmount("money", money, money != "", t.MinAmount, t.MaxAmount); err != nil {
 		return in, e, err
@@ -218,24 +218,6 @@ func validateEpay(req EpayRequest, pid string, t Tuning) (app.OrderInput, app.Ep
 		in.ClientIP = req.ClientIP
 	}
 	return in, e, nil
-}
-
-// cutBytes shortens s to at most n bytes without splitting a character.
-func cutBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func cutRunes(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 // EpayQuery is api.php?act=order: the key must be the API key, and the order

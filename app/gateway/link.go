@@ -262,10 +262,7 @@ func buyerAmount(text string, l app.PaymentLink) (money.Fen, error) {
 	rangeZh := l.MinAmount.Fixed2() + " 到 " + l.MaxAmount.Fixed2() + " 元"
 	rangeEn := l.MinAmount.Fixed2() + " to " + l.MaxAmount.Fixed2() + " yuan"
 	text = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(text), "¥"), "￥"))
-	shown := text
-	if utf8.RuneCountInString(shown) > 20 {
-		shown = string([]rune(shown)[:20]) + "…"
-	}
+	shown := app.ClipRunes(text, 20)
 	if text == "" {
 		return 0, app.NewError(app.EINVALID, "amount", "请输入金额："+rangeZh+"之间，例如 "+l.MinAmount.String()+"。",
 			"Enter an amount of "+rangeEn+", e.g. "+l.MinAmount.String()+".")

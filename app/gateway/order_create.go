@@ -123,10 +123,7 @@ func ParseAmount(field, text string, present bool, minA, maxA money.Fen) (money.
 			field+" is missing: give an amount of "+rangeEn+", e.g. 0.01.")
 	}
 	f, err := money.ParseYuan(text)
-	shown := text
-	if len(shown) > 20 {
-		shown = shown[:20] + "…"
-	}
+	shown := app.Clip(text, 20)
 	switch {
 	case errors.Is(err, money.ErrTooPrecise):
 		return 0, app.NewError(app.EINVALID, field,
@@ -168,10 +165,7 @@ func ParseMethod(s string) (app.Method, error) {
 			"缺少支付方式 paymentMethod：请填写 alipay（支付宝）或 wechat（微信）。",
 			"paymentMethod is missing: use alipay or wechat.")
 	}
-	shown := s
-	if len(shown) > 20 {
-		shown = shown[:20] + "…"
-	}
+	shown := app.Clip(s, 20)
 	return "", app.NewError(app.EINVALID, "paymentMethod",
 		"不支持的支付方式 "+shown+"：paymentMethod 只能是 alipay（支付宝）或 wechat（微信）。",
 		"Unknown payment method "+shown+": paymentMethod must be alipay or wechat.")

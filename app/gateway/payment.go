@@ -26,8 +26,8 @@ func ParsePage(page, limit string) (Page, error) {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 1_000_000 {
 			return p, app.NewError(app.EINVALID, "page",
-				"page 必须是从 1 开始的整数（收到 "+clip(s)+"）。",
-				"page must be a whole number from 1 (got "+clip(s)+").")
+				"page 必须是从 1 开始的整数（收到 "+app.Clip(s, 20)+"）。",
+				"page must be a whole number from 1 (got "+app.Clip(s, 20)+").")
 		}
 		p.Number = n
 	}
@@ -35,8 +35,8 @@ func ParsePage(page, limit string) (Page, error) {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxPageLimit {
 			return p, app.NewError(app.EINVALID, "limit",
-				fmt.Sprintf("limit 必须是 1 到 %d 之间的整数（收到 %s）。", MaxPageLimit, clip(s)),
-				fmt.Sprintf("limit must be a whole number from 1 to %d (got %s).", MaxPageLimit, clip(s)))
+				fmt.Sprintf("limit 必须是 1 到 %d 之间的整数（收到 %s）。", MaxPageLimit, app.Clip(s, 20)),
+				fmt.Sprintf("limit must be a whole number from 1 to %d (got %s).", MaxPageLimit, app.Clip(s, 20)))
 		}
 		p.Limit = n
 	}
@@ -91,11 +91,4 @@ func (g *Gateway) ResendCallback(ctx context.Context, paymentID, by string) erro
 // CallbackAttempts returns the attempt log of a payment's callback.
 func (g *Gateway) CallbackAttempts(ctx context.Context, paymentID string) ([]app.CallbackAttempt, error) {
 	return g.db.CallbackAttempts(ctx, strings.TrimSpace(paymentID))
-}
-
-func clip(s string) string {
-	if len(s) > 20 {
-		return s[:20] + "…"
-	}
-	return s
 }

@@ -68,8 +68,8 @@ func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
 		pid := strings.TrimSpace(*req.EpayPID)
 		if !validPID(pid) {
 			return app.NewError(app.EINVALID, "epayPid",
-				"易支付商户ID epayPid 只能是 1 到 18 位数字（收到 "+quoteShort(pid)+"）：例如 1000。",
-				"epayPid must be 1 to 18 digits (got "+quoteShort(pid)+"), e.g. 1000.")
+				"易支付商户ID epayPid 只能是 1 到 18 位数字（收到 "+app.QuoteShort(pid)+"）：例如 1000。",
+				"epayPid must be 1 to 18 digits (got "+app.QuoteShort(pid)+"), e.g. 1000.")
 		}
 		p.EpayPID = &pid
 	}
@@ -87,12 +87,4 @@ func validPID(s string) bool {
 		}
 	}
 	return true
-}
-
-// quoteShort quotes s for a message, cut to 40 characters.
-func quoteShort(s string) string {
-	if r := []rune(s); len(r) > 40 {
-		s = string(r[:40]) + "…"
-	}
-	return "\"" + s + "\""
 }

@@ -190,7 +190,7 @@ func (d *Demo) callback(w http.ResponseWriter, r *http.Request) {
 		row("附加数据", fields["attach"])
 		row("发送时间", fields["timestamp"])
 	} else {
-		row("请求体  ", fmt.Sprintf("%q", excerpt(body)))
+		row("请求体  ", fmt.Sprintf("%q", app.Clip(string(body), 200)))
 	}
 	var status int
 	var ans reply
@@ -304,13 +304,6 @@ func statusName(s string) string {
 		return "success（支付成功）"
 	}
 	return s
-}
-
-func excerpt(b []byte) string {
-	if len(b) > 200 {
-		return string(b[:200]) + "…"
-	}
-	return string(b)
 }
 
 func answer(w http.ResponseWriter, status int, body any) {

@@ -22,8 +22,8 @@ package parse
 
 import (
 	"strings"
-	"unicode/utf8"
 
+	"paygate/app"
 	"paygate/app/money"
 )
 
@@ -413,14 +413,7 @@ func appendDistinct(list []money.Fen, f money.Fen) []money.Fen {
 // is U+FFFD rather than nothing so that junk between two digits cannot glue
 // them into a bigger number.
 func capField(s string) string {
-	if len(s) > maxField {
-		i := maxField
-		for i > 0 && !utf8.RuneStart(s[i]) {
-			i--
-		}
-		s = s[:i]
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ToValidUTF8(app.Cut(s, maxField), "\uFFFD")
 }
 
 // normalize folds the full-width forms Chinese input methods produce into

@@ -3,6 +3,8 @@ package parse
 import (
 	"regexp"
 	"strings"
+
+	"paygate/app"
 )
 
 // SmsForwarder (pppscn/SmsForwarder) renders an app notification with its
@@ -50,7 +52,7 @@ const maxRendered = 4 * maxField
 // alike, so that only moves text between the two fields.
 func SplitRendered(s string) (in Input, ok bool) {
 	notRendered := Input{Text: s}
-	t := strings.ToValidUTF8(capLen(s, maxRendered), "\uFFFD")
+	t := strings.ToValidUTF8(app.Cut(s, maxRendered), "\uFFFD")
 	t = strings.ReplaceAll(t, "\r\n", "\n")
 	t = strings.ReplaceAll(t, "\r", "\n")
 	// A template pasted into a JSON body by hand sometimes keeps "\n" literal.
@@ -238,15 +240,4 @@ func nonBlank(lines []string) int {
 		}
 	}
 	return n
-}
-
-// capLen cuts s to at most n bytes on a rune boundary.
-func capLen(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }

@@ -111,15 +111,8 @@ func sameEpayRequest(o app.Order, old app.EpayOrder, in app.OrderInput, e app.Ep
 		return nil
 	}
 	return app.NewError(app.ECONFLICT, d.field,
-		"该订单("+e.OutTradeNo+")支付参数有变化："+d.field+" 原来是 "+quoteShort(d.was)+"，这次是 "+quoteShort(d.now)+"。同一订单号重复提交时参数必须相同，请更换订单号重新发起支付。",
-		"Order "+e.OutTradeNo+" was started before with different parameters: "+d.field+" was "+quoteShort(d.was)+", now "+quoteShort(d.now)+". A repeat must be identical; start the payment again with a new order number.")
-}
-
-func quoteShort(s string) string {
-	if len([]rune(s)) > 40 {
-		s = string([]rune(s)[:40]) + "…"
-	}
-	return "\"" + s + "\""
+		"该订单("+e.OutTradeNo+")支付参数有变化："+d.field+" 原来是 "+app.QuoteShort(d.was)+"，这次是 "+app.QuoteShort(d.now)+"。同一订单号重复提交时参数必须相同，请更换订单号重新发起支付。",
+		"Order "+e.OutTradeNo+" was started before with different parameters: "+d.field+" was "+app.QuoteShort(d.was)+", now "+app.QuoteShort(d.now)+". A repeat must be identical; start the payment again with a new order number.")
 }
 
 // EpayOrderByOutTradeNo returns the order an 易支付 client created with out_trade_no.

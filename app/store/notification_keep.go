@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"time"
-	"unicode/utf8"
 
 	"paygate/app"
 )
@@ -53,8 +52,8 @@ func (db *DB) RefuseNotification(ctx context.Context, id int64, outcome app.Noti
 func cutStranger(ctx context.Context, tx *Tx, id int64, headers, query string, body []byte, limits app.StrangerLimits) error {
 	size := int64(len(headers) + len(query) + len(body))
 	cutHeaders := cutHeaderValues(headers, limits.HeaderCutTo)
-	cutQuery := cutUTF8(query, limits.CutTo)
-	cutBody := []byte(cutUTF8(string(body), limits.CutTo))
+	cutQuery := app.Cut(query, limits.CutTo)
+	cutBody := []byte(app.Cut(string(body), limits.CutTo))
 	if len(cutHeaders) == len(headers) && len(cutQuery) == len(query) && len(cutBody) == len(body) {
 		return nil
 	}
@@ -63,33 +62,17 @@ func cutStranger(ctx context.Context, tx *Tx, id int64, headers, query string, b
 	return err
 }
 
-// cutUTF8 returns at most max bytes of s, cut on a character boundary when
-// s is UTF-8 (any bytes are cut at most three bytes short of max).
-func cutUTF8(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	i := max
-	for i > 0 && max-i < utf8.UTFMax && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	if max-i == utf8.UTFMax {
-		i = max // not UTF-8 here: cut where the bound is
-	}
-	return s[:i]
-}
-
 // cutHeaderValues cuts each value of stored headers (a JSON object of
 // strings) to max bytes.
 func cutHeaderValues(headers string, max int) string {
 	var h map[string]string
 	if err := json.Unmarshal([]byte(headers), &h); err != nil {
-		return cutUTF8(headers, max)
+		return app.Cut(headers, max)
 	}
 	cut := false
 	for k, v := range h {
 		if len(v) > max {
-			h[k], cut = cutUTF8(v, max), true
+			h[k], cut = app.Cut(v, max), true
 		}
 	}
 	if !cut {
@@ -97,7 +80,7 @@ func cutHeaderValues(headers string, max int) string {
 	}
 	b, err := json.Marshal(h)
 	if err != nil {
-		return cutUTF8(headers, max)
+		return app.Cut(headers, max)
 	}
 	return string(b)
 }

@@ -300,27 +300,6 @@ func sumInts(v []int) int {
 	return s
 }
 
-func TestCutUTF8(t *testing.T) {
-	tests := []struct {
-		s    string
-		max  int
-		want string
-	}{
-		{"abc", 5, "abc"},
-		{"abcdef", 3, "abc"},
-		{"收到转账", 7, "收到"}, // 3-byte characters: 7 falls inside the third
-		{"收到转账", 9, "收到转"},
-		{"a😀b", 4, "a"},
-		{"\xff\xff\xff\xff\xff\xff", 4, "\xff\xff\xff\xff"}, // not UTF-8: cut at the bound
-		{"\x80\x80\x80\x80\x80\x80", 4, "\x80\x80\x80\x80"},
-	}
-	for _, tt := range tests {
-		if got := cutUTF8(tt.s, tt.max); got != tt.want {
-			t.Errorf("cutUTF8(%q, %d) = %q, want %q", tt.s, tt.max, got, tt.want)
-		}
-	}
-}
-
 // createDevice adds the phone #1 the tests' notices come from.
 func createDevice(t *testing.T, db *DB) {
 	t.Helper()
