@@ -33,9 +33,8 @@ type EpayCreate struct {
 
 // CreateEpayOrder creates the order an 易支付 client asked for, or finds the
 // one it asked for before with the same out_trade_no, in one transaction.
-// A repeat must ask for the same thing (money, method, name, notify_url,
-// return_url, param), as 彩虹易支付 requires, else it is a conflict that names
-// what changed. created is false for a repeat; the caller decides what a
+// A repeat must ask for the same thing (app.CheckEpayRepeat), else it is a
+// conflict that names what changed. created is false for a repeat; the caller decides what a
 // repeat of a paid, expired or closed order means.
 func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCreate) (o app.Order, e app.EpayOrder, created bool, err error) {
 	err = db.tx(ctx, func(tx *Tx) error {
@@ -48,7 +47,7 @@ func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCr
 			if err != nil {
 				return err
 			}
-			if err := sameEpayRequest(existing, old, c.Order, c.Epay); err != nil {
+			if err := app.CheckEpayRepeat(existing, old, c.Order, c.Epay); err != nil {
 				return err
 			}
 			if existing.Status == app.OrderPending && !now.Before(existing.ExpiresAt) {
@@ -86,33 +85,6 @@ func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCr
 		return err
 	})
 	return o, e, created, err
-}
-
-// sameEpayRequest refuses a repeated out_trade_no whose parameters changed,
-// naming the first difference.
-func sameEpayRequest(o app.Order, old app.EpayOrder, in app.OrderInput, e app.EpayOrder) error {
-	type diff struct{ field, was, now string }
-	var d *diff
-	switch {
-	case o.Amount != in.Amount:
-		d = &diff{"money", old.Money, e.Money}
-	case o.Method != in.Method:
-		d = &diff{"type", old.Type, e.Type}
-	case old.Name != e.Name:
-		d = &diff{"name", old.Name, e.Name}
-	case old.NotifyURL != e.NotifyURL:
-		d = &diff{"notify_url", old.NotifyURL, e.NotifyURL}
-	case old.ReturnURL != e.ReturnURL:
-		d = &diff{"return_url", old.ReturnURL, e.ReturnURL}
-	case old.Param != e.Param:
-		d = &diff{"param", old.Param, e.Param}
-	}
-	if d == nil {
-		return nil
-	}
-	return app.NewError(app.ECONFLICT, d.field,
-		"该订单("+e.OutTradeNo+")支付参数有变化："+d.field+" 原来是 "+app.QuoteShort(d.was)+"，这次是 "+app.QuoteShort(d.now)+"。同一订单号重复提交时参数必须相同，请更换订单号重新发起支付。",
-		"Order "+e.OutTradeNo+" was started before with different parameters: "+d.field+" was "+app.QuoteShort(d.was)+", now "+app.QuoteShort(d.now)+". A repeat must be identical; start the payment again with a new order number.")
 }
 
 // EpayOrderByOutTradeNo returns the order an 易支付 client created with out_trade_no.

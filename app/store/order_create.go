@@ -16,7 +16,7 @@ import (
 // then the first payable amount in policy order that no pending order holds
 // and no order released within cooldown (the match grace period) is taken.
 // With a MerchantOrderID that exists already, the existing order is returned
-// (created = false) if the request is the same, else a conflict.
+// (created = false) if the request is the same (app.CheckOrderRepeat), else a conflict.
 func (db *DB) CreateOrder(ctx context.Context, newID func() string, in app.OrderInput, lifetime time.Duration, policy app.SlotPolicy, cooldown time.Duration) (order app.Order, created bool, err error) {
 	err = db.tx(ctx, func(tx *Tx) error {
 		order, created, err = createOrderTx(ctx, tx, db.now(), newID, in, lifetime, policy, cooldown, nil)
@@ -35,10 +35,8 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 			return app.Order{}, false, err
 		}
 		if found {
-			if !sameOrderRequest(existing, in) {
-				return app.Order{}, false, app.NewError(app.ECONFLICT, "merchantOrderId",
-					"商户订单号 "+in.MerchantOrderID+" 已用于另一笔参数不同的订单（"+existing.ID+"）：同一订单号重复提交时金额、支付方式和商品名必须相同，新订单请换一个商户订单号。",
-					"merchantOrderId "+in.MerchantOrderID+" was already used for a different order ("+existing.ID+"): a repeat must have the same amount, method and product name; use a new merchantOrderId for a new order.")
+			if err := app.CheckOrderRepeat(existing, in); err != nil {
+				return app.Order{}, false, err
 			}
 			if existing.Status == app.OrderPending && !now.Before(existing.ExpiresAt) {
 				existing.Status = app.OrderExpired
@@ -80,11 +78,6 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 		return app.Order{}, false, err
 	}
 	return o, true, nil
-}
-
-func sameOrderRequest(o app.Order, in app.OrderInput) bool {
-	return o.ProductName == in.ProductName && o.Method == in.Method && o.Amount == in.Amount &&
-		o.NotifyURL == in.NotifyURL && o.ReturnURL == in.ReturnURL && o.Attach == in.Attach
 }
 
 func orderByMerchantID(ctx context.Context, tx *Tx, merchantID string) (app.Order, bool, error) {
