@@ -84,17 +84,17 @@ func (g *Gateway) ParseTuningForm(f TuningForm) (Tuning, error) {
 		}
 	}
 	if free("minAmount") {
-		if t.MinAmount, err = ParseAmount("minAmount", f.MinAmount, true, 1, 100_000_000); err != nil {
+		if t.MinAmount, err = app.ParseAmount("minAmount", f.MinAmount, true, 1, 100_000_000); err != nil {
 			return t, err
 		}
 	}
 	if free("maxAmount") {
-		if t.MaxAmount, err = ParseAmount("maxAmount", f.MaxAmount, true, 1, 100_000_000); err != nil {
+		if t.MaxAmount, err = app.ParseAmount("maxAmount", f.MaxAmount, true, 1, 100_000_000); err != nil {
 			return t, err
 		}
 	}
 	if free("slotMaxOffset") {
-		if t.Slots.MaxOffset, err = ParseAmount("slotMaxOffset", f.SlotMaxOffset, true, 0, 10000); err != nil {
+		if t.Slots.MaxOffset, err = app.ParseAmount("slotMaxOffset", f.SlotMaxOffset, true, 0, 10000); err != nil {
 			return t, err
 		}
 	}
@@ -140,7 +140,7 @@ func (g *Gateway) SendTestCallback(ctx context.Context, url, by string) (app.Cal
 			"还没有回调地址：请先填写并保存回调地址，例如 https://shop.example.com/paygate/callback。",
 			"There is no callback URL yet: enter and save one first, e.g. https://shop.example.com/paygate/callback.")
 	}
-	if url, err = validURL("callbackUrl", url); err != nil {
+	if url, err = app.ParseURL("callbackUrl", url); err != nil {
 		return app.CallbackAttempt{}, err
 	}
 	if s.APIKey == "" {

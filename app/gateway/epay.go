@@ -175,10 +175,10 @@ func validateEpay(req EpayRequest, pid string, t Tuning) (app.OrderInput, app.Ep
 			"通知地址(notify_url)不能为空：支付成功后 paygate 要 GET 这个地址通知商城。",
 			"notify_url is missing: paygate calls it (GET) to tell the shop an order was paid.")
 	}
-	if e.NotifyURL, err = validURL("notify_url", p["notify_url"]); err != nil {
+	if e.NotifyURL, err = app.ParseURL("notify_url", p["notify_url"]); err != nil {
 		return in, e, err
 	}
-	if e.ReturnURL, err = validURL("return_url", p["return_url"]); err != nil {
+	if e.ReturnURL, err = app.ParseURL("return_url", p["return_url"]); err != nil {
 		return in, e, err
 	}
 
@@ -193,7 +193,7 @@ func validateEpay(req EpayRequest, pid string, t Tuning) (app.OrderInput, app.Ep
 			"name contains control characters or invalid encoding: use plain UTF-8 text.")
 	}
 	e.Name = app.Cut(name, MaxEpayNameBytes)
-	in.ProductName = app.CutRunes(e.Name, MaxProductNameRunes)
+	in.ProductName = app.CutRunes(e.Name, app.MaxProductNameRunes)
 
 	money := strings.TrimSpace(p["money"])
 	if money != "" && strings.Trim(money, "0123456789.") != "" {
@@ -201,13 +201,13 @@ func validateEpay(req EpayRequest, pid string, t Tuning) (app.OrderInput, app.Ep
 			"金额(money)不合法（收到 "+app.QuoteShort(money)+"）：只能是数字和小数点，以元为单位，最多两位小数，例如 10.00。",
 			"money is not valid (got "+app.QuoteShort(money)+"): digits and a decimal point only, in yuan, at most 2 decimals, e.g. 10.00.")
 	}
-	if in.Amount, err = ParseAmount("money", money, money != "", t.MinAmount, t.MaxAmount); err != nil {
+	if in.Amount, err = app.ParseAmount("money", money, money != "", t.MinAmount, t.MaxAmount); err != nil {
 		return in, e, err
 	}
 	e.Money = money
 
 	e.Param = p["param"]
-	if len(e.Param) > MaxAttachBytes || !utf8.ValidString(e.Param) {
+	if len(e.Param) > app.MaxAttachBytes || !utf8.ValidString(e.Param) {
 		return in, e, app.NewError(app.EINVALID, "param",
 			"业务扩展参数(param)最多 1024 字节的 UTF-8 文本。", "param must be UTF-8 text of at most 1024 bytes.")
 	}

@@ -41,14 +41,14 @@ func (g *Gateway) CreateLinkBy(ctx context.Context, f LinkForm, by string) (app.
 	l.ProductName = name
 	switch f.PriceKind {
 	case "fixed", "":
-		if l.Amount, err = ParseAmount("amount", f.Amount, strings.TrimSpace(f.Amount) != "", t.MinAmount, t.MaxAmount); err != nil {
+		if l.Amount, err = app.ParseAmount("amount", f.Amount, strings.TrimSpace(f.Amount) != "", t.MinAmount, t.MaxAmount); err != nil {
 			return l, err
 		}
 	case "buyer":
-		if l.MinAmount, err = ParseAmount("minAmount", f.MinAmount, strings.TrimSpace(f.MinAmount) != "", t.MinAmount, t.MaxAmount); err != nil {
+		if l.MinAmount, err = app.ParseAmount("minAmount", f.MinAmount, strings.TrimSpace(f.MinAmount) != "", t.MinAmount, t.MaxAmount); err != nil {
 			return l, err
 		}
-		if l.MaxAmount, err = ParseAmount("maxAmount", f.MaxAmount, strings.TrimSpace(f.MaxAmount) != "", t.MinAmount, t.MaxAmount); err != nil {
+		if l.MaxAmount, err = app.ParseAmount("maxAmount", f.MaxAmount, strings.TrimSpace(f.MaxAmount) != "", t.MinAmount, t.MaxAmount); err != nil {
 			return l, err
 		}
 		if l.MaxAmount < l.MinAmount {
@@ -81,7 +81,7 @@ func productName(s string) (string, error) {
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
 		return "", app.NewError(app.EINVALID, "productName", "请填写商品名称（1 到 50 个字）。", "Enter a product name (1 to 50 characters).")
-	case n > MaxProductNameRunes:
+	case n > app.MaxProductNameRunes:
 		return "", app.NewError(app.EINVALID, "productName",
 			fmt.Sprintf("商品名称太长（%d 个字）：最多 50 个字，请缩短。", n),
 			fmt.Sprintf("The product name is too long (%d characters): at most 50; shorten it.", n))

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"paygate/app"
-	"paygate/app/money"
 	"paygate/app/netguard"
 )
 
@@ -26,14 +24,6 @@ type OrderRequest struct {
 	Attach          string
 	ClientIP        string
 }
-
-// Limits on free-text fields.
-const (
-	MaxProductNameRunes = 50
-	MaxMerchantOrderID  = 64
-	MaxAttachBytes      = 1024
-	MaxURLBytes         = 1024
-)
 
 // CreateOrder validates req and creates the order on a free amount slot.
 // A slot released within the match grace period is not free (slot cooldown):
@@ -61,7 +51,7 @@ func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
 		return in, app.NewError(app.EINVALID, "productName",
 			"缺少商品名称 productName：请填写 1 到 50 个字符的商品名称。",
 			"productName is missing: give a product name of 1 to 50 characters.")
-	case n > MaxProductNameRunes:
+	case n > app.MaxProductNameRunes:
 		return in, app.NewError(app.EINVALID, "productName",
 			fmt.Sprintf("商品名称 productName 太长（%d 个字符）：最多 50 个字符，请缩短。", n),
 			fmt.Sprintf("productName is too long (%d characters): at most 50 are allowed; shorten it.", n))
@@ -72,7 +62,7 @@ func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
 	}
 	in.ProductName = name
 
-	amount, err := ParseAmount("amount", req.Amount, req.AmountPresent, t.MinAmount, t.MaxAmount)
+	amount, err := app.ParseAmount("amount", req.Amount, req.AmountPresent, t.MinAmount, t.MaxAmount)
 	if err != nil {
 		return in, err
 	}
@@ -85,7 +75,7 @@ func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
 	in.Method = method
 
 	mid := strings.TrimSpace(req.MerchantOrderID)
-	if len(mid) > MaxMerchantOrderID || strings.IndexFunc(mid, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+	if len(mid) > app.MaxMerchantOrderID || strings.IndexFunc(mid, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
 		return in, app.NewError(app.EINVALID, "merchantOrderId",
 			"商户订单号 merchantOrderId 只能由 1 到 64 个英文字母、数字或符号组成，不能有空格或中文。",
 			"merchantOrderId must be 1 to 64 ASCII letters, digits or symbols, without spaces.")
@@ -97,60 +87,19 @@ func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
 	}
 	in.MerchantOrderID = mid
 
-	if in.NotifyURL, err = validURL("notifyUrl", req.NotifyURL); err != nil {
+	if in.NotifyURL, err = app.ParseURL("notifyUrl", req.NotifyURL); err != nil {
 		return in, err
 	}
-	if in.ReturnURL, err = validURL("returnUrl", req.ReturnURL); err != nil {
+	if in.ReturnURL, err = app.ParseURL("returnUrl", req.ReturnURL); err != nil {
 		return in, err
 	}
-	if len(req.Attach) > MaxAttachBytes || !utf8.ValidString(req.Attach) {
+	if len(req.Attach) > app.MaxAttachBytes || !utf8.ValidString(req.Attach) {
 		return in, app.NewError(app.EINVALID, "attach",
 			"附加数据 attach 最多 1024 字节的 UTF-8 文本。",
 			"attach must be UTF-8 text of at most 1024 bytes.")
 	}
 	in.Attach = req.Attach
 	return in, nil
-}
-
-// ParseAmount reads an amount in yuan and checks it is within minA..maxA;
-// the error names field and says what to send instead.
-func ParseAmount(field, text string, present bool, minA, maxA money.Fen) (money.Fen, error) {
-	rangeZh := fmt.Sprintf("%s 到 %s 元", minA.String(), maxA.String())
-	rangeEn := fmt.Sprintf("%s to %s yuan", minA.String(), maxA.String())
-	if !present || strings.TrimSpace(text) == "" {
-		return 0, app.NewError(app.EINVALID, field,
-			"缺少金额 "+field+"：请填写 "+rangeZh+" 之间的金额，例如 0.01。",
-			field+" is missing: give an amount of "+rangeEn+", e.g. 0.01.")
-	}
-	f, err := money.ParseYuan(text)
-	shown := app.Clip(text, 20)
-	switch {
-	case errors.Is(err, money.ErrTooPrecise):
-		return 0, app.NewError(app.EINVALID, field,
-			"金额 "+field+" 最多两位小数（精确到分），收到的是 "+shown+"：例如 0.01。",
-			field+" may have at most 2 decimal places (fen), got "+shown+": e.g. 0.01.")
-	case errors.Is(err, money.ErrNegative):
-		return 0, app.NewError(app.EINVALID, field,
-			"金额 "+field+" 不能是负数（收到 "+shown+"）：请填写 "+rangeZh+" 之间的金额。",
-			field+" must not be negative (got "+shown+"): give an amount of "+rangeEn+".")
-	case errors.Is(err, money.ErrOutOfRange):
-		return 0, app.NewError(app.EINVALID, field,
-			"金额 "+field+" 太大（收到 "+shown+"）：最多 "+maxA.String()+" 元。",
-			field+" is too large (got "+shown+"): at most "+maxA.String()+" yuan.")
-	case err != nil:
-		return 0, app.NewError(app.EINVALID, field,
-			"金额 "+field+" 必须是以元为单位的数字，例如 12.5（收到 "+shown+"）。",
-			field+" must be a number of yuan such as 12.5 (got "+shown+").")
-	case f < minA:
-		return 0, app.NewError(app.EINVALID, field,
-			"金额 "+field+" 不能小于 "+minA.String()+" 元（收到 "+shown+"）。",
-			field+" must be at least "+minA.String()+" yuan (got "+shown+").")
-	case f > maxA:
-		return 0, app.NewError(app.EINVALID, field,
-			"金额 "+field+" 不能大于 "+maxA.String()+" 元（收到 "+shown+"）。",
-			field+" must be at most "+maxA.String()+" yuan (got "+shown+").")
-	}
-	return f, nil
 }
 
 // ParseMethod reads a payment method name.
@@ -169,20 +118,6 @@ func ParseMethod(s string) (app.Method, error) {
 	return "", app.NewError(app.EINVALID, "paymentMethod",
 		"不支持的支付方式 "+shown+"：paymentMethod 只能是 alipay（支付宝）或 wechat（微信）。",
 		"Unknown payment method "+shown+": paymentMethod must be alipay or wechat.")
-}
-
-func validURL(field, s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", nil
-	}
-	u, err := url.Parse(s)
-	if err != nil || len(s) > MaxURLBytes || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", app.NewError(app.EINVALID, field,
-			field+" 必须是以 http:// 或 https:// 开头的完整网址，例如 https://shop.example.com/paid。",
-			field+" must be a full URL starting with http:// or https://, e.g. https://shop.example.com/paid.")
-	}
-	return s, nil
 }
 
 // checkCallbackTarget refuses, before the order exists, a per-order callback

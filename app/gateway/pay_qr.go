@@ -21,7 +21,7 @@ func (g *Gateway) SetPayQRAmount(ctx context.Context, method, amount string, ima
 			"请填写这张固定金额收款码的金额（就是你在支付宝/微信里设置的金额），例如 10.01。",
 			"Enter the amount of this fixed-amount 收款码 (the amount you set in Alipay/WeChat), e.g. 10.01.")
 	}
-	a, err := ParseAmount("amount", amount, true, t.MinAmount, t.MaxAmount)
+	a, err := app.ParseAmount("amount", amount, true, t.MinAmount, t.MaxAmount)
 	if err != nil {
 		return app.PayQR{}, err
 	}
@@ -39,7 +39,7 @@ func (g *Gateway) DeletePayQRAmount(ctx context.Context, method, amount, by stri
 	if err != nil {
 		return err
 	}
-	a, err := ParseAmount("amount", amount, true, 1, 100_000_000)
+	a, err := app.ParseAmount("amount", amount, true, 1, 100_000_000)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (g *Gateway) PayQRAmount(ctx context.Context, method, amount string) (app.P
 	if err != nil {
 		return app.PayQR{}, err
 	}
-	a, err := ParseAmount("amount", amount, true, 1, 100_000_000)
+	a, err := app.ParseAmount("amount", amount, true, 1, 100_000_000)
 	if err != nil {
 		return app.PayQR{}, err
 	}

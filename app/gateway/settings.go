@@ -44,7 +44,7 @@ func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
 		p.APIKey = &k
 	}
 	if req.CallbackURL != nil {
-		u, err := validURL("callbackUrl", *req.CallbackURL)
+		u, err := app.ParseURL("callbackUrl", *req.CallbackURL)
 		if err != nil {
 			return err
 		}
