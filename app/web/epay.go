@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/epay"
 	"paygate/views"
 )
 
@@ -38,22 +38,12 @@ func (s *Server) registerEpay(e *echo.Echo, limited echo.MiddlewareFunc) {
 func isEpayPath(p string) bool { return p == "/submit.php" || p == "/mapi.php" || p == "/api.php" }
 
 // epayParams are the request's parameters as 彩虹易支付 reads them: the query
-// when it carries pid, else the body (form, multipart or JSON). A repeated
-// name keeps its last value, as PHP's $_GET and $_POST do.
+// or the body (form, multipart or JSON), see epay.ParamsInQuery.
 func (s *Server) epayParams(c echo.Context) (map[string]string, error) {
-	last := func(v url.Values) map[string]string {
-		out := make(map[string]string, len(v))
-		for k, vs := range v {
-			if len(vs) > 0 {
-				out[k] = vs[len(vs)-1]
-			}
-		}
-		return out
-	}
 	q := c.QueryParams()
 	r := c.Request()
-	if q.Has("pid") || r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return last(q), nil
+	if epay.ParamsInQuery(r.Method, q) {
+		return epay.LastValues(q), nil
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 	switch mediaType {
@@ -64,7 +54,7 @@ func (s *Server) epayParams(c echo.Context) (map[string]string, error) {
 		if err := r.ParseMultipartForm(s.opts.MaxBodySize); err != nil {
 			return nil, errEpayBody(err)
 		}
-		return last(r.MultipartForm.Value), nil
+		return epay.LastValues(r.MultipartForm.Value), nil
 	}
 	body, err := s.readBody(c)
 	if err != nil {
@@ -74,7 +64,7 @@ func (s *Server) epayParams(c echo.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, errEpayBody(err)
 	}
-	return last(form), nil
+	return epay.LastValues(form), nil
 }
 
 func errEpayBody(err error) error {
@@ -93,12 +83,12 @@ func (s *Server) epaySubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, e, _, err := s.gw.EpayCreate(c.Request().Context(), gateway.EpayRequest{Params: p, ClientIP: c.RealIP()})
+	o, e, _, err := s.gw.EpayCreate(c.Request().Context(), epay.ReadCreate(p, c.RealIP()))
 	if err != nil {
 		return err
 	}
 	if o.Status != app.OrderSuccess {
-		if err := gateway.EpayPayable(o, e); err != nil {
+		if err := epay.Payable(o, e); err != nil {
 			return err
 		}
 	}
@@ -130,11 +120,11 @@ func (s *Server) epayMAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, e, created, err := s.gw.EpayCreate(c.Request().Context(), gateway.EpayRequest{Params: p, ClientIP: c.RealIP()})
+	o, e, created, err := s.gw.EpayCreate(c.Request().Context(), epay.ReadCreate(p, c.RealIP()))
 	if err != nil {
 		return err
 	}
-	if err := gateway.EpayPayable(o, e); err != nil {
+	if err := epay.Payable(o, e); err != nil {
 		return err
 	}
 	msg := "订单创建成功"
@@ -172,13 +162,14 @@ func (s *Server) epayAPI(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := p["act"]; !ok {
-		p["act"] = c.QueryParam("act")
+	req, err := epay.ReadAPI(p, c.QueryParam("act"))
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
-	switch act := strings.ToLower(strings.TrimSpace(p["act"])); act {
-	case "order":
-		o, e, pid, err := s.gw.EpayQuery(ctx, p)
+	switch req.Act {
+	case epay.ActOrder:
+		o, e, pid, err := s.gw.EpayQuery(ctx, req)
 		if err != nil {
 			return err
 		}
@@ -199,8 +190,8 @@ func (s *Server) epayAPI(c echo.Context) error {
 		}
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		return c.JSON(http.StatusOK, v)
-	case "query":
-		m, err := s.gw.EpayMerchantInfo(ctx, p)
+	default: // epay.ActQuery
+		m, err := s.gw.EpayMerchantInfo(ctx, req)
 		if err != nil {
 			return err
 		}
@@ -209,14 +200,6 @@ func (s *Server) epayAPI(c echo.Context) error {
 			"code": 1, "msg": "查询商户信息成功！", "pid": json.Number(m.PID), "key": m.Key, "active": 1, "money": "0.00",
 			"orders": m.Orders, "orders_today": m.Today, "orders_lastday": m.Yesterday,
 		})
-	case "":
-		return app.NewError(app.EINVALID, "act",
-			"缺少操作类型(act)：查询订单用 api.php?act=order&pid=…&key=…&out_trade_no=…，查询商户信息用 act=query。",
-			"act is missing: api.php?act=order&pid=…&key=…&out_trade_no=… queries an order, act=query the merchant.")
-	default:
-		return app.NewError(app.EINVALID, "act",
-			"不支持的操作类型(act) "+act+"：paygate 的 api.php 支持 act=order（查询订单）和 act=query（查询商户信息）。",
-			"Unsupported act "+act+": paygate's api.php does act=order (one order) and act=query (the merchant).")
 	}
 }
 
