@@ -7,8 +7,6 @@ package bench
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -46,37 +44,21 @@ var scenarios = map[string]func(context.Context, Options) error{
 	"startup":     runStartup,
 }
 
-// Main runs `paygate bench SCENARIO [flags]`.
-func Main(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || scenarios[args[0]] == nil {
-		fmt.Fprintln(stderr, "usage: paygate bench orders|webhook|same-amount|status|admin|export|seed|startup [flags]")
-		fmt.Fprintln(stderr, "  (run with -h after a scenario for its flags; .ci/bench runs them all)")
-		return 2
-	}
-	name := args[0]
-	fs := flag.NewFlagSet("paygate bench "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	o := Options{Out: stdout}
-	fs.StringVar(&o.URL, "url", "http://127.0.0.1:3000", "paygate to measure (loopback only)")
-	fs.StringVar(&o.Key, "key", os.Getenv("PAYGATE_MERCHANT_API_KEY"), "merchant API key")
-	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long to load")
-	fs.IntVar(&o.Concurrency, "concurrency", 32, "requests in flight")
-	fs.IntVar(&o.Rate, "rate", 200, "webhook: payments per second")
-	fs.IntVar(&o.Count, "count", 1000, "same-amount: concurrent orders; seed: orders to write")
-	fs.StringVar(&o.DataDir, "data-dir", "", "seed: the data directory to fill (paygate stopped)")
-	fs.IntVar(&o.PID, "pid", 0, "export/startup: process id of the paygate to watch for memory")
-	fs.StringVar(&o.Bin, "bin", "", "startup: the paygate binary")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
+// Usage is what `paygate bench` prints without a scenario it knows.
+const Usage = `usage: paygate bench orders|webhook|same-amount|status|admin|export|seed|startup [flags]
+  (run with -h after a scenario for its flags; .ci/bench runs them all)`
+
+// IsScenario reports whether name is one of the scenarios Usage lists.
+func IsScenario(name string) bool { return scenarios[name] != nil }
+
+// Main runs scenario name with the options from the command line
+// (`paygate bench SCENARIO [flags]`) and returns the exit code.
+func Main(ctx context.Context, name string, o Options, stderr io.Writer) int {
 	if err := checkLoopback(o.URL); err != nil {
 		fmt.Fprintln(stderr, "paygate bench:", err)
 		return 2
 	}
-	if err := scenarios[name](context.Background(), o); err != nil {
+	if err := scenarios[name](ctx, o); err != nil {
 		fmt.Fprintln(stderr, "paygate bench "+name+":", err)
 		return 1
 	}

@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -27,48 +26,11 @@ import (
 // Window is how far a callback's timestamp may be from this machine's clock.
 const Window = 5 * time.Minute
 
-// Options are the command line settings.
+// Options are the command line settings (flags: app/cmd).
 type Options struct {
 	Addr string // listen address
 	Key  string // the merchant API key, as on paygate's settings page
 	Path string // callback path
-}
-
-// ParseFlags reads merchant-demo's flags; the key defaults to
-// PAYGATE_MERCHANT_API_KEY. flag.ErrHelp is returned for --help.
-func ParseFlags(args []string, getenv func(string) string, stderr io.Writer) (Options, error) {
-	var o Options
-	fs := flag.NewFlagSet("paygate merchant-demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.Addr, "addr", "127.0.0.1:3001", "listen address / 监听地址")
-	// The default is read after parsing, so --help never prints the key.
-	fs.StringVar(&o.Key, "key", "", "API key, as on paygate's settings page (default $PAYGATE_MERCHANT_API_KEY) / API 密钥")
-	fs.StringVar(&o.Path, "path", "/payment-callback", "callback path / 回调路径")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `paygate merchant-demo — 本地商户回调演示：接收、验证并打印 paygate 的回调
-A local merchant that receives, verifies and prints paygate's callbacks.
-
-Usage: paygate merchant-demo [--addr 127.0.0.1:3001] [--key API_KEY] [--path /payment-callback]
-
-`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if o.Key == "" {
-		o.Key = getenv("PAYGATE_MERCHANT_API_KEY")
-	}
-	if o.Key == "" {
-		return o, errors.New("缺少 API 密钥：用 --key 指定，或设置环境变量 PAYGATE_MERCHANT_API_KEY（与 paygate 设置页的 API 密钥相同）/ API key missing: --key or PAYGATE_MERCHANT_API_KEY")
-	}
-	if !strings.HasPrefix(o.Path, "/") {
-		o.Path = "/" + o.Path
-	}
-	return o, nil
 }
 
 // Demo is the callback receiver. It is safe for concurrent use.

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -30,48 +27,6 @@ func body(t *testing.T, orderID string, amount int64, apiKey string, at time.Tim
 			MerchantOrderID: "SHOP-1"},
 		Payment: app.Payment{Amount: money.Fen(amount), CustomerType: "新客户"},
 	}, apiKey, at).JSON()
-}
-
-func TestParseFlags(t *testing.T) {
-	env := func(v string) func(string) string {
-		return func(k string) string {
-			if k == "PAYGATE_MERCHANT_API_KEY" {
-				return v
-			}
-			return ""
-		}
-	}
-	tests := []struct {
-		name    string
-		args    []string
-		env     string
-		want    Options
-		wantErr string
-	}{
-		{"defaults with key from env", nil, "envkey", Options{Addr: "127.0.0.1:3001", Key: "envkey", Path: "/payment-callback"}, ""},
-		{"flags win", []string{"--addr", "127.0.0.1:4000", "--key", "k2", "--path", "cb"}, "envkey", Options{Addr: "127.0.0.1:4000", Key: "k2", Path: "/cb"}, ""},
-		{"no key", nil, "", Options{}, "PAYGATE_MERCHANT_API_KEY"},
-		{"stray argument", []string{"--key", "k", "extra"}, "", Options{}, "unexpected argument"},
-	}
-	for _, tt := range tests {
-		got, err := ParseFlags(tt.args, env(tt.env), io.Discard)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("%s: err = %v, want %q", tt.name, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("%s: %+v, %v; want %+v", tt.name, got, err, tt.want)
-		}
-	}
-	var help bytes.Buffer
-	if _, err := ParseFlags([]string{"--help"}, env("secret-from-env"), &help); !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("--help: %v", err)
-	}
-	if !strings.Contains(help.String(), "PAYGATE_MERCHANT_API_KEY") || strings.Contains(help.String(), "secret-from-env") {
-		t.Errorf("--help must name the variable but not print the key:\n%s", help.String())
-	}
 }
 
 func TestCallbacks(t *testing.T) {

@@ -1,8 +1,8 @@
-package main
+package e2e
 
 // Crash safety: under a load of orders and webhooks, kill -9 at random
 // moments, restart, and check that the money stayed straight. CI runs a
-// short version; PAYGATE_CRASH_KILLS=20 go test -run TestCrashKill9 . runs
+// short version; PAYGATE_CRASH_KILLS=20 go test -run TestCrashKill9 ./e2e runs
 // the full one.
 
 import (

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // The admin console in a real headless Chromium, driven with chromedp against
 // the real binary: first run → login → an order created through the API

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // An 易支付 (epay) client written from the protocol, as 彩虹易支付 documents
 // it and shop software such as 独角数卡 implements it, not from paygate's code:

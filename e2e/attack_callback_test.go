@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Attacks on the callback sender, against the real binary: a per-order
 // callback URL (notifyUrl, 易支付 notify_url) aimed at this machine or the

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Attacks on the forwarder endpoints (issue #10, points 2 and 4): a captured
 // SmsForwarder request replayed with other text, forwarders that hang up

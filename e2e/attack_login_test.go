@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Attacks on the admin login and on the console's CSRF protection, against
 // the real binary (issue #11, points 1 and 8). Different client addresses are

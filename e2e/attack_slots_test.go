@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Attacks on amount slots: a payment is matched to an order by its exact
 // amount, so an amount handed to a new order while a notification for its

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Attacks on signed API requests and on the keyless first setup (issue #10,
 // points 1 and 5), each against the real binary.

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Disk filling by unauthenticated posts (issue #11, point 2), against the
 // real binary: keyless requests to the forwarder endpoints are stored before

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // The README is the newcomer's contract: these checks keep the parts of it
 // that drift with the code (sub-commands, the Go version) true.
@@ -11,11 +11,14 @@ import (
 	"testing"
 )
 
-// subCommands are the words run() dispatches on, read from main.go itself so
-// a new sub-command cannot be added without this test seeing it.
+// runSource holds the sub-command switch of `paygate` (Program.Run).
+const runSource = "../app/cmd/cmd.go"
+
+// subCommands are the words Program.Run dispatches on, read from its source
+// so a new sub-command cannot be added without this test seeing it.
 func subCommands(t *testing.T) []string {
 	t.Helper()
-	src, err := os.ReadFile("main.go")
+	src, err := os.ReadFile(runSource)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +31,7 @@ func subCommands(t *testing.T) []string {
 		}
 	}
 	if len(out) < 5 {
-		t.Fatalf("found only %v as sub-commands in main.go: the pattern no longer fits", out)
+		t.Fatalf("found only %v as sub-commands in %s: the pattern no longer fits", out, runSource)
 	}
 	return out
 }
@@ -38,7 +41,7 @@ func TestHelpAndReadmeListEverySubCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("paygate --help: %v\n%s", err, help)
 	}
-	readme, err := os.ReadFile("README.md")
+	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +60,7 @@ func TestHelpAndReadmeListEverySubCommand(t *testing.T) {
 }
 
 func TestReadmeNamesTheGoVersionOfGoMod(t *testing.T) {
-	mod, err := os.ReadFile("go.mod")
+	mod, err := os.ReadFile("../go.mod")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +68,7 @@ func TestReadmeNamesTheGoVersionOfGoMod(t *testing.T) {
 	if m == nil {
 		t.Fatal("go.mod has no go directive")
 	}
-	readme, err := os.ReadFile("README.md")
+	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Issue #11.3: jamming a fixed-price payment link. Every pending order holds
 // one payable amount near its price (101 with the default ±0.50), and a

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Settings that silently break matching, and the API key doubling as a phone
 // key (issue #10, points 6 and 7), tried against the real binary.

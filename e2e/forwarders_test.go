@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Forwarders against the real binary: every corpus notification through
 // SmsForwarder's JSON template and its default signed form, the V免签 app's
@@ -37,7 +37,7 @@ type corpusLine struct {
 
 func readCorpus(t *testing.T) []corpusLine {
 	t.Helper()
-	f, err := os.Open("app/parse/testdata/notifications.jsonl")
+	f, err := os.Open("../app/parse/testdata/notifications.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Attacks on the start-up and on request bodies, against the real binary:
 // 300 MB posts to the forms a stranger can reach must be refused before they

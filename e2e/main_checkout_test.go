@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // The payer's side in a real headless Chromium at phone width, against the
 // real binary: a checkout page turns paid by itself when the phone's

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // A double-clicked binary: no configuration anywhere, started from some
 // other working directory. Its config.yaml and data/ must appear beside it,
@@ -132,7 +132,7 @@ func TestDoubleClickKeepsConfigAndDataBesideTheBinary(t *testing.T) {
 		t.Errorf("paygate wrote into the working directory: %v", entries)
 	}
 	written, _ := os.ReadFile(filepath.Join(binDir, "config.yaml"))
-	repo, _ := os.ReadFile("config.yaml")
+	repo, _ := os.ReadFile("../config.yaml")
 	if !bytes.Equal(written, repo) {
 		t.Error("the config.yaml written is not the repository's commented one")
 	}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // These tests drive the real binary the way a merchant and a phone do: build
 // it, start it on a temporary data directory, talk HTTP to it, receive its
@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 	}
 	binPath = filepath.Join(dir, "paygate")
 	build := exec.Command("go", "build", "-o", binPath, ".")
+	build.Dir = ".." // the module root: package main
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building paygate: %v\n%s", err, out)
