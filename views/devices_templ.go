@@ -32,7 +32,7 @@ type DevicesData struct {
 	ShownQR       string
 	Notifications []app.Notification
 	Total         int
-	Page          gateway.Page
+	Page          app.Page
 	Params        url.Values
 	Outcome       string
 	// Forwarding is whether the merchant API key also works as a phone key.

@@ -711,7 +711,7 @@ type CallbacksData struct {
 	Status    string
 	Callbacks []app.CallbackSummary
 	Total     int
-	Page      gateway.Page
+	Page      app.Page
 	Params    url.Values
 }
 
@@ -1872,7 +1872,7 @@ func auditSubject(s string) templ.Component {
 type AuditData struct {
 	Entries []app.AuditEntry
 	Total   int
-	Page    gateway.Page
+	Page    app.Page
 }
 
 // AuditPage lists what people did.

@@ -22,7 +22,7 @@ type PaymentsData struct {
 	Unmatched []gateway.PaymentDetail
 	Payments  []app.Payment
 	Total     int
-	Page      gateway.Page
+	Page      app.Page
 	Params    url.Values
 }
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"paygate/app"
-	"paygate/app/store"
 )
 
 // OrderQuery is the orders page's filter form, as text.
@@ -14,43 +13,39 @@ type OrderQuery struct {
 	Status, Method, From, To, Q, Page string
 }
 
-// ListCountCap is where the console's lists stop counting ("10000+"):
-// an exact count of a million rows costs a second and tells nobody anything.
-const ListCountCap = 10000
-
 // OrderListLimit is how many orders a page shows.
 const OrderListLimit = 20
 
 // ParseOrderQuery validates the filter form.
-func ParseOrderQuery(q OrderQuery) (store.OrderFilter, Page, error) {
-	var f store.OrderFilter
+func ParseOrderQuery(q OrderQuery) (app.OrderFilter, app.Page, error) {
+	var f app.OrderFilter
 	switch s := app.OrderStatus(strings.TrimSpace(q.Status)); s {
 	case "", app.OrderPending, app.OrderSuccess, app.OrderExpired, app.OrderFailed:
 		f.Status = s
 	default:
-		return f, Page{}, app.NewError(app.EINVALID, "status",
+		return f, app.Page{}, app.NewError(app.EINVALID, "status",
 			"订单状态只能是 pending（待支付）、success（已支付）、expired（已过期）或 failed（已关闭）。",
 			"The order status must be pending, success, expired or failed.")
 	}
 	if m := strings.TrimSpace(q.Method); m != "" {
 		method, err := ParseMethod(m)
 		if err != nil {
-			return f, Page{}, err
+			return f, app.Page{}, err
 		}
 		f.Method = method
 	}
 	from, to, err := ParseDateRange(q.From, q.To)
 	if err != nil {
-		return f, Page{}, err
+		return f, app.Page{}, err
 	}
 	f.From, f.To = from, to
 	f.Query = clipRunes(strings.TrimSpace(q.Q), 64)
 	page, err := ParsePage(q.Page, "")
 	if err != nil {
-		return f, Page{}, err
+		return f, app.Page{}, err
 	}
 	page.Limit = OrderListLimit
-	f.Offset, f.Limit, f.CountCap = (page.Number-1)*page.Limit, page.Limit, ListCountCap
+	f.Offset, f.Limit, f.CountCap = page.Offset(), page.Limit, app.ListCountCap
 	return f, page, nil
 }
 
@@ -83,7 +78,7 @@ func ParseDateRange(from, to string) (time.Time, time.Time, error) {
 }
 
 // Orders lists orders.
-func (g *Gateway) Orders(ctx context.Context, f store.OrderFilter) ([]app.Order, int, error) {
+func (g *Gateway) Orders(ctx context.Context, f app.OrderFilter) ([]app.Order, int, error) {
 	return g.db.ListOrders(ctx, f)
 }
 
@@ -112,13 +107,13 @@ func (g *Gateway) OrderTimeline(ctx context.Context, id string) (OrderTimeline, 
 		if t.Attempts, err = g.db.CallbackAttempts(ctx, p.ID); err != nil {
 			return t, err
 		}
-		audit, _, err := g.db.AuditLog(ctx, store.AuditFilter{Subject: p.ID, Limit: 50})
+		audit, _, err := g.db.AuditLog(ctx, app.AuditFilter{Subject: p.ID, Limit: 50})
 		if err != nil {
 			return t, err
 		}
 		t.Audit = audit
 	}
-	audit, _, err := g.db.AuditLog(ctx, store.AuditFilter{Subject: o.ID, Limit: 50})
+	audit, _, err := g.db.AuditLog(ctx, app.AuditFilter{Subject: o.ID, Limit: 50})
 	if err != nil {
 		return t, err
 	}

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"paygate/app"
-	"paygate/app/store"
 )
 
 // PaymentDetail is a payment with its callback log, what people did to it,
@@ -36,12 +35,12 @@ func (g *Gateway) PaymentDetail(ctx context.Context, id string) (PaymentDetail, 
 	if d.Attempts, err = g.db.CallbackAttempts(ctx, p.ID); err != nil {
 		return d, err
 	}
-	d.Audit, _, err = g.db.AuditLog(ctx, store.AuditFilter{Subject: p.ID, Limit: 50})
+	d.Audit, _, err = g.db.AuditLog(ctx, app.AuditFilter{Subject: p.ID, Limit: 50})
 	return d, err
 }
 
 // Unmatched lists the payments waiting for a person, each with its candidates.
-func (g *Gateway) Unmatched(ctx context.Context, page Page) ([]PaymentDetail, int, error) {
+func (g *Gateway) Unmatched(ctx context.Context, page app.Page) ([]PaymentDetail, int, error) {
 	list, total, err := g.Payments(ctx, app.PaymentUnmatched, page)
 	if err != nil {
 		return nil, 0, err

@@ -9,7 +9,6 @@ import (
 
 	"paygate/app"
 	"paygate/app/forward"
-	"paygate/app/store"
 )
 
 // APIKeyDeviceName names the device that stands for forwarders using the merchant API key.
@@ -67,7 +66,7 @@ func (g *Gateway) DeleteDevice(ctx context.Context, id int64) error {
 
 // Notifications lists stored forwarder requests, their secrets (keys,
 // signatures) hidden.
-func (g *Gateway) Notifications(ctx context.Context, f store.NotificationFilter) ([]app.Notification, int, error) {
+func (g *Gateway) Notifications(ctx context.Context, f app.NotificationFilter) ([]app.Notification, int, error) {
 	list, total, err := g.db.ListNotifications(ctx, f)
 	for i := range list {
 		list[i] = forward.Redact(list[i])

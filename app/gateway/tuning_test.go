@@ -267,7 +267,7 @@ func TestAPIKeyAsPhoneKeySwitch(t *testing.T) {
 	if _, ok, err := g.identify(ctx, is("nobody")); ok || err != nil {
 		t.Fatalf("unknown key: %v %v", ok, err)
 	}
-	log, _, err := g.db.AuditLog(ctx, store.AuditFilter{Limit: 10})
+	log, _, err := g.db.AuditLog(ctx, app.AuditFilter{Limit: 10})
 	if err != nil || len(log) == 0 || log[0].Action != app.AuditAPIKeyForwardingOff || log[0].Actor != "admin" {
 		t.Fatalf("audit: %v %v", log, err)
 	}

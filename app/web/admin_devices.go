@@ -1,18 +1,18 @@
 package web
 
 import (
-	"github.com/a-h/templ"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/a-h/templ"
 
 	"github.com/labstack/echo/v4"
 
 	"paygate/app"
 	"paygate/app/gateway"
 	"paygate/app/qr"
-	"paygate/app/store"
 	"paygate/views"
 )
 
@@ -49,7 +49,7 @@ func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
 	if err != nil {
 		return err
 	}
-	notes, total, err := s.gw.Notifications(ctx, store.NotificationFilter{Outcome: outcome, Offset: (page.Number - 1) * page.Limit, Limit: page.Limit, CountCap: gateway.ListCountCap})
+	notes, total, err := s.gw.Notifications(ctx, app.NotificationFilter{Outcome: outcome, Offset: page.Offset(), Limit: page.Limit, CountCap: app.ListCountCap})
 	if err != nil {
 		return err
 	}

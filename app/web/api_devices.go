@@ -11,7 +11,6 @@ import (
 	"paygate/app"
 	"paygate/app/gateway"
 	"paygate/app/money"
-	"paygate/app/store"
 )
 
 // deviceView is a forwarder as the API shows it. Key is set only in the
@@ -155,7 +154,7 @@ func (s *Server) listNotifications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := store.NotificationFilter{Outcome: c.QueryParam("outcome"), Offset: (page.Number - 1) * page.Limit, Limit: page.Limit}
+	f := app.NotificationFilter{Outcome: c.QueryParam("outcome"), Offset: page.Offset(), Limit: page.Limit}
 	if v := c.QueryParam("deviceId"); v != "" {
 		if f.DeviceID, err = strconv.ParseInt(v, 10, 64); err != nil {
 			return app.NewError(app.EINVALID, "deviceId", "deviceId 必须是数字。", "deviceId must be a number.")
