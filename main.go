@@ -234,7 +234,7 @@ func serve(cfg *config.Config, logger *slog.Logger) error {
 		Logger:   logger,
 	})
 	gw := gateway.New(db, dispatcher, gateway.Options{
-		Defaults: gateway.Tuning{
+		Defaults: app.Tuning{
 			OrderLifetime: cfg.Order.Lifetime,
 			MinAmount:     cfg.Order.MinAmount,
 			MaxAmount:     cfg.Order.MaxAmount,

@@ -40,7 +40,7 @@ func ruleValue(d TuningData, field string) string {
 }
 
 // ruleText is field's value in t as the form writes it.
-func ruleText(t gateway.Tuning, field string) string {
+func ruleText(t app.Tuning, field string) string {
 	switch field {
 	case "orderLifetime":
 		return formMinutes(t.OrderLifetime)

@@ -17,7 +17,7 @@ import (
 // SettingsData is the settings page.
 type SettingsData struct {
 	Settings app.Settings
-	Tuning   gateway.Tuning
+	Tuning   app.Tuning
 	// Rules are the order and matching rules with their sources.
 	Rules gateway.TuningState
 	// Forwarding is whether the API key is also a phone key.
@@ -859,7 +859,7 @@ func PasswordSection() templ.Component {
 type PayQRData struct {
 	QRs     map[app.Method]app.PayQR
 	Amounts []app.PayQR
-	Tuning  gateway.Tuning
+	Tuning  app.Tuning
 }
 
 // PayQRSection is the 收款码 picture of each method, with its fixed-amount codes.

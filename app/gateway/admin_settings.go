@@ -63,7 +63,7 @@ type TuningForm struct {
 // ParseTuningForm reads the form; validation of the ranges is UpdateTuning's.
 // Pinned values are not read: config.yaml or the environment sets them, and
 // the page shows them read-only.
-func (g *Gateway) ParseTuningForm(f TuningForm) (Tuning, error) {
+func (g *Gateway) ParseTuningForm(f TuningForm) (app.Tuning, error) {
 	st := g.TuningState()
 	t := st.Tuning
 	free := func(field string) bool { return !st.Source(field).Pinned() }
@@ -118,7 +118,7 @@ func minutes(field, s, zh, en string) (time.Duration, error) {
 }
 
 // UpdateTuningBy puts new order and matching rules in force and records who did it.
-func (g *Gateway) UpdateTuningBy(ctx context.Context, t Tuning, by string) error {
+func (g *Gateway) UpdateTuningBy(ctx context.Context, t app.Tuning, by string) error {
 	if err := g.UpdateTuning(ctx, t); err != nil {
 		return err
 	}

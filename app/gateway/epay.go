@@ -137,7 +137,7 @@ func epayMethod(t string) (app.Method, bool) {
 }
 
 // validateEpay reads the fields of a signed 易支付 request.
-func validateEpay(req EpayRequest, pid string, t Tuning) (app.OrderInput, app.EpayOrder, error) {
+func validateEpay(req EpayRequest, pid string, t app.Tuning) (app.OrderInput, app.EpayOrder, error) {
 	p := req.Params
 	var in app.OrderInput
 	e := app.EpayOrder{PID: pid}

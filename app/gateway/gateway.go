@@ -21,7 +21,7 @@ import (
 
 // Options configure a gateway.
 type Options struct {
-	Defaults           Tuning        // from config.yaml; LoadTuning applies stored changes over them
+	Defaults           app.Tuning    // from config.yaml; LoadTuning applies stored changes over them
 	DeviceOfflineAfter time.Duration // a forwarder unheard for this long is offline
 	// LinkRateLimit is how many orders one client IP may create through
 	// payment links per minute (a burst of as many); 0 = no limit.
@@ -78,7 +78,7 @@ type Gateway struct {
 	links        *linkGuard
 	linkLimits   app.LinkLimits
 
-	defaults   Tuning
+	defaults   app.Tuning
 	pinned     map[string]app.Source
 	tuning     atomic.Pointer[TuningState]
 	tuningMu   sync.Mutex // one console change of the rules or switches at a time

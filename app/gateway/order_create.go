@@ -52,7 +52,7 @@ func (g *Gateway) CreateOrder(ctx context.Context, req OrderRequest) (o app.Orde
 	return g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots, t.Match.Grace)
 }
 
-func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
+func validateOrder(req OrderRequest, t app.Tuning) (app.OrderInput, error) {
 	in := app.OrderInput{ClientIP: req.ClientIP}
 
 	name := strings.TrimSpace(req.ProductName)

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -10,30 +9,15 @@ import (
 	"paygate/app/money"
 )
 
-// Tuning are the order and matching rules a shop owner may change at run
-// time on the settings page.
-//
-// One source of truth per value: a value set explicitly in config.yaml or the
-// environment is pinned (Options.Pinned) and wins; any other value is the
-// built-in default until changed in the console, which stores it in the
-// database. The settings page shows each value's source.
-type Tuning struct {
-	OrderLifetime time.Duration
-	MinAmount     money.Fen
-	MaxAmount     money.Fen
-	Slots         app.SlotPolicy
-	Match         app.MatchPolicy
-}
-
 // TuningState is the rules in force and where each value comes from, for the
 // settings page. Fields are named by the form's field names (orderLifetime,
 // matchWindow …).
 type TuningState struct {
-	Tuning // in force
+	app.Tuning // in force
 	// Sources say where each value in force comes from.
 	Sources map[string]app.Source
 	// Saved are the values saved in the console, the defaults where none is.
-	Saved Tuning
+	Saved app.Tuning
 	// SetAside lists the saved values that are not in force: with a nil
 	// reason because config.yaml or the environment pins the value, else the
 	// clash with other values that made paygate set it aside at start.
@@ -46,8 +30,8 @@ func (s TuningState) Source(field string) app.Source { return s.Sources[field] }
 // tuningField ties a rule's form field, config key and database row together.
 type tuningField struct {
 	form, config, stored string
-	text                 func(Tuning) string         // as stored
-	parse                func(*Tuning, string) error // from stored
+	text                 func(app.Tuning) string         // as stored
+	parse                func(*app.Tuning, string) error // from stored
 }
 
 // Setting keys of the tuning values.
@@ -64,29 +48,29 @@ const (
 
 var tuningFields = []tuningField{
 	{"orderLifetime", "order.lifetime", keyLifetime,
-		func(t Tuning) string { return t.OrderLifetime.String() },
-		func(t *Tuning, s string) (err error) { t.OrderLifetime, err = time.ParseDuration(s); return }},
+		func(t app.Tuning) string { return t.OrderLifetime.String() },
+		func(t *app.Tuning, s string) (err error) { t.OrderLifetime, err = time.ParseDuration(s); return }},
 	{"minAmount", "order.min_amount", keyMinAmount,
-		func(t Tuning) string { return t.MinAmount.String() },
-		func(t *Tuning, s string) (err error) { t.MinAmount, err = money.ParseYuan(s); return }},
+		func(t app.Tuning) string { return t.MinAmount.String() },
+		func(t *app.Tuning, s string) (err error) { t.MinAmount, err = money.ParseYuan(s); return }},
 	{"maxAmount", "order.max_amount", keyMaxAmount,
-		func(t Tuning) string { return t.MaxAmount.String() },
-		func(t *Tuning, s string) (err error) { t.MaxAmount, err = money.ParseYuan(s); return }},
+		func(t app.Tuning) string { return t.MaxAmount.String() },
+		func(t *app.Tuning, s string) (err error) { t.MaxAmount, err = money.ParseYuan(s); return }},
 	{"slotMode", "order.slot_mode", keySlotMode,
-		func(t Tuning) string { return string(t.Slots.Mode) },
-		func(t *Tuning, s string) error { t.Slots.Mode = app.SlotMode(s); return nil }},
+		func(t app.Tuning) string { return string(t.Slots.Mode) },
+		func(t *app.Tuning, s string) error { t.Slots.Mode = app.SlotMode(s); return nil }},
 	{"slotMaxOffset", "order.slot_max_offset", keySlotOffset,
-		func(t Tuning) string { return t.Slots.MaxOffset.String() },
-		func(t *Tuning, s string) (err error) { t.Slots.MaxOffset, err = money.ParseYuan(s); return }},
+		func(t app.Tuning) string { return t.Slots.MaxOffset.String() },
+		func(t *app.Tuning, s string) (err error) { t.Slots.MaxOffset, err = money.ParseYuan(s); return }},
 	{"matchWindow", "match.window", keyWindow,
-		func(t Tuning) string { return t.Match.Window.String() },
-		func(t *Tuning, s string) (err error) { t.Match.Window, err = time.ParseDuration(s); return }},
+		func(t app.Tuning) string { return t.Match.Window.String() },
+		func(t *app.Tuning, s string) (err error) { t.Match.Window, err = time.ParseDuration(s); return }},
 	{"matchGrace", "match.grace", keyGrace,
-		func(t Tuning) string { return t.Match.Grace.String() },
-		func(t *Tuning, s string) (err error) { t.Match.Grace, err = time.ParseDuration(s); return }},
+		func(t app.Tuning) string { return t.Match.Grace.String() },
+		func(t *app.Tuning, s string) (err error) { t.Match.Grace, err = time.ParseDuration(s); return }},
 	{"autoConfirm", "match.auto_confirm", keyAutoConfirm,
-		func(t Tuning) string { return string(t.Match.AutoConfirm) },
-		func(t *Tuning, s string) error { t.Match.AutoConfirm = app.Confidence(s); return nil }},
+		func(t app.Tuning) string { return string(t.Match.AutoConfirm) },
+		func(t *app.Tuning, s string) error { t.Match.AutoConfirm = app.Confidence(s); return nil }},
 }
 
 func tuningFieldOf(form string) (tuningField, bool) {
@@ -99,7 +83,7 @@ func tuningFieldOf(form string) (tuningField, bool) {
 }
 
 // Tuning returns the rules in force.
-func (g *Gateway) Tuning() Tuning { return g.tuning.Load().Tuning }
+func (g *Gateway) Tuning() app.Tuning { return g.tuning.Load().Tuning }
 
 // TuningState returns the rules in force and where each value comes from.
 func (g *Gateway) TuningState() TuningState { return *g.tuning.Load() }
@@ -177,7 +161,7 @@ func (g *Gateway) resolveTuning(stored map[string]string) TuningState {
 
 // UpdateTuning validates t, stores the values that are not pinned and puts
 // them in force. Pinned values keep what config.yaml or the environment says.
-func (g *Gateway) UpdateTuning(ctx context.Context, t Tuning) error {
+func (g *Gateway) UpdateTuning(ctx context.Context, t app.Tuning) error {
 	g.tuningMu.Lock()
 	defer g.tuningMu.Unlock()
 	cur := g.TuningState()
@@ -221,7 +205,7 @@ func (g *Gateway) UpdateTuning(ctx context.Context, t Tuning) error {
 // validateTuning checks each value the console may change (free) and the
 // pairs that would silently break matching. A pair's error names the free
 // value, so the person knows which one to change.
-func validateTuning(t Tuning, src map[string]app.Source, free func(form string) bool) *app.Error {
+func validateTuning(t app.Tuning, src map[string]app.Source, free func(form string) bool) *app.Error {
 	check := func(form string, bad bool, zh, en string) *app.Error {
 		if free(form) && bad {
 			return app.NewError(app.EINVALID, form, zh, en)
@@ -287,12 +271,6 @@ func durationText(d time.Duration) [2]string {
 		return [2]string{n + " 分钟", n + " min"}
 	}
 	return [2]string{d.String(), d.String()}
-}
-
-// String describes t for logs.
-func (t Tuning) String() string {
-	return fmt.Sprintf("lifetime=%s amounts=%s..%s slots=%s±%s window=%s grace=%s auto=%s",
-		t.OrderLifetime, t.MinAmount, t.MaxAmount, t.Slots.Mode, t.Slots.MaxOffset, t.Match.Window, t.Match.Grace, t.Match.AutoConfirm)
 }
 
 // TuningConfigKey is the config key of a rules form field, e.g. order.lifetime.

@@ -13,7 +13,7 @@ import (
 	"paygate/app/store"
 )
 
-var configDefaults = Tuning{
+var configDefaults = app.Tuning{
 	OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1_000_000,
 	Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
 	Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},
@@ -37,7 +37,7 @@ func openSettingsDB(t *testing.T, dir string) *store.DB {
 
 // startGateway is a gateway on db as main starts one: config values as
 // defaults, pinned ones named, the console's values loaded.
-func startGateway(t *testing.T, db *store.DB, defaults Tuning, pinned map[string]app.Source, refuseAPIKey bool) *Gateway {
+func startGateway(t *testing.T, db *store.DB, defaults app.Tuning, pinned map[string]app.Source, refuseAPIKey bool) *Gateway {
 	t.Helper()
 	g := New(db, quietNotifier{}, Options{Defaults: defaults, Pinned: pinned, RefuseAPIKeyFromPhones: refuseAPIKey,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -54,38 +54,38 @@ func TestStoredRulesMeetPinnedOnes(t *testing.T) {
 	twelve.OrderLifetime = 12 * time.Minute
 	tests := []struct {
 		name     string
-		defaults Tuning
+		defaults app.Tuning
 		pinned   map[string]app.Source
 		stored   map[string]string
-		want     func(Tuning) bool
+		want     func(app.Tuning) bool
 		sources  map[string]app.SourceKind
 		setAside map[string]string // field → "" (pinned) or a word of the clash message
 	}{
 		{"nothing saved", configDefaults, nil, nil,
-			func(t Tuning) bool { return t == configDefaults },
+			func(t app.Tuning) bool { return t == configDefaults },
 			map[string]app.SourceKind{"orderLifetime": app.SourceDefault, "matchWindow": app.SourceDefault}, nil},
 		{"saved in the console", configDefaults, nil, map[string]string{keyLifetime: "20m0s", keyWindow: "25m0s"},
-			func(t Tuning) bool { return t.OrderLifetime == 20*time.Minute && t.Match.Window == 25*time.Minute },
+			func(t app.Tuning) bool { return t.OrderLifetime == 20*time.Minute && t.Match.Window == 25*time.Minute },
 			map[string]app.SourceKind{"orderLifetime": app.SourceConsole, "matchWindow": app.SourceConsole, "matchGrace": app.SourceDefault}, nil},
 		{"pinned wins over saved", twelve, envLifetime, map[string]string{keyLifetime: "5m0s"},
-			func(t Tuning) bool { return t.OrderLifetime == 12*time.Minute },
+			func(t app.Tuning) bool { return t.OrderLifetime == 12*time.Minute },
 			map[string]app.SourceKind{"orderLifetime": app.SourceEnv}, map[string]string{"orderLifetime": ""}},
 		{"saved window shorter than a pinned lifetime", twelve, envLifetime, map[string]string{keyWindow: "10m0s", keyMinAmount: "1"},
-			func(t Tuning) bool {
+			func(t app.Tuning) bool {
 				return t.OrderLifetime == 12*time.Minute && t.Match.Window == 15*time.Minute && t.MinAmount == 100
 			},
 			map[string]app.SourceKind{"orderLifetime": app.SourceEnv, "matchWindow": app.SourceDefault, "minAmount": app.SourceConsole},
 			map[string]string{"matchWindow": "PAYGATE_ORDER_LIFETIME"}},
 		{"saved lifetime longer than the window (old console)", configDefaults, nil, map[string]string{keyLifetime: "30m0s"},
-			func(t Tuning) bool { return t.OrderLifetime == 15*time.Minute },
+			func(t app.Tuning) bool { return t.OrderLifetime == 15*time.Minute },
 			map[string]app.SourceKind{"orderLifetime": app.SourceDefault}, map[string]string{"orderLifetime": "匹配时间窗口"}},
 		{"saved grace of 0 (old console)", configDefaults, nil, map[string]string{keyGrace: "0s", keyAutoConfirm: "high"},
-			func(t Tuning) bool {
+			func(t app.Tuning) bool {
 				return t.Match.Grace == 10*time.Minute && t.Match.AutoConfirm == app.ConfidenceHigh
 			},
 			map[string]app.SourceKind{"matchGrace": app.SourceDefault, "autoConfirm": app.SourceConsole}, map[string]string{"matchGrace": "1440"}},
 		{"saved maximum below saved minimum", configDefaults, nil, map[string]string{keyMinAmount: "200", keyMaxAmount: "100"},
-			func(t Tuning) bool { return t.MinAmount == 20000 && t.MaxAmount == 1_000_000 },
+			func(t app.Tuning) bool { return t.MinAmount == 20000 && t.MaxAmount == 1_000_000 },
 			map[string]app.SourceKind{"minAmount": app.SourceConsole, "maxAmount": app.SourceDefault}, map[string]string{"maxAmount": "最小金额"}},
 	}
 	for _, tt := range tests {
