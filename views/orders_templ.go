@@ -13,12 +13,12 @@ import (
 	"net/url"
 
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // OrdersData is the orders page.
 type OrdersData struct {
-	Query  gateway.OrderQuery
+	Query  console.OrderQuery
 	Params url.Values // the filter as a query string, for links and polling
 	Orders []app.Order
 	Total  int

@@ -13,11 +13,11 @@ import (
 	"net/url"
 
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // PaymentPage shows one payment, its callback attempts and what people did.
-func PaymentPage(m Meta, d gateway.PaymentDetail) templ.Component {
+func PaymentPage(m Meta, d console.PaymentDetail) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // SettingsData is the settings page.
@@ -19,9 +19,9 @@ type SettingsData struct {
 	Settings app.Settings
 	Tuning   app.Tuning
 	// Rules are the order and matching rules with their sources.
-	Rules gateway.TuningState
+	Rules console.TuningState
 	// Forwarding is whether the API key is also a phone key.
-	Forwarding gateway.APIKeyForwarding
+	Forwarding console.APIKeyForwarding
 	QRs        map[app.Method]app.PayQR
 	// QRAmounts are the optional fixed-amount codes.
 	QRAmounts []app.PayQR

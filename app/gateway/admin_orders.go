@@ -6,18 +6,14 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 )
-
-// OrderQuery is the orders page's filter form, as text.
-type OrderQuery struct {
-	Status, Method, From, To, Q, Page string
-}
 
 // OrderListLimit is how many orders a page shows.
 const OrderListLimit = 20
 
 // ParseOrderQuery validates the filter form.
-func ParseOrderQuery(q OrderQuery) (app.OrderFilter, app.Page, error) {
+func ParseOrderQuery(q console.OrderQuery) (app.OrderFilter, app.Page, error) {
 	var f app.OrderFilter
 	switch s := app.OrderStatus(strings.TrimSpace(q.Status)); s {
 	case "", app.OrderPending, app.OrderSuccess, app.OrderExpired, app.OrderFailed:
@@ -82,22 +78,14 @@ func (g *Gateway) Orders(ctx context.Context, f app.OrderFilter) ([]app.Order, i
 	return g.db.ListOrders(ctx, f)
 }
 
-// OrderTimeline is an order with everything that happened to it.
-type OrderTimeline struct {
-	Order    app.Order
-	Payment  *app.Payment
-	Attempts []app.CallbackAttempt
-	Audit    []app.AuditEntry
-}
-
 // OrderTimeline returns an order, the payment that paid it, the callback
 // attempts and what people did to it.
-func (g *Gateway) OrderTimeline(ctx context.Context, id string) (OrderTimeline, error) {
+func (g *Gateway) OrderTimeline(ctx context.Context, id string) (console.OrderTimeline, error) {
 	o, err := g.Order(ctx, id)
 	if err != nil {
-		return OrderTimeline{}, err
+		return console.OrderTimeline{}, err
 	}
-	t := OrderTimeline{Order: o}
+	t := console.OrderTimeline{Order: o}
 	if o.PaymentID != "" {
 		p, err := g.db.Payment(ctx, o.PaymentID)
 		if err != nil {

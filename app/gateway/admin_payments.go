@@ -5,25 +5,16 @@ import (
 	"slices"
 
 	"paygate/app"
+	"paygate/app/console"
 )
 
-// PaymentDetail is a payment with its callback log, what people did to it,
-// and, while it waits, the orders it may pay.
-type PaymentDetail struct {
-	Payment      app.Payment
-	Notification app.NotificationText
-	Candidates   []app.CandidateOrder
-	Attempts     []app.CallbackAttempt
-	Audit        []app.AuditEntry
-}
-
 // PaymentDetail returns one payment with everything about it.
-func (g *Gateway) PaymentDetail(ctx context.Context, id string) (PaymentDetail, error) {
+func (g *Gateway) PaymentDetail(ctx context.Context, id string) (console.PaymentDetail, error) {
 	p, err := g.Payment(ctx, id)
 	if err != nil {
-		return PaymentDetail{}, err
+		return console.PaymentDetail{}, err
 	}
-	d := PaymentDetail{Payment: p}
+	d := console.PaymentDetail{Payment: p}
 	if d.Notification, err = g.db.NotificationText(ctx, p.NotificationID); err != nil {
 		return d, err
 	}
@@ -40,14 +31,14 @@ func (g *Gateway) PaymentDetail(ctx context.Context, id string) (PaymentDetail, 
 }
 
 // Unmatched lists the payments waiting for a person, each with its candidates.
-func (g *Gateway) Unmatched(ctx context.Context, page app.Page) ([]PaymentDetail, int, error) {
+func (g *Gateway) Unmatched(ctx context.Context, page app.Page) ([]console.PaymentDetail, int, error) {
 	list, total, err := g.Payments(ctx, app.PaymentUnmatched, page)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]PaymentDetail, 0, len(list))
+	out := make([]console.PaymentDetail, 0, len(list))
 	for _, p := range list {
-		d := PaymentDetail{Payment: p}
+		d := console.PaymentDetail{Payment: p}
 		if d.Notification, err = g.db.NotificationText(ctx, p.NotificationID); err != nil {
 			return nil, 0, err
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 )
 
 // UpdateSettingsBy changes merchant settings from the admin console and records who did it.
@@ -49,21 +50,10 @@ func NewAPIKey() string {
 	return "pk_" + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// TuningForm is the order and matching section of the settings page, as text.
-type TuningForm struct {
-	OrderLifetimeMinutes string
-	MinAmount, MaxAmount string
-	SlotMode             string
-	SlotMaxOffset        string
-	MatchWindowMinutes   string
-	MatchGraceMinutes    string
-	AutoConfirm          string
-}
-
 // ParseTuningForm reads the form; validation of the ranges is UpdateTuning's.
 // Pinned values are not read: config.yaml or the environment sets them, and
 // the page shows them read-only.
-func (g *Gateway) ParseTuningForm(f TuningForm) (app.Tuning, error) {
+func (g *Gateway) ParseTuningForm(f console.TuningForm) (app.Tuning, error) {
 	st := g.TuningState()
 	t := st.Tuning
 	free := func(field string) bool { return !st.Source(field).Pinned() }

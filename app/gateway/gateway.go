@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 	"paygate/app/forward"
 	"paygate/app/netguard"
 	"paygate/app/store"
@@ -80,9 +81,9 @@ type Gateway struct {
 
 	defaults   app.Tuning
 	pinned     map[string]app.Source
-	tuning     atomic.Pointer[TuningState]
+	tuning     atomic.Pointer[console.TuningState]
 	tuningMu   sync.Mutex // one console change of the rules or switches at a time
-	apiKeyFwd  atomic.Pointer[APIKeyForwarding]
+	apiKeyFwd  atomic.Pointer[console.APIKeyForwarding]
 	apiKeyDflt bool // forwarder.accept_api_key from config
 }
 
@@ -106,7 +107,7 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)
-	g.apiKeyFwd.Store(&APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})
+	g.apiKeyFwd.Store(&console.APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})
 	return g
 }
 

@@ -6,26 +6,9 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 	"paygate/app/money"
 )
-
-// TuningState is the rules in force and where each value comes from, for the
-// settings page. Fields are named by the form's field names (orderLifetime,
-// matchWindow …).
-type TuningState struct {
-	app.Tuning // in force
-	// Sources say where each value in force comes from.
-	Sources map[string]app.Source
-	// Saved are the values saved in the console, the defaults where none is.
-	Saved app.Tuning
-	// SetAside lists the saved values that are not in force: with a nil
-	// reason because config.yaml or the environment pins the value, else the
-	// clash with other values that made paygate set it aside at start.
-	SetAside map[string]*app.Error
-}
-
-// Source is where the value of form field comes from.
-func (s TuningState) Source(field string) app.Source { return s.Sources[field] }
 
 // tuningField ties a rule's form field, config key and database row together.
 type tuningField struct {
@@ -86,7 +69,7 @@ func tuningFieldOf(form string) (tuningField, bool) {
 func (g *Gateway) Tuning() app.Tuning { return g.tuning.Load().Tuning }
 
 // TuningState returns the rules in force and where each value comes from.
-func (g *Gateway) TuningState() TuningState { return *g.tuning.Load() }
+func (g *Gateway) TuningState() console.TuningState { return *g.tuning.Load() }
 
 // LoadTuning puts the values saved in the console in force, except those
 // pinned by config.yaml or the environment and those that clash with others
@@ -113,8 +96,9 @@ func (g *Gateway) LoadTuning(ctx context.Context) error {
 
 // resolveTuning combines the defaults, the pinned values and the values
 // stored by the console into the state in force.
-func (g *Gateway) resolveTuning(stored map[string]string) TuningState {
-	st := TuningState{Tuning: g.defaults, Saved: g.defaults, Sources: map[string]app.Source{}, SetAside: map[string]*app.Error{}}
+func (g *Gateway) resolveTuning(stored map[string]string) console.TuningState {
+	st := console.TuningState{Tuning: g.defaults, Saved: g.defaults, Sources: map[string]app.Source{}, SetAside: map[string]*app.Error{},
+		ConfigKeys: tuningConfigKeys}
 	for _, f := range tuningFields {
 		st.Sources[f.form] = g.pinned[f.config]
 		v, ok := stored[f.stored]
@@ -176,7 +160,8 @@ func (g *Gateway) UpdateTuning(ctx context.Context, t app.Tuning) error {
 	}
 	// Store what the console changed (or had saved before), so a value left
 	// alone stays the default rather than frozen.
-	next := TuningState{Tuning: t, Saved: cur.Saved, Sources: map[string]app.Source{}, SetAside: map[string]*app.Error{}}
+	next := console.TuningState{Tuning: t, Saved: cur.Saved, Sources: map[string]app.Source{}, SetAside: map[string]*app.Error{},
+		ConfigKeys: tuningConfigKeys}
 	rows := map[string]string{}
 	for _, f := range tuningFields {
 		src := cur.Sources[f.form]
@@ -273,8 +258,12 @@ func durationText(d time.Duration) [2]string {
 	return [2]string{d.String(), d.String()}
 }
 
-// TuningConfigKey is the config key of a rules form field, e.g. order.lifetime.
-func TuningConfigKey(field string) string {
-	f, _ := tuningFieldOf(field)
-	return f.config
-}
+// tuningConfigKeys are the config keys of the rules form's fields, for the
+// settings page to say how to change a pinned value.
+var tuningConfigKeys = func() map[string]string {
+	keys := map[string]string{}
+	for _, f := range tuningFields {
+		keys[f.form] = f.config
+	}
+	return keys
+}()

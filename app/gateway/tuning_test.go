@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 	"paygate/app/store"
 )
 
@@ -130,7 +131,7 @@ func TestConsoleRulesRespectPinnedValues(t *testing.T) {
 	twelve := configDefaults
 	twelve.OrderLifetime = 12 * time.Minute
 	g := startGateway(t, openSettingsDB(t, dir), twelve, envLifetime, false)
-	form := TuningForm{OrderLifetimeMinutes: "30", MatchWindowMinutes: "10", MatchGraceMinutes: "10", MinAmount: "0.01",
+	form := console.TuningForm{OrderLifetimeMinutes: "30", MatchWindowMinutes: "10", MatchGraceMinutes: "10", MinAmount: "0.01",
 		MaxAmount: "10000", SlotMode: "alternate", SlotMaxOffset: "0.50", AutoConfirm: "medium"}
 
 	// The form's lifetime is not read; the window it asks is shorter than the pinned lifetime.
@@ -169,21 +170,21 @@ func TestConsoleRulesRespectPinnedValues(t *testing.T) {
 
 func TestConsoleRefusesRulesThatBreakMatching(t *testing.T) {
 	g := startGateway(t, openSettingsDB(t, t.TempDir()), configDefaults, nil, false)
-	base := TuningForm{OrderLifetimeMinutes: "15", MatchWindowMinutes: "15", MatchGraceMinutes: "10", MinAmount: "0.01",
+	base := console.TuningForm{OrderLifetimeMinutes: "15", MatchWindowMinutes: "15", MatchGraceMinutes: "10", MinAmount: "0.01",
 		MaxAmount: "10000", SlotMode: "alternate", SlotMaxOffset: "0.50", AutoConfirm: "medium"}
 	tests := []struct {
 		name  string
-		edit  func(*TuningForm)
+		edit  func(*console.TuningForm)
 		field string // "" = saved
 		words []string
 	}{
-		{"lifetime longer than the window", func(f *TuningForm) { f.OrderLifetimeMinutes = "30" }, "orderLifetime",
+		{"lifetime longer than the window", func(f *console.TuningForm) { f.OrderLifetimeMinutes = "30" }, "orderLifetime",
 			[]string{"订单有效期（30 分钟）", "匹配时间窗口（15 分钟", "匹配不上", "at least 30 min"}},
-		{"window shorter than the lifetime", func(f *TuningForm) { f.MatchWindowMinutes = "5" }, "orderLifetime", []string{"5 分钟"}},
-		{"both longer together", func(f *TuningForm) { f.OrderLifetimeMinutes, f.MatchWindowMinutes = "30", "30" }, "", nil},
-		{"grace 0", func(f *TuningForm) { f.MatchGraceMinutes = "0" }, "matchGrace", []string{"新订单", "new order"}},
-		{"maximum below minimum", func(f *TuningForm) { f.MinAmount, f.MaxAmount = "50", "20" }, "maxAmount", []string{"最小金额"}},
-		{"window over a day", func(f *TuningForm) { f.MatchWindowMinutes = "1441" }, "matchWindow", []string{"1440"}},
+		{"window shorter than the lifetime", func(f *console.TuningForm) { f.MatchWindowMinutes = "5" }, "orderLifetime", []string{"5 分钟"}},
+		{"both longer together", func(f *console.TuningForm) { f.OrderLifetimeMinutes, f.MatchWindowMinutes = "30", "30" }, "", nil},
+		{"grace 0", func(f *console.TuningForm) { f.MatchGraceMinutes = "0" }, "matchGrace", []string{"新订单", "new order"}},
+		{"maximum below minimum", func(f *console.TuningForm) { f.MinAmount, f.MaxAmount = "50", "20" }, "maxAmount", []string{"最小金额"}},
+		{"window over a day", func(f *console.TuningForm) { f.MatchWindowMinutes = "1441" }, "matchWindow", []string{"1440"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"paygate/app"
+	"paygate/app/console"
 	"paygate/app/gateway"
 	"paygate/views"
 )
@@ -99,7 +100,7 @@ func (s *Server) testCallback(c echo.Context) error {
 
 func (s *Server) saveTuning(c echo.Context) error {
 	ctx := c.Request().Context()
-	form := gateway.TuningForm{
+	form := console.TuningForm{
 		OrderLifetimeMinutes: c.FormValue("orderLifetime"),
 		MinAmount:            c.FormValue("minAmount"),
 		MaxAmount:            c.FormValue("maxAmount"),
