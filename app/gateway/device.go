@@ -74,12 +74,6 @@ func (g *Gateway) Notifications(ctx context.Context, f app.NotificationFilter) (
 	return list, total, err
 }
 
-// Notification returns one stored forwarder request, its secrets hidden.
-func (g *Gateway) Notification(ctx context.Context, id int64) (app.Notification, error) {
-	n, err := g.db.Notification(ctx, id)
-	return forward.Redact(n), err
-}
-
 func validDeviceName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if n := utf8.RuneCountInString(name); n == 0 || n > 40 {

@@ -132,7 +132,7 @@ func (g *Gateway) resolveTuning(stored map[string]string) console.TuningState {
 		st.Sources[f.form] = g.pinned[f.config]
 		st.SetAside[f.form] = err
 	}
-	// The defaults and pinned values alone: config.Load has checked them together.
+	// The defaults and pinned values alone: config.LoadOrCreate has checked them together.
 	for _, f := range tuningFields {
 		if fromConsole(f.form) {
 			st.SetAside[f.form] = app.NewError(app.EINVALID, f.form, "与其他规则冲突。", "It clashes with the other rules.")
