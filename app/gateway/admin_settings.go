@@ -12,13 +12,15 @@ import (
 	"paygate/app/console"
 )
 
-// UpdateSettingsBy changes merchant settings from the admin console and records who did it.
-func (g *Gateway) UpdateSettingsBy(ctx context.Context, req ConfigRequest, by string) error {
-	if err := g.UpdateSettings(ctx, req); err != nil {
+// UpdateSettings validates and stores merchant settings; by is who asked
+// (an admin's name or "api"), recorded in the audit log with what changed
+// (never the API key itself).
+func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest, by string) error {
+	if err := g.updateSettings(ctx, req); err != nil {
 		return err
 	}
 	var changed []string
-	for name, v := range map[string]*string{"name": req.Name, "description": req.Description, "callbackUrl": req.CallbackURL, "epayPid": req.EpayPID} {
+	for name, v := range map[string]*string{"apiKey": req.APIKey, "name": req.Name, "description": req.Description, "callbackUrl": req.CallbackURL, "epayPid": req.EpayPID} {
 		if v != nil {
 			changed = append(changed, name)
 		}
@@ -37,7 +39,7 @@ func (g *Gateway) UpdateSettingsBy(ctx context.Context, req ConfigRequest, by st
 // Merchant servers and forwarders using the old key stop working until updated.
 func (g *Gateway) RotateAPIKey(ctx context.Context, by string) (string, error) {
 	key := NewAPIKey()
-	if err := g.UpdateSettings(ctx, ConfigRequest{APIKey: &key}); err != nil {
+	if err := g.updateSettings(ctx, ConfigRequest{APIKey: &key}); err != nil {
 		return "", err
 	}
 	return key, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditAPIKeyRotate, Detail: "…" + key[len(key)-4:]})
@@ -107,9 +109,10 @@ func minutes(field, s, zh, en string) (time.Duration, error) {
 	return time.Duration(n) * time.Minute, nil
 }
 
-// UpdateTuningBy puts new order and matching rules in force and records who did it.
-func (g *Gateway) UpdateTuningBy(ctx context.Context, t app.Tuning, by string) error {
-	if err := g.UpdateTuning(ctx, t); err != nil {
+// UpdateTuning puts new order and matching rules in force; by is who asked,
+// recorded in the audit log.
+func (g *Gateway) UpdateTuning(ctx context.Context, t app.Tuning, by string) error {
+	if err := g.updateTuning(ctx, t); err != nil {
 		return err
 	}
 	return g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditTuning, Detail: t.String()})

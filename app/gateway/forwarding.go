@@ -47,9 +47,9 @@ func (g *Gateway) loadAPIKeyForwarding(ctx context.Context) error {
 	return nil
 }
 
-// SetAPIKeyForwardingBy turns the API key as a phone key "on" or "off" from
+// SetAPIKeyForwarding turns the API key as a phone key "on" or "off" from
 // the console, and records who did it.
-func (g *Gateway) SetAPIKeyForwardingBy(ctx context.Context, accept, by string) error {
+func (g *Gateway) SetAPIKeyForwarding(ctx context.Context, accept, by string) error {
 	var on bool
 	switch strings.TrimSpace(accept) {
 	case "on":

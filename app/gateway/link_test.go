@@ -30,7 +30,7 @@ func newLinkGateway(t *testing.T, perMinute int, limits app.LinkLimits, offset i
 
 func newFixedLink(t *testing.T, g *Gateway, amount string) string {
 	t.Helper()
-	l, err := g.CreateLinkBy(context.Background(), LinkForm{ProductName: "曲奇", PriceKind: "fixed", Amount: amount, Methods: []string{"alipay", "wechat"}}, "test")
+	l, err := g.CreateLink(context.Background(), LinkForm{ProductName: "曲奇", PriceKind: "fixed", Amount: amount, Methods: []string{"alipay", "wechat"}}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,8 @@ type ConfigRequest struct {
 // Minimum API key length: long enough not to be guessed, short enough for the guide's test_key_123456.
 const MinAPIKeyLen = 8
 
-// UpdateSettings validates and stores merchant settings.
-func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
+// updateSettings validates and stores merchant settings.
+func (g *Gateway) updateSettings(ctx context.Context, req ConfigRequest) error {
 	if req.APIKey == nil && req.CallbackURL == nil && req.Name == nil && req.Description == nil && req.EpayPID == nil {
 		return app.NewError(app.EINVALID, "",
 			"没有要修改的配置：请提供 apiKey、callbackUrl、name、description 或 epayPid 中的至少一项。",

@@ -54,7 +54,7 @@ func TestSlotCooldownFollowsTheGraceSetting(t *testing.T) {
 		t.Helper()
 		tu := g.Tuning()
 		tu.Match.Grace = d
-		if err := g.UpdateTuning(ctx, tu); err != nil {
+		if err := g.updateTuning(ctx, tu); err != nil {
 			t.Fatal(err)
 		}
 	}

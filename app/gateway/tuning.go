@@ -143,9 +143,9 @@ func (g *Gateway) resolveTuning(stored map[string]string) console.TuningState {
 	return st
 }
 
-// UpdateTuning validates t, stores the values that are not pinned and puts
+// updateTuning validates t, stores the values that are not pinned and puts
 // them in force. Pinned values keep what config.yaml or the environment says.
-func (g *Gateway) UpdateTuning(ctx context.Context, t app.Tuning) error {
+func (g *Gateway) updateTuning(ctx context.Context, t app.Tuning) error {
 	g.tuningMu.Lock()
 	defer g.tuningMu.Unlock()
 	cur := g.TuningState()

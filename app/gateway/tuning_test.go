@@ -139,7 +139,7 @@ func TestConsoleRulesRespectPinnedValues(t *testing.T) {
 	if err != nil || rules.OrderLifetime != 12*time.Minute {
 		t.Fatalf("parsed %s, %v", rules, err)
 	}
-	err = g.UpdateTuning(ctx, rules)
+	err = g.updateTuning(ctx, rules)
 	if app.ErrorField(err) != "matchWindow" || !strings.Contains(app.ErrorMessage(err, "zh"), "由环境变量 PAYGATE_ORDER_LIFETIME 设置") ||
 		!strings.Contains(app.ErrorMessage(err, "en"), "at least 12 min") {
 		t.Fatalf("window 10 under a pinned 12m lifetime: %v", err)
@@ -148,7 +148,7 @@ func TestConsoleRulesRespectPinnedValues(t *testing.T) {
 	form.MatchWindowMinutes = "20"
 	form.MinAmount = "0.01" // unchanged: stays the default
 	rules, _ = g.ParseTuningForm(form)
-	if err := g.UpdateTuning(ctx, rules); err != nil {
+	if err := g.updateTuning(ctx, rules); err != nil {
 		t.Fatal(err)
 	}
 	st := g.TuningState()
@@ -193,7 +193,7 @@ func TestConsoleRefusesRulesThatBreakMatching(t *testing.T) {
 			before := g.Tuning()
 			rules, err := g.ParseTuningForm(f)
 			if err == nil {
-				err = g.UpdateTuning(context.Background(), rules)
+				err = g.updateTuning(context.Background(), rules)
 			}
 			if tt.field == "" {
 				if err != nil {
@@ -228,7 +228,7 @@ func TestSavingAgainReplacesASetAsideValue(t *testing.T) {
 	if _, ok := g.TuningState().SetAside["orderLifetime"]; !ok {
 		t.Fatal("the 30m lifetime over a 15m window was not set aside")
 	}
-	if err := g.UpdateTuning(ctx, g.Tuning()); err != nil {
+	if err := g.updateTuning(ctx, g.Tuning()); err != nil {
 		t.Fatal(err)
 	}
 	g = startGateway(t, openSettingsDB(t, dir), configDefaults, nil, false)
@@ -241,7 +241,7 @@ func TestAPIKeyAsPhoneKeySwitch(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	g := startGateway(t, openSettingsDB(t, dir), configDefaults, nil, false)
-	dev, err := g.CreateDevice(ctx, "店里的手机")
+	dev, err := g.CreateDevice(ctx, "店里的手机", "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,10 +252,10 @@ func TestAPIKeyAsPhoneKeySwitch(t *testing.T) {
 	if f := g.APIKeyForwarding(); !f.On || f.Source.Kind != app.SourceDefault {
 		t.Fatalf("default: %+v", f)
 	}
-	if err := g.SetAPIKeyForwardingBy(ctx, "maybe", "admin"); app.ErrorCode(err) != app.EINVALID {
+	if err := g.SetAPIKeyForwarding(ctx, "maybe", "admin"); app.ErrorCode(err) != app.EINVALID {
 		t.Fatalf("accept=maybe: %v", err)
 	}
-	if err := g.SetAPIKeyForwardingBy(ctx, "off", "admin"); err != nil {
+	if err := g.SetAPIKeyForwarding(ctx, "off", "admin"); err != nil {
 		t.Fatal(err)
 	}
 	_, ok, err := g.identify(ctx, is(tuningTestKey))
@@ -286,7 +286,7 @@ func TestAPIKeyAsPhoneKeySwitch(t *testing.T) {
 	if !f.On || !f.Source.Pinned() || f.Saved == nil || *f.Saved {
 		t.Fatalf("pinned on over a saved off: %+v", f)
 	}
-	if err := g.SetAPIKeyForwardingBy(ctx, "off", "admin"); app.ErrorCode(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err, "zh"), "由 config.yaml 设置") {
+	if err := g.SetAPIKeyForwarding(ctx, "off", "admin"); app.ErrorCode(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err, "zh"), "由 config.yaml 设置") {
 		t.Fatalf("switching a pinned switch: %v", err)
 	}
 	if _, ok, err := g.identify(ctx, is(tuningTestKey)); !ok || err != nil {

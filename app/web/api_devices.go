@@ -61,7 +61,7 @@ func (s *Server) createDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.gw.CreateDevice(c.Request().Context(), f["name"])
+	d, err := s.gw.CreateDevice(c.Request().Context(), f["name"], "api")
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Server) rotateDeviceKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.gw.RotateDeviceKey(c.Request().Context(), id)
+	d, err := s.gw.RotateDeviceKey(c.Request().Context(), id, "api")
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (s *Server) deleteDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.gw.DeleteDevice(c.Request().Context(), id); err != nil {
+	if err := s.gw.DeleteDevice(c.Request().Context(), id, "api"); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"success": true})
