@@ -41,8 +41,8 @@ type Notice struct {
 	Package       string
 	Title         string
 	Text          string
-	Kind          string // "payment" or "ignored"
-	Reason        string // why ignored
+	Kind          NotificationOutcome // what the parser made of it: OutcomePayment or OutcomeIgnored
+	Reason        string              // why ignored
 	Method        Method
 	Amount        money.Fen
 	CustomerType  string

@@ -163,7 +163,7 @@ func apply(t *testing.T, db *DB, n app.Notice) app.IngestResult {
 		t.Fatal(err)
 	}
 	if n.Kind == "" {
-		n.Kind = string(app.OutcomePayment)
+		n.Kind = app.OutcomePayment
 	}
 	res, err := db.ApplyNotice(ctx, id, n, ApplyOptions{Policy: policy, NewPaymentID: testID("PAY")})
 	if err != nil {
