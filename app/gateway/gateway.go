@@ -1,6 +1,13 @@
-// Package gateway is paygate's core: it validates what merchants and
-// forwarders send, and drives the store, the parser and the callback queue.
-// The HTTP layer calls it; it knows nothing of HTTP.
+// Package gateway is paygate's core: its use cases. Each exported method is
+// one thing a merchant's server, a forwarder, a payer or the shop owner asks
+// for: it validates the request, applies the domain's rules (package app)
+// and drives the store, the parser and the callback queue. It answers in
+// domain types (app) and in the read models of the pages (console).
+//
+// It depends only inward: on the domain (app, money), the read models, the
+// pure protocol helpers (forward, parse, epay, sign, qr, netguard) and the
+// store it drives. It knows nothing of HTTP or HTML: web calls it and main
+// builds it.
 package gateway
 
 import (
