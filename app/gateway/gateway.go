@@ -1,7 +1,7 @@
-// Package gateway is paygate's core: its use cases. Each exported method is
-// one thing a merchant's server, a forwarder, a payer or the shop owner asks
-// for: it validates the request, applies the domain's rules (package app)
-// and drives the store, the parser and the callback queue. It answers in
+// Package gateway is paygate's core: its use cases, the things a merchant's
+// server, a forwarder, a payer or the shop owner asks for. Each validates the
+// request, applies the domain's rules (package app) and drives the store, the
+// parser and the callback queue. It answers in
 // domain types (app) and in the read models of the pages (console).
 //
 // It depends only inward: on the domain (app, money), the read models, the
