@@ -32,7 +32,7 @@ type VmqRequest struct {
 // DecodeVmq reads a V免签 request from its query string (and form body, for
 // servers that proxy it as POST).
 func DecodeVmq(r app.RawRequest) (VmqRequest, error) {
-	fields, err := Fields(r)
+	fields, err := requestFields(r)
 	if err != nil {
 		return VmqRequest{}, err
 	}

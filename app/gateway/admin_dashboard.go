@@ -12,7 +12,7 @@ import (
 func (g *Gateway) Dashboard(ctx context.Context) (console.Dashboard, error) {
 	now := g.db.Now()
 	d := console.Dashboard{Now: now}
-	midnight := StartOfDay(now)
+	midnight := startOfDay(now)
 	var err error
 	if d.Today, err = g.db.PeriodStats(ctx, midnight, now.Add(time.Second)); err != nil {
 		return d, err
@@ -39,8 +39,8 @@ func (g *Gateway) Dashboard(ctx context.Context) (console.Dashboard, error) {
 	return d, err
 }
 
-// StartOfDay is midnight, Shanghai time, of the day of t.
-func StartOfDay(t time.Time) time.Time {
+// startOfDay is midnight, Shanghai time, of the day of t.
+func startOfDay(t time.Time) time.Time {
 	t = t.In(app.Shanghai)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, app.Shanghai)
 }

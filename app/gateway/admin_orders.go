@@ -9,8 +9,8 @@ import (
 	"paygate/app/console"
 )
 
-// OrderListLimit is how many orders a page shows.
-const OrderListLimit = 20
+// orderListLimit is how many orders a page shows.
+const orderListLimit = 20
 
 // ParseOrderQuery validates the filter form.
 func ParseOrderQuery(q console.OrderQuery) (app.OrderFilter, app.Page, error) {
@@ -40,7 +40,7 @@ func ParseOrderQuery(q console.OrderQuery) (app.OrderFilter, app.Page, error) {
 	if err != nil {
 		return f, app.Page{}, err
 	}
-	page.Limit = OrderListLimit
+	page.Limit = orderListLimit
 	f.Offset, f.Limit, f.CountCap = page.Offset(), page.Limit, app.ListCountCap
 	return f, page, nil
 }

@@ -19,7 +19,7 @@ func (g *Gateway) PaymentDetail(ctx context.Context, id string) (console.Payment
 		return d, err
 	}
 	if p.Status == app.PaymentUnmatched {
-		if d.Candidates, err = g.Candidates(ctx, p); err != nil {
+		if d.Candidates, err = g.candidates(ctx, p); err != nil {
 			return d, err
 		}
 	}
@@ -42,7 +42,7 @@ func (g *Gateway) Unmatched(ctx context.Context, page app.Page) ([]console.Payme
 		if d.Notification, err = g.db.NotificationText(ctx, p.NotificationID); err != nil {
 			return nil, 0, err
 		}
-		if d.Candidates, err = g.Candidates(ctx, p); err != nil {
+		if d.Candidates, err = g.candidates(ctx, p); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, d)
@@ -50,7 +50,7 @@ func (g *Gateway) Unmatched(ctx context.Context, page app.Page) ([]console.Payme
 	return out, total, nil
 }
 
-// Candidates returns the orders an unmatched payment may pay, most likely
+// candidates returns the orders an unmatched payment may pay, most likely
 // first: orders with the same payable amount (and method, when the payment
 // names one) that were pending when it arrived, or had expired no longer than
 // the grace period before. Confidence follows the matcher's rules
@@ -58,7 +58,7 @@ func (g *Gateway) Unmatched(ctx context.Context, page app.Page) ([]console.Payme
 // method unknown is medium; several pending orders, a pending order while an
 // earlier holder of the slot had been released within the grace period, or
 // an expired order is low.
-func (g *Gateway) Candidates(ctx context.Context, p app.Payment) ([]app.CandidateOrder, error) {
+func (g *Gateway) candidates(ctx context.Context, p app.Payment) ([]app.CandidateOrder, error) {
 	grace := g.Tuning().Match.Grace
 	orders, err := g.db.CandidateOrders(ctx, p, grace, 10)
 	if err != nil {

@@ -38,15 +38,15 @@ func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest, by stri
 // RotateAPIKey replaces the API key with a new random one and returns it.
 // Merchant servers and forwarders using the old key stop working until updated.
 func (g *Gateway) RotateAPIKey(ctx context.Context, by string) (string, error) {
-	key := NewAPIKey()
+	key := newAPIKey()
 	if err := g.updateSettings(ctx, ConfigRequest{APIKey: &key}); err != nil {
 		return "", err
 	}
 	return key, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditAPIKeyRotate, Detail: "…" + key[len(key)-4:]})
 }
 
-// NewAPIKey is 32 random URL-safe characters (192 bits) with a readable prefix.
-func NewAPIKey() string {
+// newAPIKey is 32 random URL-safe characters (192 bits) with a readable prefix.
+func newAPIKey() string {
 	var b [24]byte
 	_, _ = rand.Read(b[:])
 	return "pk_" + base64.RawURLEncoding.EncodeToString(b[:])

@@ -12,8 +12,8 @@ import (
 	"paygate/app/forward"
 )
 
-// APIKeyDeviceName names the device that stands for forwarders using the merchant API key.
-const APIKeyDeviceName = "使用商户 API 密钥的手机"
+// apiKeyDeviceName names the device that stands for forwarders using the merchant API key.
+const apiKeyDeviceName = "使用商户 API 密钥的手机"
 
 // Devices lists the forwarders with their online state.
 func (g *Gateway) Devices(ctx context.Context) ([]app.Device, error) {
@@ -143,7 +143,7 @@ func (g *Gateway) identify(ctx context.Context, check func(secret string) bool) 
 		if !g.APIKeyForwarding().On {
 			return 0, false, errAPIKeyNotForPhones()
 		}
-		d, err := g.db.APIKeyDevice(ctx, APIKeyDeviceName)
+		d, err := g.db.APIKeyDevice(ctx, apiKeyDeviceName)
 		return d.ID, err == nil, err
 	}
 	keys, err := g.db.DeviceKeys(ctx)

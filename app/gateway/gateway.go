@@ -139,7 +139,7 @@ func (g *Gateway) RunSweeper(ctx context.Context, interval time.Duration) {
 		if err := g.ApplyPending(ctx, g.db.Now().Add(-pendingAge)); err != nil && ctx.Err() == nil {
 			g.log.Error("applying stored notifications", "err", err)
 		}
-		if n, err := g.PruneNotifications(ctx); err != nil && ctx.Err() == nil {
+		if n, err := g.pruneNotifications(ctx); err != nil && ctx.Err() == nil {
 			g.log.Error("pruning stored notifications", "err", err)
 		} else if n > 0 {
 			g.log.Info("old stored notifications pruned", "count", n, "retention", g.retention.String())

@@ -9,8 +9,8 @@ import (
 	"paygate/app"
 )
 
-// MaxPageLimit bounds list pages.
-const MaxPageLimit = 100
+// maxPageLimit bounds list pages.
+const maxPageLimit = 100
 
 // ParsePage reads page and limit query values; empty means page 1, limit 20.
 func ParsePage(page, limit string) (app.Page, error) {
@@ -26,10 +26,10 @@ func ParsePage(page, limit string) (app.Page, error) {
 	}
 	if s := strings.TrimSpace(limit); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxPageLimit {
+		if err != nil || n < 1 || n > maxPageLimit {
 			return p, app.NewError(app.EINVALID, "limit",
-				fmt.Sprintf("limit 必须是 1 到 %d 之间的整数（收到 %s）。", MaxPageLimit, clip(s)),
-				fmt.Sprintf("limit must be a whole number from 1 to %d (got %s).", MaxPageLimit, clip(s)))
+				fmt.Sprintf("limit 必须是 1 到 %d 之间的整数（收到 %s）。", maxPageLimit, clip(s)),
+				fmt.Sprintf("limit must be a whole number from 1 to %d (got %s).", maxPageLimit, clip(s)))
 		}
 		p.Limit = n
 	}

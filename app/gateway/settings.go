@@ -24,7 +24,7 @@ type ConfigRequest struct {
 }
 
 // Minimum API key length: long enough not to be guessed, short enough for the guide's test_key_123456.
-const MinAPIKeyLen = 8
+const minAPIKeyLen = 8
 
 // updateSettings validates and stores merchant settings.
 func (g *Gateway) updateSettings(ctx context.Context, req ConfigRequest) error {
@@ -36,7 +36,7 @@ func (g *Gateway) updateSettings(ctx context.Context, req ConfigRequest) error {
 	var p store.SettingsPatch
 	if req.APIKey != nil {
 		k := strings.TrimSpace(*req.APIKey)
-		if len(k) < MinAPIKeyLen || len(k) > 128 || strings.ContainsAny(k, " \t\r\n") {
+		if len(k) < minAPIKeyLen || len(k) > 128 || strings.ContainsAny(k, " \t\r\n") {
 			return app.NewError(app.EINVALID, "apiKey",
 				"API 密钥 apiKey 需要 8 到 128 个字符且不含空白：请用一串难以猜测的随机字符。",
 				"apiKey must be 8 to 128 characters without whitespace: use a hard-to-guess random string.")

@@ -101,7 +101,7 @@ func TestSlotCooldownFollowsTheGraceSetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cands, err := g.Candidates(ctx, p)
+	cands, err := g.candidates(ctx, p)
 	if err != nil {
 		t.Fatal(err)
 	}

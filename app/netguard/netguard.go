@@ -82,7 +82,7 @@ func New(allowHosts []string) (*Policy, error) {
 			p.nets = append(p.nets, netip.PrefixFrom(ip, ip.BitLen()))
 			continue
 		}
-		name := HostName(h)
+		name := hostName(h)
 		if !validName(name) {
 			return nil, fmt.Errorf("%q is not a host name, IP address or CIDR like shop.lan, 127.0.0.1 or 10.0.0.0/8", raw)
 		}
@@ -95,8 +95,8 @@ func New(allowHosts []string) (*Policy, error) {
 // may never call paygate itself, whatever is allowed.
 func (p *Policy) SetOwnPort(port int) { p.ownPort.Store(int32(port)) }
 
-// HostName is a URL host as compared here: lower case, without brackets or a final dot.
-func HostName(h string) string {
+// hostName is a URL host as compared here: lower case, without brackets or a final dot.
+func hostName(h string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.Trim(h, "[]")), ".")
 }
 
@@ -112,11 +112,11 @@ func validName(s string) bool {
 	return true
 }
 
-// NameAllowed reports whether a URL with this host may reach internal
+// nameAllowed reports whether a URL with this host may reach internal
 // addresses: it is the owner's callback URL host, or listed by name.
-func (p *Policy) NameAllowed(host, ownerHost string) bool {
-	h := HostName(host)
-	return h != "" && (h == HostName(ownerHost) || p.names[h])
+func (p *Policy) nameAllowed(host, ownerHost string) bool {
+	h := hostName(host)
+	return h != "" && (h == hostName(ownerHost) || p.names[h])
 }
 
 // internal says what kind of internal address ip is; ok is false for an
@@ -179,13 +179,13 @@ func (p *Policy) allowedIP(ip netip.Addr) bool {
 func (p *Policy) check(host string, ip netip.Addr, port int, nameAllowed bool) error {
 	ip = ip.Unmap().WithZone("")
 	if own := int(p.ownPort.Load()); own != 0 && port == own && p.local(ip) {
-		return &BlockedError{Host: HostName(host), IP: ip, Kind: app.AddressSelf}
+		return &BlockedError{Host: hostName(host), IP: ip, Kind: app.AddressSelf}
 	}
 	kind, internal := p.internal(ip)
 	if !internal || nameAllowed || p.allowedIP(ip) {
 		return nil
 	}
-	return &BlockedError{Host: HostName(host), IP: ip, Kind: kind}
+	return &BlockedError{Host: hostName(host), IP: ip, Kind: kind}
 }
 
 // CheckURL is the check made when an order is created, before anything is
@@ -196,8 +196,8 @@ func (p *Policy) CheckURL(rawURL, ownerURL string) error {
 	if err != nil || u.Hostname() == "" {
 		return nil // the caller's URL validation says what is wrong
 	}
-	host := HostName(u.Hostname())
-	nameAllowed := p.NameAllowed(host, URLHost(ownerURL))
+	host := hostName(u.Hostname())
+	nameAllowed := p.nameAllowed(host, URLHost(ownerURL))
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
 		if !nameAllowed && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {
@@ -221,7 +221,7 @@ func URLHost(raw string) string {
 	if err != nil {
 		return ""
 	}
-	return HostName(u.Hostname())
+	return hostName(u.Hostname())
 }
 
 type ownerKey struct{}
@@ -243,7 +243,7 @@ func (p *Policy) DialContext(base *net.Dialer) func(ctx context.Context, network
 			return nil, err
 		}
 		owner, _ := ctx.Value(ownerKey{}).(string)
-		nameAllowed := p.NameAllowed(host, owner)
+		nameAllowed := p.nameAllowed(host, owner)
 		d := *base
 		d.ControlContext = nil
 		d.Control = func(_, address string, _ syscall.RawConn) error {
