@@ -1,6 +1,31 @@
 package app
 
-import "time"
+import (
+	"time"
+
+	"paygate/app/money"
+)
+
+// CallbackKind says who a queued callback goes to and in which protocol.
+type CallbackKind string
+
+const (
+	// CallbackMerchant is the merchant guide's signed JSON POST to the callback URL.
+	CallbackMerchant CallbackKind = "merchant"
+	// CallbackEpay is the 易支付 (epay) notify: a GET to the order's notify_url
+	// with MD5-signed query parameters.
+	CallbackEpay CallbackKind = "epay"
+)
+
+// CallbackStatus is the state of the merchant callback for a payment.
+type CallbackStatus string
+
+const (
+	CallbackNone    CallbackStatus = ""        // no order, so nobody to call
+	CallbackPending CallbackStatus = "pending" // queued or retrying
+	CallbackSent    CallbackStatus = "sent"    // acknowledged by the merchant
+	CallbackFailed  CallbackStatus = "failed"  // retries exhausted
+)
 
 // Callback is one queued delivery of a payment to the merchant.
 type Callback struct {
@@ -38,4 +63,13 @@ type CallbackDelivery struct {
 	Order    Order
 	Payment  Payment
 	Epay     *EpayOrder // the 易支付 request, for kind CallbackEpay; nil otherwise
+}
+
+// CallbackSummary is a merchant callback with the payment it reports.
+type CallbackSummary struct {
+	Callback
+	Amount        money.Fen
+	Method        Method
+	LastAttemptAt time.Time
+	LastHTTP      int
 }

@@ -2,17 +2,6 @@ package app
 
 import "time"
 
-// CallbackKind says who a queued callback goes to and in which protocol.
-type CallbackKind string
-
-const (
-	// CallbackMerchant is the merchant guide's signed JSON POST to the callback URL.
-	CallbackMerchant CallbackKind = "merchant"
-	// CallbackEpay is the 易支付 (epay) notify: a GET to the order's notify_url
-	// with MD5-signed query parameters.
-	CallbackEpay CallbackKind = "epay"
-)
-
 // EpayPrefix namespaces the merchantOrderId of orders created through the
 // 易支付 endpoints: out_trade_no X is stored as merchantOrderId "epay:X", so
 // it can never collide with a merchantOrderId sent to the REST API (which

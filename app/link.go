@@ -67,16 +67,6 @@ type LinkSummary struct {
 	Revenue money.Fen // sum paid
 }
 
-// Audit actions of payment links and fixed-amount 收款码.
-const (
-	AuditLinkCreate      = "link.create"
-	AuditLinkEnable      = "link.enable"
-	AuditLinkDisable     = "link.disable"
-	AuditLinkDelete      = "link.delete"
-	AuditPayQRAmount     = "settings.pay_qr_amount"
-	AuditPayQRAmountDrop = "settings.pay_qr_amount_delete"
-)
-
 // LinkLimits bound the payment-link orders that tie up payable amounts, so
 // that nobody can use a link to hold every amount of its price; 0 = no limit.
 type LinkLimits struct {

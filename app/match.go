@@ -1,5 +1,37 @@
 package app
 
+import "time"
+
+// Confidence is how sure the matcher is that a payment belongs to an order.
+type Confidence string
+
+const (
+	ConfidenceHigh   Confidence = "high"   // method and amount exact, one pending order
+	ConfidenceMedium Confidence = "medium" // method unknown, amount unique among pending orders
+	ConfidenceLow    Confidence = "low"    // several fit, the slot's earlier holder was released within grace, or the order expired within grace
+	ConfidenceNone   Confidence = ""       // no candidate
+)
+
+// Rank orders confidences so a threshold can be compared.
+func (c Confidence) Rank() int {
+	switch c {
+	case ConfidenceHigh:
+		return 3
+	case ConfidenceMedium:
+		return 2
+	case ConfidenceLow:
+		return 1
+	}
+	return 0
+}
+
+// MatchPolicy tunes the matcher.
+type MatchPolicy struct {
+	Window      time.Duration // a pending order matches only if created this recently
+	Grace       time.Duration // an order expired this recently is a low-confidence candidate; a slot released this recently is not handed out again (slot cooldown)
+	AutoConfirm Confidence    // lowest confidence that pays an order without a person
+}
+
 // SlotFacts is what the matcher knows, when a payment arrives, about the
 // amount slot it fits: (method, amount), or both methods' slots at amount when
 // the notification does not name a method.
@@ -63,4 +95,11 @@ func PendingConfidence(pending int, methodKnown, released bool) (Confidence, str
 		return ConfidenceHigh, "pending"
 	}
 	return ConfidenceMedium, "pending_method_unknown"
+}
+
+// CandidateOrder is an order an unmatched payment may belong to.
+type CandidateOrder struct {
+	Order      Order
+	Confidence Confidence
+	Why        string // machine reason: "pending", "pending_method_unknown", "several", "previous_holder", "expired"
 }

@@ -41,8 +41,8 @@ type Notice struct {
 	Package       string
 	Title         string
 	Text          string
-	Kind          string // "payment" or "ignored"
-	Reason        string // why ignored
+	Kind          NotificationOutcome // what the parser made of it: OutcomePayment or OutcomeIgnored
+	Reason        string              // why ignored
 	Method        Method
 	Amount        money.Fen
 	CustomerType  string
@@ -97,4 +97,42 @@ type NotificationStorage struct {
 	// Retention: requests that made no payment are deleted once older; 0 = kept forever.
 	Retention time.Duration
 	Limits    StrangerLimits
+}
+
+// Notification is a stored forwarder request with what became of it.
+type Notification struct {
+	ID           int64
+	ReceivedAt   time.Time
+	Endpoint     string
+	HTTPMethod   string
+	RemoteIP     string
+	DeviceID     int64
+	DeviceName   string
+	Outcome      NotificationOutcome
+	Reason       string
+	SenderID     string
+	Package      string
+	Title        string
+	Text         string
+	Amount       money.Fen // 0 unless a payment
+	Method       Method
+	CustomerType string
+	PaymentID    string
+	Query        string
+	Body         string // as received; invalid UTF-8 replaced for display
+	Header       map[string]string
+	// CutFrom is the original size in bytes (headers, query and body) of a
+	// request that no known phone sent and that was cut short; 0 when it is
+	// stored whole.
+	CutFrom int64
+}
+
+// NotificationText is what a forwarder reported, for people to read.
+type NotificationText struct {
+	ID         int64
+	ReceivedAt time.Time
+	Endpoint   string
+	Package    string
+	Title      string
+	Text       string
 }

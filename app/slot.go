@@ -7,6 +7,44 @@ import (
 	"paygate/app/money"
 )
 
+// SlotMode is the order in which payable amounts near the asked one are tried.
+type SlotMode string
+
+const (
+	SlotAlternate SlotMode = "alternate" // A, A+0.01, A−0.01, A+0.02 …
+	SlotUp        SlotMode = "up"        // A, A+0.01, A+0.02 …
+	SlotDown      SlotMode = "down"      // A, A−0.01, A−0.02 …
+)
+
+// SlotPolicy bounds the search for a free payable amount.
+type SlotPolicy struct {
+	Mode      SlotMode
+	MaxOffset money.Fen // furthest the payable amount may move from the asked one
+}
+
+// Candidates returns the payable amounts to try for asked, best first.
+func (p SlotPolicy) Candidates(asked money.Fen) []money.Fen {
+	out := make([]money.Fen, 0, 2*int(p.MaxOffset)+1)
+	out = append(out, asked)
+	for d := money.Fen(1); d <= p.MaxOffset; d++ {
+		up, down := asked+d, asked-d
+		switch p.Mode {
+		case SlotUp:
+			out = append(out, up)
+		case SlotDown:
+			if down >= 1 {
+				out = append(out, down)
+			}
+		default:
+			out = append(out, up)
+			if down >= 1 {
+				out = append(out, down)
+			}
+		}
+	}
+	return out
+}
+
 // PickSlot returns the first of candidates (best first, as
 // SlotPolicy.Candidates gives them) that is neither held by a pending order
 // nor cooling, and false when every one is. A cooling amount was released by

@@ -50,10 +50,3 @@ func (s Source) Describe(lang string) string {
 	}
 	return "默认值"
 }
-
-// Audit actions of the switch that lets the merchant API key stand in for a
-// phone's device key.
-const (
-	AuditAPIKeyForwardingOff = "settings.api_key_forwarding_off"
-	AuditAPIKeyForwardingOn  = "settings.api_key_forwarding_on"
-)

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"paygate/app/netguard"
+	"paygate/app"
 )
 
 // The callback dispatcher logs why an attempt did not count in English (it
@@ -36,11 +36,11 @@ func attemptError(ctx context.Context, reason string) string {
 		return reason
 	}
 	if m := blockedReason.FindStringSubmatch(reason); m != nil {
-		if m[2] == netguard.Self.En {
+		if m[2] == app.AddressSelf.En {
 			return "已拦截，没有发送：" + m[1] + " 是 paygate 自己，单笔订单的回调地址不能指向 paygate。"
 		}
 		kind := "内部地址"
-		for _, k := range netguard.Kinds {
+		for _, k := range app.AddressKinds {
 			if k.En == m[2] {
 				kind = k.Zh
 			}

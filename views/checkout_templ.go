@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // Payer is the frame of the pages payers see: the checkout page, payment
@@ -197,7 +197,7 @@ func payerPage(p Payer) templ.Component {
 
 // CheckoutData is the checkout page of one order.
 type CheckoutData struct {
-	gateway.Checkout
+	console.Checkout
 	// QRImage is the 收款码 drawn from its payload, as a data: URI of a PNG;
 	// "" when the owner has uploaded none for the order's method.
 	QRImage string

@@ -11,11 +11,11 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // DashboardPage is the admin home.
-func DashboardPage(m Meta, d gateway.Dashboard) templ.Component {
+func DashboardPage(m Meta, d console.Dashboard) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -89,7 +89,7 @@ func DashboardPage(m Meta, d gateway.Dashboard) templ.Component {
 }
 
 // DashboardBody is the part of the dashboard that refreshes itself.
-func DashboardBody(d gateway.Dashboard) templ.Component {
+func DashboardBody(d console.Dashboard) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -13,7 +13,7 @@ import (
 	"net/url"
 
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // Pairing is how a phone reaches this paygate.
@@ -32,11 +32,11 @@ type DevicesData struct {
 	ShownQR       string
 	Notifications []app.Notification
 	Total         int
-	Page          gateway.Page
+	Page          app.Page
 	Params        url.Values
 	Outcome       string
 	// Forwarding is whether the merchant API key also works as a phone key.
-	Forwarding gateway.APIKeyForwarding
+	Forwarding console.APIKeyForwarding
 	// Storage is what the stored requests and the database take.
 	Storage app.NotificationStorage
 }
@@ -1929,7 +1929,7 @@ func DeviceCard(dev app.Device, p Pairing, shown bool, qr string) templ.Componen
 	})
 }
 
-func devicesAlert(d gateway.Dashboard) templ.Component {
+func devicesAlert(d console.Dashboard) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -7,15 +7,15 @@ import (
 	"strings"
 )
 
-// Snippets holds the callback verification snippets the /docs page shows;
+// snippetFiles holds the callback verification snippets the /docs page shows;
 // docs_test.go runs each under its own interpreter against the shared
 // signature vectors, so what people copy works.
 //
 //go:embed snippets
-var Snippets embed.FS
+var snippetFiles embed.FS
 
 func snippet(name string) string {
-	b, err := Snippets.ReadFile("snippets/" + name)
+	b, err := snippetFiles.ReadFile("snippets/" + name)
 	if err != nil {
 		return ""
 	}

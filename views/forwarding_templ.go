@@ -11,13 +11,13 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // APIKeyForwardingCard is the devices page's block about the merchant API
 // key standing in for a phone's own key: a warning while it is on, with a
 // one-click switch-off once a phone has been heard from with its own key.
-func APIKeyForwardingCard(f gateway.APIKeyForwarding, devices []app.Device) templ.Component {
+func APIKeyForwardingCard(f console.APIKeyForwarding, devices []app.Device) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -286,7 +286,7 @@ func APIKeyForwardingCard(f gateway.APIKeyForwarding, devices []app.Device) temp
 }
 
 // APIKeyForwardingLine is the settings page's line about the same switch.
-func APIKeyForwardingLine(f gateway.APIKeyForwarding) templ.Component {
+func APIKeyForwardingLine(f console.APIKeyForwarding) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -408,7 +408,7 @@ func APIKeyForwardingLine(f gateway.APIKeyForwarding) templ.Component {
 	})
 }
 
-func forwardingSource(f gateway.APIKeyForwarding) templ.Component {
+func forwardingSource(f console.APIKeyForwarding) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

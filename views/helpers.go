@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"paygate/app"
-	"paygate/app/gateway"
 	"paygate/app/money"
 	"paygate/assets"
 )
@@ -252,14 +251,14 @@ func lastPage(total, limit int) int {
 	if total <= 0 || limit <= 0 {
 		return 1
 	}
-	total = min(total, gateway.ListCountCap)
+	total = min(total, app.ListCountCap)
 	return (total + limit - 1) / limit
 }
 
 // countText is a list's total, "10000+" once the count stopped at the cap.
 func countText(total int) string {
-	if total > gateway.ListCountCap {
-		return itoa(gateway.ListCountCap) + "+"
+	if total > app.ListCountCap {
+		return itoa(app.ListCountCap) + "+"
 	}
 	return itoa(total)
 }

@@ -11,11 +11,11 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // OrderPage shows one order with its timeline.
-func OrderPage(m Meta, t gateway.OrderTimeline) templ.Component {
+func OrderPage(m Meta, t console.OrderTimeline) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -77,7 +77,7 @@ func OrderPage(m Meta, t gateway.OrderTimeline) templ.Component {
 
 // OrderDetail refreshes itself every 2 s while the order waits for payment,
 // so the shop owner sees it turn paid.
-func OrderDetail(t gateway.OrderTimeline) templ.Component {
+func OrderDetail(t console.OrderTimeline) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -138,7 +138,7 @@ func OrderDetail(t gateway.OrderTimeline) templ.Component {
 	})
 }
 
-func orderDetailBody(t gateway.OrderTimeline) templ.Component {
+func orderDetailBody(t console.OrderTimeline) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

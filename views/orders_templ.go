@@ -13,16 +13,16 @@ import (
 	"net/url"
 
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // OrdersData is the orders page.
 type OrdersData struct {
-	Query  gateway.OrderQuery
+	Query  console.OrderQuery
 	Params url.Values // the filter as a query string, for links and polling
 	Orders []app.Order
 	Total  int
-	Page   gateway.Page
+	Page   app.Page
 	Any    bool // the shop has any order at all (for the empty state)
 }
 
@@ -935,7 +935,7 @@ func option(value, label, current string) templ.Component {
 	})
 }
 
-func pager(path string, q url.Values, p gateway.Page, total int) templ.Component {
+func pager(path string, q url.Values, p app.Page, total int) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

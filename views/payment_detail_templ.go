@@ -13,11 +13,11 @@ import (
 	"net/url"
 
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // PaymentPage shows one payment, its callback attempts and what people did.
-func PaymentPage(m Meta, d gateway.PaymentDetail) templ.Component {
+func PaymentPage(m Meta, d console.PaymentDetail) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -711,7 +711,7 @@ type CallbacksData struct {
 	Status    string
 	Callbacks []app.CallbackSummary
 	Total     int
-	Page      gateway.Page
+	Page      app.Page
 	Params    url.Values
 }
 
@@ -1872,7 +1872,7 @@ func auditSubject(s string) templ.Component {
 type AuditData struct {
 	Entries []app.AuditEntry
 	Total   int
-	Page    gateway.Page
+	Page    app.Page
 }
 
 // AuditPage lists what people did.

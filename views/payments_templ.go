@@ -13,16 +13,16 @@ import (
 	"net/url"
 
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // PaymentsData is the payments page: the waiting ones as cards, or a list.
 type PaymentsData struct {
 	Tab       string // unmatched, all, success, ignored
-	Unmatched []gateway.PaymentDetail
+	Unmatched []console.PaymentDetail
 	Payments  []app.Payment
 	Total     int
-	Page      gateway.Page
+	Page      app.Page
 	Params    url.Values
 }
 
@@ -401,7 +401,7 @@ func UnmatchedList(d PaymentsData) templ.Component {
 }
 
 // UnmatchedCard is one waiting payment with its candidate orders.
-func UnmatchedCard(p gateway.PaymentDetail) templ.Component {
+func UnmatchedCard(p console.PaymentDetail) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

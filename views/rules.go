@@ -7,14 +7,14 @@ import (
 	"github.com/a-h/templ"
 
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // TuningData is the order and matching rules section: the rules in force and
 // where each comes from; after a refused save, what was typed and why.
 type TuningData struct {
-	State gateway.TuningState
-	Typed *gateway.TuningForm
+	State console.TuningState
+	Typed *console.TuningForm
 	Err   error
 }
 
@@ -40,7 +40,7 @@ func ruleValue(d TuningData, field string) string {
 }
 
 // ruleText is field's value in t as the form writes it.
-func ruleText(t gateway.Tuning, field string) string {
+func ruleText(t app.Tuning, field string) string {
 	switch field {
 	case "orderLifetime":
 		return formMinutes(t.OrderLifetime)
@@ -109,7 +109,7 @@ func ruleSource(ctx context.Context, d TuningData, field string) string {
 		return tr(ctx, s.Describe("zh")+"（只读：要在这里修改，先去掉这个环境变量并重启 paygate）",
 			s.Describe("en")+" (read-only: to change it here, remove the variable and restart paygate)")
 	case app.SourceFile:
-		key := gateway.TuningConfigKey(field)
+		key := d.State.ConfigKey(field)
 		return tr(ctx, s.Describe("zh")+"（只读：要在这里修改，先删掉其中的 "+key+" 并重启 paygate）",
 			s.Describe("en")+" (read-only: to change it here, remove "+key+" from it and restart paygate)")
 	}
@@ -168,7 +168,7 @@ func apiKeyPhone(devices []app.Device) (app.Device, bool) {
 
 // forwardingSourceText says where the API-key switch is set, and a console
 // value that a pinned one overrides.
-func forwardingSourceText(ctx context.Context, f gateway.APIKeyForwarding) string {
+func forwardingSourceText(ctx context.Context, f console.APIKeyForwarding) string {
 	s := f.Source.Describe(Lang(ctx))
 	if f.Source.Pinned() {
 		s += tr(ctx, "（forwarder.accept_api_key，只读：要在后台修改，先去掉它并重启 paygate）",

@@ -11,17 +11,17 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"paygate/app"
-	"paygate/app/gateway"
+	"paygate/app/console"
 )
 
 // SettingsData is the settings page.
 type SettingsData struct {
 	Settings app.Settings
-	Tuning   gateway.Tuning
+	Tuning   app.Tuning
 	// Rules are the order and matching rules with their sources.
-	Rules gateway.TuningState
+	Rules console.TuningState
 	// Forwarding is whether the API key is also a phone key.
-	Forwarding gateway.APIKeyForwarding
+	Forwarding console.APIKeyForwarding
 	QRs        map[app.Method]app.PayQR
 	// QRAmounts are the optional fixed-amount codes.
 	QRAmounts []app.PayQR
@@ -859,7 +859,7 @@ func PasswordSection() templ.Component {
 type PayQRData struct {
 	QRs     map[app.Method]app.PayQR
 	Amounts []app.PayQR
-	Tuning  gateway.Tuning
+	Tuning  app.Tuning
 }
 
 // PayQRSection is the 收款码 picture of each method, with its fixed-amount codes.

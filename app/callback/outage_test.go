@@ -125,7 +125,7 @@ func TestMerchantOutageOfAnHour(t *testing.T) {
 			t.Errorf("order %s acknowledged %d times, want exactly 1", id, acked[id])
 		}
 	}
-	list, _, err := db.ListPayments(ctx, store.PaymentFilter{Limit: 100})
+	list, _, err := db.ListPayments(ctx, app.PaymentFilter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func NewBody(d app.CallbackDelivery, apiKey string, now time.Time) Body {
 		PaymentMethod:   string(d.Order.Method),
 		Status:          string(app.OrderSuccess),
 		Timestamp:       app.FormatTime(now),
-		Nonce:           Nonce(),
+		Nonce:           newNonce(),
 		DisplayAmount:   d.Order.Amount,
 		PaidAt:          app.FormatTime(d.Order.PaidAt),
 		MerchantOrderID: d.Order.MerchantOrderID,
@@ -85,8 +85,8 @@ func (b Body) JSON() []byte {
 	return out
 }
 
-// Nonce is 16 random hex characters.
-func Nonce() string {
+// newNonce is 16 random hex characters.
+func newNonce() string {
 	var buf [8]byte
 	_, _ = rand.Read(buf[:])
 	return hex.EncodeToString(buf[:])

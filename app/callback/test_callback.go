@@ -9,8 +9,8 @@ import (
 	"paygate/app/money"
 )
 
-// TestTimeout bounds a test callback: the settings page waits for it.
-const TestTimeout = 5 * time.Second
+// testTimeout bounds a test callback: the settings page waits for it.
+const testTimeout = 5 * time.Second
 
 // SendTest posts a signed sample callback to url once, now, and reports what
 // the merchant's server answered, judged by the same acknowledgement rules as
@@ -38,7 +38,7 @@ func (d *Dispatcher) SendTest(ctx context.Context, url, apiKey string) app.Callb
 	case apiKey == "":
 		a.Error = "no API key to sign with: set one first"
 	default:
-		ctx, cancel := context.WithTimeout(ctx, TestTimeout)
+		ctx, cancel := context.WithTimeout(ctx, testTimeout)
 		defer cancel()
 		d.send(ctx, d.client, &a, http.MethodPost, NewBody(sample, apiKey, now).JSON(), acknowledged)
 	}

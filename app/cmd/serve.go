@@ -73,7 +73,7 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 		Logger:   logger,
 	})
 	gw := gateway.New(db, dispatcher, gateway.Options{
-		Defaults: gateway.Tuning{
+		Defaults: app.Tuning{
 			OrderLifetime: cfg.Order.Lifetime,
 			MinAmount:     cfg.Order.MinAmount,
 			MaxAmount:     cfg.Order.MaxAmount,

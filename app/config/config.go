@@ -204,14 +204,12 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("notifications.retention", "90d")
 }
 
-// Load reads the configuration. args are the command-line flags (without the
-// program name); an unknown flag is an error.
-func Load(args []string) (*Config, error) { return LoadOrCreate(args, nil) }
-
-// LoadOrCreate is Load that, when there is no configuration anywhere — no
-// config.yaml in the working directory or beside the executable, no
-// --config, PAYGATE_CONFIG or data directory given — writes template as
-// config.yaml beside the executable and reads it (Config.Created). That is a
+// LoadOrCreate reads the configuration. args are the command-line flags
+// (without the program name); an unknown flag is an error. When there is no
+// configuration anywhere — no config.yaml in the working directory or beside
+// the executable, no --config, PAYGATE_CONFIG or data directory given — it
+// writes template as config.yaml beside the executable and reads it
+// (Config.Created). That is a
 // double-clicked binary's first start: its config.yaml and data/ then live
 // beside it, whatever the working directory. Under `go run` (a temporary
 // build directory) nothing is written and the working directory is used.

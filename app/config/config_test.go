@@ -47,7 +47,7 @@ func TestAddrExplicit(t *testing.T) {
 			if tt.env != "" {
 				t.Setenv("PAYGATE_SERVER_ADDR", tt.env)
 			}
-			cfg, err := Load(tt.args)
+			cfg, err := LoadOrCreate(tt.args, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func TestBadValuesNameTheKey(t *testing.T) {
 			clearEnv(t)
 			t.Chdir(t.TempDir())
 			t.Setenv(tt.env, tt.value)
-			_, err := Load(nil)
+			_, err := LoadOrCreate(nil, nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one naming %q", err, tt.want)
 			}
@@ -86,7 +86,7 @@ func TestBadValuesNameTheKey(t *testing.T) {
 	t.Chdir(t.TempDir())
 	t.Setenv("PAYGATE_SERVER_PUBLIC_URL", "https://pay.example.com/")
 	t.Setenv("PAYGATE_LINKS_RATE_LIMIT", "0")
-	cfg, err := Load(nil)
+	cfg, err := LoadOrCreate(nil, nil)
 	if err != nil || cfg.Server.PublicURL != "https://pay.example.com" || cfg.Links.RateLimit != 0 {
 		t.Fatalf("good values: %+v, %v", cfg, err)
 	}
@@ -97,14 +97,14 @@ func TestBadValuesNameTheKey(t *testing.T) {
 	// that keep strangers from holding a price's amounts.
 	t.Setenv("PAYGATE_SERVER_RATE_LIMIT", "0")
 	t.Setenv("PAYGATE_LINKS_MAX_PENDING_PER_LINK", "0")
-	if cfg, err = Load(nil); err != nil || cfg.Links.MaxPendingPerIP != 3 || cfg.Links.MaxPendingPerLink != 0 {
+	if cfg, err = LoadOrCreate(nil, nil); err != nil || cfg.Links.MaxPendingPerIP != 3 || cfg.Links.MaxPendingPerLink != 0 {
 		t.Fatalf("caps with server.rate_limit 0: %+v, %v", cfg.Links, err)
 	}
 }
 
 func TestUnknownCommandIsAnError(t *testing.T) {
 	clearEnv(t)
-	if _, err := Load([]string{"serve"}); err == nil || !strings.Contains(err.Error(), `unknown command "serve"`) {
+	if _, err := LoadOrCreate([]string{"serve"}, nil); err == nil || !strings.Contains(err.Error(), `unknown command "serve"`) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -161,7 +161,7 @@ func TestConsoleKeysArePinnedWhereSet(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			cfg, err := Load(tt.args)
+			cfg, err := LoadOrCreate(tt.args, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,7 +179,7 @@ func TestConsoleKeysArePinnedWhereSet(t *testing.T) {
 // every console key to the console.
 func TestShippedConfigPinsNothing(t *testing.T) {
 	clearEnv(t)
-	cfg, err := Load([]string{"--config", "../../config.yaml"})
+	cfg, err := LoadOrCreate([]string{"--config", "../../config.yaml"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestSettingsThatBreakMatchingAreRefused(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			_, err := Load(tt.args)
+			_, err := LoadOrCreate(tt.args, nil)
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -271,7 +271,7 @@ func TestNotificationRetention(t *testing.T) {
 			if tt.value != "" {
 				t.Setenv("PAYGATE_NOTIFICATIONS_RETENTION", tt.value)
 			}
-			cfg, err := Load(nil)
+			cfg, err := LoadOrCreate(nil, nil)
 			if tt.bad != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.bad) || !strings.Contains(err.Error(), "notifications.retention") {
 					t.Fatalf("error %v, want one naming notifications.retention and saying %q", err, tt.bad)

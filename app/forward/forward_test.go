@@ -20,7 +20,7 @@ func TestSmsForwarderSignVectors(t *testing.T) {
 			"aOZ0Y%2FR7BCg4xs87AcG5MYf26YmwfVRTLD0z3X%2Bp%2FmM%3D", "aOZ0Y%252FR7BCg4xs87AcG5MYf26YmwfVRTLD0z3X%252Bp%252FmM%253D"},
 	}
 	for _, tt := range tests {
-		if got := SmsForwarderSign(tt.secret, tt.ts); got != tt.b64 {
+		if got := smsForwarderSign(tt.secret, tt.ts); got != tt.b64 {
 			t.Fatalf("sign(%s) = %s, want %s", tt.ts, got, tt.b64)
 		}
 		// What a server sees after its one ordinary decode, for each way the sign travels.

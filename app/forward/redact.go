@@ -27,7 +27,7 @@ var jsonSecret = regexp.MustCompile(`("(?:key|secret|sign|token|api_key)"\s*:\s*
 
 // Redact returns n with the secrets of its request hidden.
 func Redact(n app.Notification) app.Notification {
-	n.Query = RedactQuery(n.Query)
+	n.Query = redactQuery(n.Query)
 	n.Body = redactBody(n.Body)
 	if n.Header != nil {
 		h := make(map[string]string, len(n.Header))
@@ -42,8 +42,8 @@ func Redact(n app.Notification) app.Notification {
 	return n
 }
 
-// RedactQuery hides the values of secret fields in a query string or form body.
-func RedactQuery(q string) string {
+// redactQuery hides the values of secret fields in a query string or form body.
+func redactQuery(q string) string {
 	if q == "" {
 		return q
 	}
@@ -66,7 +66,7 @@ func redactBody(body string) string {
 		return jsonSecret.ReplaceAllString(body, `$1"`+hidden+`"`)
 	}
 	if strings.Contains(body, "=") {
-		return RedactQuery(body)
+		return redactQuery(body)
 	}
 	return body
 }

@@ -26,15 +26,15 @@ import (
 // sent first).
 const DefaultSignWindow = 15 * time.Minute
 
-// SmsForwarderSign is the base64 signature for secret and timestamp.
-func SmsForwarderSign(secret, timestamp string) string {
+// smsForwarderSign is the base64 signature for secret and timestamp.
+func smsForwarderSign(secret, timestamp string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte(timestamp + "\n" + secret))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// NormalizeSign undoes the extra encodings a sign may carry.
-func NormalizeSign(s string) string {
+// normalizeSign undoes the extra encodings a sign may carry.
+func normalizeSign(s string) string {
 	s = strings.TrimSpace(s)
 	for i := 0; i < 2 && strings.Contains(s, "%"); i++ {
 		u, err := url.PathUnescape(s) // PathUnescape keeps '+' as '+'
@@ -48,7 +48,7 @@ func NormalizeSign(s string) string {
 
 // VerifySmsForwarder checks sign for secret in constant time.
 func VerifySmsForwarder(secret, timestamp, signature string) bool {
-	return sign.Equal(SmsForwarderSign(secret, timestamp), NormalizeSign(signature))
+	return sign.Equal(smsForwarderSign(secret, timestamp), normalizeSign(signature))
 }
 
 // TimestampFresh reports whether a millisecond (or second) timestamp is within window of now.

@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -33,7 +32,7 @@ type VmqRequest struct {
 // DecodeVmq reads a V免签 request from its query string (and form body, for
 // servers that proxy it as POST).
 func DecodeVmq(r app.RawRequest) (VmqRequest, error) {
-	fields, err := Fields(r)
+	fields, err := requestFields(r)
 	if err != nil {
 		return VmqRequest{}, err
 	}
@@ -49,21 +48,6 @@ func DecodeVmq(r app.RawRequest) (VmqRequest, error) {
 			"Missing t or sign: a V免签 request looks like /appHeart?t=<ms>&sign=md5(t+key).")
 	}
 	return v, nil
-}
-
-// RawQueryValue returns a parameter exactly as it appears in the query
-// string (percent-decoded only), for signatures over the sent text.
-func RawQueryValue(query, name string) string {
-	for _, part := range strings.Split(query, "&") {
-		k, v, _ := strings.Cut(part, "=")
-		if k == name {
-			if u, err := url.QueryUnescape(v); err == nil {
-				return u
-			}
-			return v
-		}
-	}
-	return ""
 }
 
 // Md5Hex is lowercase hex md5, as the app and V免签 servers compute it.

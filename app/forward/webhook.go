@@ -40,7 +40,7 @@ var (
 // Message it returns with the error still carries the key the request came
 // with, if any.
 func DecodeWebhook(r app.RawRequest) (Message, error) {
-	fields, err := Fields(r)
+	fields, err := requestFields(r)
 	if err != nil {
 		// Unreadable; the key in the headers still tells whether a known phone sent it.
 		return Message{Via: "webhook", Key: firstNonEmpty(r.Header["key"], bearer(r.Header["authorization"]))}, err
@@ -88,9 +88,9 @@ func DecodeWebhook(r app.RawRequest) (Message, error) {
 	return m, nil
 }
 
-// Fields merges query parameters and body fields (JSON object, form, or plain
+// requestFields merges query parameters and body fields (JSON object, form, or plain
 // text as message) into one map; body fields win.
-func Fields(r app.RawRequest) (map[string]string, error) {
+func requestFields(r app.RawRequest) (map[string]string, error) {
 	fields := map[string]string{}
 	if r.Query != "" {
 		q, err := url.ParseQuery(r.Query)

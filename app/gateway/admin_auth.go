@@ -23,8 +23,8 @@ import (
 // SessionLifetime is how long a login lasts.
 const SessionLifetime = 7 * 24 * time.Hour
 
-// MinPasswordLen is the shortest admin password accepted.
-const MinPasswordLen = 8
+// minPasswordLen is the shortest admin password accepted.
+const minPasswordLen = 8
 
 // setup holds the one-time first-run token, made while no admin exists.
 type setup struct {
@@ -119,10 +119,10 @@ func validUsername(s string) (string, error) {
 
 func validPassword(pw, confirm string) error {
 	switch {
-	case utf8.RuneCountInString(pw) < MinPasswordLen:
+	case utf8.RuneCountInString(pw) < minPasswordLen:
 		return app.NewError(app.EINVALID, "password",
-			fmt.Sprintf("密码太短：至少 %d 个字符。建议用一句好记的话，例如“我家小店2024开张”。", MinPasswordLen),
-			fmt.Sprintf("The password is too short: use at least %d characters, e.g. a sentence you remember.", MinPasswordLen))
+			fmt.Sprintf("密码太短：至少 %d 个字符。建议用一句好记的话，例如“我家小店2024开张”。", minPasswordLen),
+			fmt.Sprintf("The password is too short: use at least %d characters, e.g. a sentence you remember.", minPasswordLen))
 	case len(pw) > 72:
 		return app.NewError(app.EINVALID, "password",
 			"密码太长：最多 72 个字节（约 24 个汉字或 72 个英文字符）。", "The password is too long: at most 72 bytes.")
@@ -252,7 +252,7 @@ func (g *Gateway) openSession(ctx context.Context, a app.Admin, deviceID string,
 	}
 	token := newSessionToken()
 	s := app.Session{
-		TokenHash: HashToken(token),
+		TokenHash: hashToken(token),
 		Admin:     a,
 		CreatedAt: now,
 		ExpiresAt: now.Add(SessionLifetime),
@@ -272,7 +272,7 @@ func (g *Gateway) Session(ctx context.Context, token string) (app.Session, error
 	if token == "" || len(token) > 100 {
 		return app.Session{}, errLogin
 	}
-	s, found, err := g.db.SessionByHash(ctx, HashToken(token))
+	s, found, err := g.db.SessionByHash(ctx, hashToken(token))
 	if err != nil {
 		return app.Session{}, err
 	}
@@ -284,7 +284,7 @@ func (g *Gateway) Session(ctx context.Context, token string) (app.Session, error
 
 // Logout ends the session of token.
 func (g *Gateway) Logout(ctx context.Context, token, actor string) error {
-	return g.db.DeleteSession(ctx, HashToken(token), actor)
+	return g.db.DeleteSession(ctx, hashToken(token), actor)
 }
 
 // ChangePasswordRequest is the change-password form.
@@ -308,8 +308,8 @@ func (g *Gateway) ChangePassword(ctx context.Context, s app.Session, req ChangeP
 	return g.db.SetAdminPassword(ctx, s.Admin.ID, string(hash), s.TokenHash)
 }
 
-// HashToken is what is stored for a session token.
-func HashToken(token string) string {
+// hashToken is what is stored for a session token.
+func hashToken(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
 }

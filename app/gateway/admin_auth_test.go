@@ -186,7 +186,7 @@ func TestFormTokensAreBoundAndSigned(t *testing.T) {
 	c.ns.Store(time.Now().UnixNano())
 	dir := t.TempDir()
 	g := newAuthGateway(t, dir, c)
-	session := SessionBinding(app.Session{TokenHash: HashToken("session-token")})
+	session := SessionBinding(app.Session{TokenHash: hashToken("session-token")})
 	visitor := VisitorBinding("visitor-cookie-0123456789")
 	tok, err := g.FormToken(ctx, session)
 	if err != nil {
@@ -201,7 +201,7 @@ func TestFormTokensAreBoundAndSigned(t *testing.T) {
 		want    bool
 	}{
 		{"the session's own token", session, tok, true},
-		{"another session's", SessionBinding(app.Session{TokenHash: HashToken("other")}), tok, false},
+		{"another session's", SessionBinding(app.Session{TokenHash: hashToken("other")}), tok, false},
 		{"the session's token as a visitor's", visitor, tok, false},
 		{"the cookie value itself", visitor, "visitor-cookie-0123456789", false},
 		{"made with another paygate's secret", session, foreign, false},

@@ -7,23 +7,22 @@ import (
 
 	"paygate/app"
 	"paygate/app/qr"
-	"paygate/app/store"
 )
 
 // AuditLog lists what people did, newest first.
-func (g *Gateway) AuditLog(ctx context.Context, page Page) ([]app.AuditEntry, int, error) {
-	return g.db.AuditLog(ctx, store.AuditFilter{Offset: (page.Number - 1) * page.Limit, Limit: page.Limit})
+func (g *Gateway) AuditLog(ctx context.Context, page app.Page) ([]app.AuditEntry, int, error) {
+	return g.db.AuditLog(ctx, app.AuditFilter{Offset: page.Offset(), Limit: page.Limit})
 }
 
 // Callbacks lists merchant callbacks; status is "", "failing", pending, sent or failed.
-func (g *Gateway) Callbacks(ctx context.Context, status string, page Page) ([]app.CallbackSummary, int, error) {
+func (g *Gateway) Callbacks(ctx context.Context, status string, page app.Page) ([]app.CallbackSummary, int, error) {
 	switch status {
 	case "", "failing", string(app.CallbackPending), string(app.CallbackSent), string(app.CallbackFailed):
 	default:
 		return nil, 0, app.NewError(app.EINVALID, "status",
 			"回调状态只能是 failing、pending、sent 或 failed。", "The callback status must be failing, pending, sent or failed.")
 	}
-	return g.db.ListCallbacks(ctx, store.CallbackFilter{Status: status, Offset: (page.Number - 1) * page.Limit, Limit: page.Limit})
+	return g.db.ListCallbacks(ctx, app.CallbackFilter{Status: status, Offset: page.Offset(), Limit: page.Limit})
 }
 
 // MaxPayQRBytes bounds an uploaded 收款码 picture.
@@ -90,7 +89,7 @@ func (g *Gateway) PayQR(ctx context.Context, method string) (app.PayQR, error) {
 
 // ExportOrders streams the orders created in [from, to) to fn, oldest first.
 func (g *Gateway) ExportOrders(ctx context.Context, from, to time.Time, fn func(app.Order) error) error {
-	return g.db.EachOrder(ctx, store.OrderFilter{From: from, To: to}, fn)
+	return g.db.EachOrder(ctx, app.OrderFilter{From: from, To: to}, fn)
 }
 
 // ExportPayments streams the payments received in [from, to) to fn, oldest first.

@@ -6,51 +6,42 @@ import (
 	"time"
 
 	"paygate/app"
-	"paygate/app/store"
+	"paygate/app/console"
 )
 
-// OrderQuery is the orders page's filter form, as text.
-type OrderQuery struct {
-	Status, Method, From, To, Q, Page string
-}
-
-// ListCountCap is where the console's lists stop counting ("10000+"):
-// an exact count of a million rows costs a second and tells nobody anything.
-const ListCountCap = 10000
-
-// OrderListLimit is how many orders a page shows.
-const OrderListLimit = 20
+// orderListLimit is how many orders a page shows.
+const orderListLimit = 20
 
 // ParseOrderQuery validates the filter form.
-func ParseOrderQuery(q OrderQuery) (store.OrderFilter, Page, error) {
-	var f store.OrderFilter
+func ParseOrderQuery(q console.OrderQuery) (app.OrderFilter, app.Page, error) {
+	var f app.OrderFilter
 	switch s := app.OrderStatus(strings.TrimSpace(q.Status)); s {
 	case "", app.OrderPending, app.OrderSuccess, app.OrderExpired, app.OrderFailed:
 		f.Status = s
 	default:
-		return f, Page{}, app.NewError(app.EINVALID, "status",
+		return f, app.Page{}, app.NewError(app.EINVALID, "status",
 			"订单状态只能是 pending（待支付）、success（已支付）、expired（已过期）或 failed（已关闭）。",
 			"The order status must be pending, success, expired or failed.")
 	}
 	if m := strings.TrimSpace(q.Method); m != "" {
 		method, err := ParseMethod(m)
 		if err != nil {
-			return f, Page{}, err
+			return f, app.Page{}, err
 		}
 		f.Method = method
 	}
 	from, to, err := ParseDateRange(q.From, q.To)
 	if err != nil {
-		return f, Page{}, err
+		return f, app.Page{}, err
 	}
 	f.From, f.To = from, to
 	f.Query = app.CutRunes(strings.TrimSpace(q.Q), 64)
 	page, err := ParsePage(q.Page, "")
 	if err != nil {
-		return f, Page{}, err
+		return f, app.Page{}, err
 	}
-	page.Limit = OrderListLimit
-	f.Offset, f.Limit, f.CountCap = (page.Number-1)*page.Limit, page.Limit, ListCountCap
+	page.Limit = orderListLimit
+	f.Offset, f.Limit, f.CountCap = page.Offset(), page.Limit, app.ListCountCap
 	return f, page, nil
 }
 
@@ -83,26 +74,18 @@ func ParseDateRange(from, to string) (time.Time, time.Time, error) {
 }
 
 // Orders lists orders.
-func (g *Gateway) Orders(ctx context.Context, f store.OrderFilter) ([]app.Order, int, error) {
+func (g *Gateway) Orders(ctx context.Context, f app.OrderFilter) ([]app.Order, int, error) {
 	return g.db.ListOrders(ctx, f)
-}
-
-// OrderTimeline is an order with everything that happened to it.
-type OrderTimeline struct {
-	Order    app.Order
-	Payment  *app.Payment
-	Attempts []app.CallbackAttempt
-	Audit    []app.AuditEntry
 }
 
 // OrderTimeline returns an order, the payment that paid it, the callback
 // attempts and what people did to it.
-func (g *Gateway) OrderTimeline(ctx context.Context, id string) (OrderTimeline, error) {
+func (g *Gateway) OrderTimeline(ctx context.Context, id string) (console.OrderTimeline, error) {
 	o, err := g.Order(ctx, id)
 	if err != nil {
-		return OrderTimeline{}, err
+		return console.OrderTimeline{}, err
 	}
-	t := OrderTimeline{Order: o}
+	t := console.OrderTimeline{Order: o}
 	if o.PaymentID != "" {
 		p, err := g.db.Payment(ctx, o.PaymentID)
 		if err != nil {
@@ -112,13 +95,13 @@ func (g *Gateway) OrderTimeline(ctx context.Context, id string) (OrderTimeline, 
 		if t.Attempts, err = g.db.CallbackAttempts(ctx, p.ID); err != nil {
 			return t, err
 		}
-		audit, _, err := g.db.AuditLog(ctx, store.AuditFilter{Subject: p.ID, Limit: 50})
+		audit, _, err := g.db.AuditLog(ctx, app.AuditFilter{Subject: p.ID, Limit: 50})
 		if err != nil {
 			return t, err
 		}
 		t.Audit = audit
 	}
-	audit, _, err := g.db.AuditLog(ctx, store.AuditFilter{Subject: o.ID, Limit: 50})
+	audit, _, err := g.db.AuditLog(ctx, app.AuditFilter{Subject: o.ID, Limit: 50})
 	if err != nil {
 		return t, err
 	}

@@ -5,54 +5,44 @@ import (
 	"slices"
 
 	"paygate/app"
-	"paygate/app/store"
+	"paygate/app/console"
 )
 
-// PaymentDetail is a payment with its callback log, what people did to it,
-// and, while it waits, the orders it may pay.
-type PaymentDetail struct {
-	Payment      app.Payment
-	Notification app.NotificationText
-	Candidates   []app.CandidateOrder
-	Attempts     []app.CallbackAttempt
-	Audit        []app.AuditEntry
-}
-
 // PaymentDetail returns one payment with everything about it.
-func (g *Gateway) PaymentDetail(ctx context.Context, id string) (PaymentDetail, error) {
+func (g *Gateway) PaymentDetail(ctx context.Context, id string) (console.PaymentDetail, error) {
 	p, err := g.Payment(ctx, id)
 	if err != nil {
-		return PaymentDetail{}, err
+		return console.PaymentDetail{}, err
 	}
-	d := PaymentDetail{Payment: p}
+	d := console.PaymentDetail{Payment: p}
 	if d.Notification, err = g.db.NotificationText(ctx, p.NotificationID); err != nil {
 		return d, err
 	}
 	if p.Status == app.PaymentUnmatched {
-		if d.Candidates, err = g.Candidates(ctx, p); err != nil {
+		if d.Candidates, err = g.candidates(ctx, p); err != nil {
 			return d, err
 		}
 	}
 	if d.Attempts, err = g.db.CallbackAttempts(ctx, p.ID); err != nil {
 		return d, err
 	}
-	d.Audit, _, err = g.db.AuditLog(ctx, store.AuditFilter{Subject: p.ID, Limit: 50})
+	d.Audit, _, err = g.db.AuditLog(ctx, app.AuditFilter{Subject: p.ID, Limit: 50})
 	return d, err
 }
 
 // Unmatched lists the payments waiting for a person, each with its candidates.
-func (g *Gateway) Unmatched(ctx context.Context, page Page) ([]PaymentDetail, int, error) {
+func (g *Gateway) Unmatched(ctx context.Context, page app.Page) ([]console.PaymentDetail, int, error) {
 	list, total, err := g.Payments(ctx, app.PaymentUnmatched, page)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]PaymentDetail, 0, len(list))
+	out := make([]console.PaymentDetail, 0, len(list))
 	for _, p := range list {
-		d := PaymentDetail{Payment: p}
+		d := console.PaymentDetail{Payment: p}
 		if d.Notification, err = g.db.NotificationText(ctx, p.NotificationID); err != nil {
 			return nil, 0, err
 		}
-		if d.Candidates, err = g.Candidates(ctx, p); err != nil {
+		if d.Candidates, err = g.candidates(ctx, p); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, d)
@@ -60,7 +50,7 @@ func (g *Gateway) Unmatched(ctx context.Context, page Page) ([]PaymentDetail, in
 	return out, total, nil
 }
 
-// Candidates returns the orders an unmatched payment may pay, most likely
+// candidates returns the orders an unmatched payment may pay, most likely
 // first: orders with the same payable amount (and method, when the payment
 // names one) that were pending when it arrived, or had expired no longer than
 // the grace period before. Confidence follows the matcher's rules
@@ -68,7 +58,7 @@ func (g *Gateway) Unmatched(ctx context.Context, page Page) ([]PaymentDetail, in
 // method unknown is medium; several pending orders, a pending order while an
 // earlier holder of the slot had been released within the grace period, or
 // an expired order is low.
-func (g *Gateway) Candidates(ctx context.Context, p app.Payment) ([]app.CandidateOrder, error) {
+func (g *Gateway) candidates(ctx context.Context, p app.Payment) ([]app.CandidateOrder, error) {
 	grace := g.Tuning().Match.Grace
 	orders, err := g.db.CandidateOrders(ctx, p, grace, 10)
 	if err != nil {

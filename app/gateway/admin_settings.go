@@ -9,15 +9,18 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 )
 
-// UpdateSettingsBy changes merchant settings from the admin console and records who did it.
-func (g *Gateway) UpdateSettingsBy(ctx context.Context, req ConfigRequest, by string) error {
-	if err := g.UpdateSettings(ctx, req); err != nil {
+// UpdateSettings validates and stores merchant settings; by is who asked
+// (an admin's name or "api"), recorded in the audit log with what changed
+// (never the API key itself).
+func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest, by string) error {
+	if err := g.updateSettings(ctx, req); err != nil {
 		return err
 	}
 	var changed []string
-	for name, v := range map[string]*string{"name": req.Name, "description": req.Description, "callbackUrl": req.CallbackURL, "epayPid": req.EpayPID} {
+	for name, v := range map[string]*string{"apiKey": req.APIKey, "name": req.Name, "description": req.Description, "callbackUrl": req.CallbackURL, "epayPid": req.EpayPID} {
 		if v != nil {
 			changed = append(changed, name)
 		}
@@ -35,35 +38,24 @@ func (g *Gateway) UpdateSettingsBy(ctx context.Context, req ConfigRequest, by st
 // RotateAPIKey replaces the API key with a new random one and returns it.
 // Merchant servers and forwarders using the old key stop working until updated.
 func (g *Gateway) RotateAPIKey(ctx context.Context, by string) (string, error) {
-	key := NewAPIKey()
-	if err := g.UpdateSettings(ctx, ConfigRequest{APIKey: &key}); err != nil {
+	key := newAPIKey()
+	if err := g.updateSettings(ctx, ConfigRequest{APIKey: &key}); err != nil {
 		return "", err
 	}
 	return key, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditAPIKeyRotate, Detail: "…" + key[len(key)-4:]})
 }
 
-// NewAPIKey is 32 random URL-safe characters (192 bits) with a readable prefix.
-func NewAPIKey() string {
+// newAPIKey is 32 random URL-safe characters (192 bits) with a readable prefix.
+func newAPIKey() string {
 	var b [24]byte
 	_, _ = rand.Read(b[:])
 	return "pk_" + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// TuningForm is the order and matching section of the settings page, as text.
-type TuningForm struct {
-	OrderLifetimeMinutes string
-	MinAmount, MaxAmount string
-	SlotMode             string
-	SlotMaxOffset        string
-	MatchWindowMinutes   string
-	MatchGraceMinutes    string
-	AutoConfirm          string
-}
-
 // ParseTuningForm reads the form; validation of the ranges is UpdateTuning's.
 // Pinned values are not read: config.yaml or the environment sets them, and
 // the page shows them read-only.
-func (g *Gateway) ParseTuningForm(f TuningForm) (Tuning, error) {
+func (g *Gateway) ParseTuningForm(f console.TuningForm) (app.Tuning, error) {
 	st := g.TuningState()
 	t := st.Tuning
 	free := func(field string) bool { return !st.Source(field).Pinned() }
@@ -117,9 +109,10 @@ func minutes(field, s, zh, en string) (time.Duration, error) {
 	return time.Duration(n) * time.Minute, nil
 }
 
-// UpdateTuningBy puts new order and matching rules in force and records who did it.
-func (g *Gateway) UpdateTuningBy(ctx context.Context, t Tuning, by string) error {
-	if err := g.UpdateTuning(ctx, t); err != nil {
+// UpdateTuning puts new order and matching rules in force; by is who asked,
+// recorded in the audit log.
+func (g *Gateway) UpdateTuning(ctx context.Context, t app.Tuning, by string) error {
+	if err := g.updateTuning(ctx, t); err != nil {
 		return err
 	}
 	return g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditTuning, Detail: t.String()})

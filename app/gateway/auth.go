@@ -10,8 +10,8 @@ import (
 	"paygate/app/sign"
 )
 
-// SignatureWindow is how far a signed request's timestamp may be from now.
-const SignatureWindow = 5 * time.Minute
+// signatureWindow is how far a signed request's timestamp may be from now.
+const signatureWindow = 5 * time.Minute
 
 func errNoAPIKeyYet() error {
 	return app.NewError(app.EUNAUTHORIZED, "",
@@ -61,7 +61,7 @@ const maxNonceLen = 128
 
 // CheckSignedRequest accepts a request signed as DESIGN (Merchant API) says:
 // HMAC-SHA256 over METHOD, PATH and the guide's canonical string of its
-// fields, a timestamp within SignatureWindow and a nonce never used before.
+// fields, a timestamp within signatureWindow and a nonce never used before.
 // Nonces are kept in the database, so a restart does not forget them.
 func (g *Gateway) CheckSignedRequest(ctx context.Context, r SignedRequest) error {
 	s, err := g.db.Settings(ctx)
@@ -84,7 +84,7 @@ func (g *Gateway) CheckSignedRequest(ctx context.Context, r SignedRequest) error
 	}
 	now := g.db.Now()
 	t, ok := parseRequestTime(ts)
-	if !ok || t.Sub(now).Abs() > SignatureWindow {
+	if !ok || t.Sub(now).Abs() > signatureWindow {
 		return app.NewError(app.EUNAUTHORIZED, "timestamp",
 			"签名时间戳 timestamp 无效或与服务器时间相差超过 5 分钟：请校准时钟并使用当前时间。",
 			"timestamp is invalid or more than 5 minutes from the server's time: sync your clock and use the current time.")
@@ -95,8 +95,8 @@ func (g *Gateway) CheckSignedRequest(ctx context.Context, r SignedRequest) error
 			"Wrong signature: sign the method, a newline, the path (without the query), a newline, then the sorted fields (query parameters too, with api_key, k=v joined with &), e.g. \""+r.Method+"\\n"+r.Path+"\\namount=0.01&api_key=…\", HMAC-SHA256 keyed by the API key, lowercase hex.")
 	}
 	// A nonce is remembered until its timestamp can no longer pass: at most
-	// SignatureWindow ahead of now, valid SignatureWindow after that.
-	fresh, err := g.db.UseRequestNonce(ctx, nonce, now.Add(2*SignatureWindow))
+	// signatureWindow ahead of now, valid signatureWindow after that.
+	fresh, err := g.db.UseRequestNonce(ctx, nonce, now.Add(2*signatureWindow))
 	if err != nil {
 		return err
 	}

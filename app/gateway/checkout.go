@@ -2,48 +2,30 @@ package gateway
 
 import (
 	"context"
-	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 )
 
-// Checkout is what the payer's page shows for one order.
-type Checkout struct {
-	Order app.Order
-	Shop  string // the shop's name, "" when the owner has not set one
-	// QR is the 收款码 to scan: the fixed-amount code for exactly the payable
-	// amount if the owner uploaded one (QR.Amount > 0), else the method's
-	// general code. HasQR is false when the owner uploaded none for the method.
-	QR    app.PayQR
-	HasQR bool
-	// LinkCode is the payment link the order came from, so an expired
-	// order's page can offer a fresh one; "" for orders made through the API.
-	LinkCode string
-	// ReplacedBy is the order its payer made next on the same link, which
-	// closed this one: its page leads there. "" when none.
-	ReplacedBy string
-	Now        time.Time
-}
-
 // Checkout returns the order with the code its payer must scan.
-func (g *Gateway) Checkout(ctx context.Context, orderID string) (Checkout, error) {
+func (g *Gateway) Checkout(ctx context.Context, orderID string) (console.Checkout, error) {
 	o, err := g.Order(ctx, orderID)
 	if err != nil {
-		return Checkout{}, err
+		return console.Checkout{}, err
 	}
-	c := Checkout{Order: o, Now: g.db.Now()}
+	c := console.Checkout{Order: o, Now: g.db.Now()}
 	s, err := g.db.Settings(ctx)
 	if err != nil {
-		return Checkout{}, err
+		return console.Checkout{}, err
 	}
 	c.Shop = s.Name
 	if o.Status == app.OrderPending {
 		if c.QR, c.HasQR, err = g.db.PayQRFor(ctx, o.Method, o.PayAmount); err != nil {
-			return Checkout{}, err
+			return console.Checkout{}, err
 		}
 	}
 	if c.LinkCode, c.ReplacedBy, err = g.db.OrderLink(ctx, o.ID); err != nil {
-		return Checkout{}, err
+		return console.Checkout{}, err
 	}
 	return c, nil
 }

@@ -4,16 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"paygate/app"
 	"paygate/app/forward"
-	"paygate/app/store"
 )
 
-// APIKeyDeviceName names the device that stands for forwarders using the merchant API key.
-const APIKeyDeviceName = "使用商户 API 密钥的手机"
+// apiKeyDeviceName names the device that stands for forwarders using the merchant API key.
+const apiKeyDeviceName = "使用商户 API 密钥的手机"
 
 // Devices lists the forwarders with their online state.
 func (g *Gateway) Devices(ctx context.Context) ([]app.Device, error) {
@@ -28,26 +28,54 @@ func (g *Gateway) Devices(ctx context.Context) ([]app.Device, error) {
 	return list, nil
 }
 
-// CreateDevice adds a forwarder with a new random key.
-func (g *Gateway) CreateDevice(ctx context.Context, name string) (app.Device, error) {
-	name, err := validDeviceName(name)
+// Device returns one forwarder with its online state.
+func (g *Gateway) Device(ctx context.Context, id int64) (app.Device, error) {
+	list, err := g.Devices(ctx)
 	if err != nil {
 		return app.Device{}, err
 	}
-	return g.db.CreateDevice(ctx, name, newDeviceKey())
+	for _, d := range list {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	return app.Device{}, app.NewError(app.ENOTFOUND, "deviceId",
+		"设备 #"+strconv.FormatInt(id, 10)+" 不存在：它可能已被删除，请刷新页面。",
+		"Device #"+strconv.FormatInt(id, 10)+" does not exist: it may have been deleted; reload the page.")
 }
 
-// RenameDevice changes a forwarder's name.
-func (g *Gateway) RenameDevice(ctx context.Context, id int64, name string) (app.Device, error) {
+func deviceSubject(id int64) string { return "device#" + strconv.FormatInt(id, 10) }
+
+// CreateDevice adds a forwarder with a new random key; by is who asked (an
+// admin's name or "api"), recorded in the audit log.
+func (g *Gateway) CreateDevice(ctx context.Context, name, by string) (app.Device, error) {
 	name, err := validDeviceName(name)
 	if err != nil {
 		return app.Device{}, err
 	}
-	return g.db.RenameDevice(ctx, id, name)
+	d, err := g.db.CreateDevice(ctx, name, newDeviceKey())
+	if err != nil {
+		return d, err
+	}
+	return d, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditDeviceCreate, Subject: deviceSubject(d.ID), Detail: d.Name})
+}
+
+// RenameDevice changes a forwarder's name; by is who asked.
+func (g *Gateway) RenameDevice(ctx context.Context, id int64, name, by string) (app.Device, error) {
+	name, err := validDeviceName(name)
+	if err != nil {
+		return app.Device{}, err
+	}
+	d, err := g.db.RenameDevice(ctx, id, name)
+	if err != nil {
+		return d, err
+	}
+	return d, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditDeviceRename, Subject: deviceSubject(id), Detail: d.Name})
 }
 
 // RotateDeviceKey gives a forwarder a new key; the old one stops working.
-func (g *Gateway) RotateDeviceKey(ctx context.Context, id int64) (app.Device, error) {
+// by is who asked.
+func (g *Gateway) RotateDeviceKey(ctx context.Context, id int64, by string) (app.Device, error) {
 	d, err := g.db.Device(ctx, id)
 	if err != nil {
 		return d, err
@@ -57,28 +85,32 @@ func (g *Gateway) RotateDeviceKey(ctx context.Context, id int64) (app.Device, er
 			"这台设备使用商户 API 密钥，没有单独的设备密钥：请在设置页更换 API 密钥。",
 			"This device uses the merchant API key and has no key of its own: rotate the API key on the settings page.")
 	}
-	return g.db.SetDeviceKey(ctx, id, newDeviceKey())
+	if d, err = g.db.SetDeviceKey(ctx, id, newDeviceKey()); err != nil {
+		return d, err
+	}
+	return d, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditDeviceRotateKey, Subject: deviceSubject(id), Detail: d.Name})
 }
 
-// DeleteDevice removes a forwarder; its stored notifications stay.
-func (g *Gateway) DeleteDevice(ctx context.Context, id int64) error {
-	return g.db.DeleteDevice(ctx, id)
+// DeleteDevice removes a forwarder; its stored notifications stay. by is who asked.
+func (g *Gateway) DeleteDevice(ctx context.Context, id int64, by string) error {
+	d, err := g.db.Device(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := g.db.DeleteDevice(ctx, id); err != nil {
+		return err
+	}
+	return g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditDeviceDelete, Subject: deviceSubject(id), Detail: d.Name})
 }
 
 // Notifications lists stored forwarder requests, their secrets (keys,
 // signatures) hidden.
-func (g *Gateway) Notifications(ctx context.Context, f store.NotificationFilter) ([]app.Notification, int, error) {
+func (g *Gateway) Notifications(ctx context.Context, f app.NotificationFilter) ([]app.Notification, int, error) {
 	list, total, err := g.db.ListNotifications(ctx, f)
 	for i := range list {
 		list[i] = forward.Redact(list[i])
 	}
 	return list, total, err
-}
-
-// Notification returns one stored forwarder request, its secrets hidden.
-func (g *Gateway) Notification(ctx context.Context, id int64) (app.Notification, error) {
-	n, err := g.db.Notification(ctx, id)
-	return forward.Redact(n), err
 }
 
 func validDeviceName(name string) (string, error) {
@@ -111,7 +143,7 @@ func (g *Gateway) identify(ctx context.Context, check func(secret string) bool) 
 		if !g.APIKeyForwarding().On {
 			return 0, false, errAPIKeyNotForPhones()
 		}
-		d, err := g.db.APIKeyDevice(ctx, APIKeyDeviceName)
+		d, err := g.db.APIKeyDevice(ctx, apiKeyDeviceName)
 		return d.ID, err == nil, err
 	}
 	keys, err := g.db.DeviceKeys(ctx)

@@ -6,18 +6,8 @@ import (
 	"strings"
 
 	"paygate/app"
+	"paygate/app/console"
 )
-
-// APIKeyForwarding is whether the merchant API key is accepted wherever a
-// phone's device key is (the key header, the SmsForwarder secret, the V免签
-// key), so a one-phone shop needs one secret and the guide's flow works; and
-// where that is set. Once a phone has its own key, the owner switches it off.
-type APIKeyForwarding struct {
-	On     bool
-	Source app.Source // default, the console, or pinned by config.yaml or the environment
-	// Saved is the console's value when a pinned one overrides it.
-	Saved *bool
-}
 
 const (
 	configAcceptAPIKey = "forwarder.accept_api_key" // the config key
@@ -25,7 +15,7 @@ const (
 )
 
 // APIKeyForwarding returns the switch in force.
-func (g *Gateway) APIKeyForwarding() APIKeyForwarding { return *g.apiKeyFwd.Load() }
+func (g *Gateway) APIKeyForwarding() console.APIKeyForwarding { return *g.apiKeyFwd.Load() }
 
 // loadAPIKeyForwarding puts the console's value in force unless config pins it.
 func (g *Gateway) loadAPIKeyForwarding(ctx context.Context) error {
@@ -33,7 +23,7 @@ func (g *Gateway) loadAPIKeyForwarding(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f := APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]}
+	f := console.APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]}
 	if v, ok := stored[keyAcceptAPIKey]; ok {
 		on, err := strconv.ParseBool(v)
 		switch {
@@ -57,9 +47,9 @@ func (g *Gateway) loadAPIKeyForwarding(ctx context.Context) error {
 	return nil
 }
 
-// SetAPIKeyForwardingBy turns the API key as a phone key "on" or "off" from
+// SetAPIKeyForwarding turns the API key as a phone key "on" or "off" from
 // the console, and records who did it.
-func (g *Gateway) SetAPIKeyForwardingBy(ctx context.Context, accept, by string) error {
+func (g *Gateway) SetAPIKeyForwarding(ctx context.Context, accept, by string) error {
 	var on bool
 	switch strings.TrimSpace(accept) {
 	case "on":
@@ -79,7 +69,7 @@ func (g *Gateway) SetAPIKeyForwardingBy(ctx context.Context, accept, by string) 
 	if err := g.db.PutSettings(ctx, map[string]string{keyAcceptAPIKey: strconv.FormatBool(on)}); err != nil {
 		return err
 	}
-	g.apiKeyFwd.Store(&APIKeyForwarding{On: on, Source: app.Source{Kind: app.SourceConsole}})
+	g.apiKeyFwd.Store(&console.APIKeyForwarding{On: on, Source: app.Source{Kind: app.SourceConsole}})
 	action := app.AuditAPIKeyForwardingOff
 	if on {
 		action = app.AuditAPIKeyForwardingOn

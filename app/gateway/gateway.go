@@ -1,6 +1,13 @@
-// Package gateway is paygate's core: it validates what merchants and
-// forwarders send, and drives the store, the parser and the callback queue.
-// The HTTP layer calls it; it knows nothing of HTTP.
+// Package gateway is paygate's core: its use cases, the things a merchant's
+// server, a forwarder, a payer or the shop owner asks for. Each validates the
+// request, applies the domain's rules (package app) and drives the store, the
+// parser and the callback queue. It answers in
+// domain types (app) and in the read models of the pages (console).
+//
+// It depends only inward: on the domain (app, money), the read models, the
+// pure protocol helpers (forward, parse, epay, sign, qr, netguard) and the
+// store it drives. It knows nothing of HTTP or HTML: web calls it and main
+// builds it.
 package gateway
 
 import (
@@ -14,6 +21,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 	"paygate/app/forward"
 	"paygate/app/netguard"
 	"paygate/app/store"
@@ -21,7 +29,7 @@ import (
 
 // Options configure a gateway.
 type Options struct {
-	Defaults           Tuning        // from config.yaml; LoadTuning applies stored changes over them
+	Defaults           app.Tuning    // from config.yaml; LoadTuning applies stored changes over them
 	DeviceOfflineAfter time.Duration // a forwarder unheard for this long is offline
 	// LinkRateLimit is how many orders one client IP may create through
 	// payment links per minute (a burst of as many); 0 = no limit.
@@ -78,11 +86,11 @@ type Gateway struct {
 	links        *linkGuard
 	linkLimits   app.LinkLimits
 
-	defaults   Tuning
+	defaults   app.Tuning
 	pinned     map[string]app.Source
-	tuning     atomic.Pointer[TuningState]
+	tuning     atomic.Pointer[console.TuningState]
 	tuningMu   sync.Mutex // one console change of the rules or switches at a time
-	apiKeyFwd  atomic.Pointer[APIKeyForwarding]
+	apiKeyFwd  atomic.Pointer[console.APIKeyForwarding]
 	apiKeyDflt bool // forwarder.accept_api_key from config
 }
 
@@ -106,7 +114,7 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)
-	g.apiKeyFwd.Store(&APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})
+	g.apiKeyFwd.Store(&console.APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})
 	return g
 }
 
@@ -131,7 +139,7 @@ func (g *Gateway) RunSweeper(ctx context.Context, interval time.Duration) {
 		if err := g.ApplyPending(ctx, g.db.Now().Add(-pendingAge)); err != nil && ctx.Err() == nil {
 			g.log.Error("applying stored notifications", "err", err)
 		}
-		if n, err := g.PruneNotifications(ctx); err != nil && ctx.Err() == nil {
+		if n, err := g.pruneNotifications(ctx); err != nil && ctx.Err() == nil {
 			g.log.Error("pruning stored notifications", "err", err)
 		} else if n > 0 {
 			g.log.Info("old stored notifications pruned", "count", n, "retention", g.retention.String())

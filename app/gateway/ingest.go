@@ -62,7 +62,7 @@ func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawReques
 		Package:       in.Package,
 		Title:         in.Title,
 		Text:          in.Text,
-		Kind:          string(r.Kind),
+		Kind:          app.NotificationOutcome(r.Kind),
 		Reason:        r.Reason,
 		Method:        app.Method(r.Method),
 		Amount:        r.Amount,

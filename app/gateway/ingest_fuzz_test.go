@@ -24,7 +24,7 @@ func newTestGateway(t testing.TB) *Gateway {
 	if err := db.SeedSettings(context.Background(), "fuzz-api-key", ""); err != nil {
 		t.Fatal(err)
 	}
-	return New(db, quietNotifier{}, Options{Defaults: Tuning{
+	return New(db, quietNotifier{}, Options{Defaults: app.Tuning{
 		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1_000_000,
 		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
 		Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},

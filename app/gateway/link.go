@@ -30,8 +30,9 @@ type LinkForm struct {
 	Methods     []string
 }
 
-// CreateLinkBy validates f and stores a new, enabled payment link.
-func (g *Gateway) CreateLinkBy(ctx context.Context, f LinkForm, by string) (app.PaymentLink, error) {
+// CreateLink validates f and stores a new, enabled payment link; by is who
+// asked, recorded in the audit log.
+func (g *Gateway) CreateLink(ctx context.Context, f LinkForm, by string) (app.PaymentLink, error) {
 	t := g.Tuning()
 	var l app.PaymentLink
 	name, err := productName(f.ProductName)
@@ -111,13 +112,13 @@ func newLinkCode() string {
 // Links lists the payment links with their orders and revenue, newest first.
 func (g *Gateway) Links(ctx context.Context) ([]app.LinkSummary, error) { return g.db.Links(ctx) }
 
-// SetLinkEnabledBy turns a payment link on or off.
-func (g *Gateway) SetLinkEnabledBy(ctx context.Context, id int64, enabled bool, by string) (app.PaymentLink, error) {
+// SetLinkEnabled turns a payment link on or off; by is who asked.
+func (g *Gateway) SetLinkEnabled(ctx context.Context, id int64, enabled bool, by string) (app.PaymentLink, error) {
 	return g.db.SetLinkEnabled(ctx, id, enabled, by)
 }
 
-// DeleteLinkBy deletes a payment link; orders made through it stay.
-func (g *Gateway) DeleteLinkBy(ctx context.Context, id int64, by string) error {
+// DeleteLink deletes a payment link; orders made through it stay. by is who asked.
+func (g *Gateway) DeleteLink(ctx context.Context, id int64, by string) error {
 	return g.db.DeleteLink(ctx, id, by)
 }
 

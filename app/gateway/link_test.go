@@ -21,7 +21,7 @@ func newLinkGateway(t *testing.T, perMinute int, limits app.LinkLimits, offset i
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return New(db, quietNotifier{}, Options{LinkRateLimit: perMinute, LinkLimits: limits, Defaults: Tuning{
+	return New(db, quietNotifier{}, Options{LinkRateLimit: perMinute, LinkLimits: limits, Defaults: app.Tuning{
 		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1_000_000,
 		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: money.Fen(offset)},
 		Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},
@@ -30,7 +30,7 @@ func newLinkGateway(t *testing.T, perMinute int, limits app.LinkLimits, offset i
 
 func newFixedLink(t *testing.T, g *Gateway, amount string) string {
 	t.Helper()
-	l, err := g.CreateLinkBy(context.Background(), LinkForm{ProductName: "曲奇", PriceKind: "fixed", Amount: amount, Methods: []string{"alipay", "wechat"}}, "test")
+	l, err := g.CreateLink(context.Background(), LinkForm{ProductName: "曲奇", PriceKind: "fixed", Amount: amount, Methods: []string{"alipay", "wechat"}}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func (g *Gateway) CreateOrder(ctx context.Context, req OrderRequest) (o app.Orde
 	return g.db.CreateOrder(ctx, newOrderID, in, t.OrderLifetime, t.Slots, t.Match.Grace)
 }
 
-func validateOrder(req OrderRequest, t Tuning) (app.OrderInput, error) {
+func validateOrder(req OrderRequest, t app.Tuning) (app.OrderInput, error) {
 	in := app.OrderInput{ClientIP: req.ClientIP}
 
 	name := strings.TrimSpace(req.ProductName)
@@ -137,7 +137,7 @@ func (g *Gateway) checkCallbackTarget(ctx context.Context, field, rawURL string)
 	if !errors.As(err, &blocked) {
 		return err
 	}
-	if blocked.Kind == netguard.Self {
+	if blocked.Kind == app.AddressSelf {
 		return app.NewError(app.EINVALID, field,
 			field+" 指向 paygate 自己（"+blocked.Target()+"）：回调要发给商城，请填写商城接收通知的地址。",
 			field+" points at paygate itself ("+blocked.Target()+"): callbacks go to the shop; give the address where the shop receives them.")

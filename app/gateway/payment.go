@@ -7,21 +7,14 @@ import (
 	"strings"
 
 	"paygate/app"
-	"paygate/app/store"
 )
 
-// Page is a page of a list.
-type Page struct {
-	Number int // from 1
-	Limit  int
-}
-
-// MaxPageLimit bounds list pages.
-const MaxPageLimit = 100
+// maxPageLimit bounds list pages.
+const maxPageLimit = 100
 
 // ParsePage reads page and limit query values; empty means page 1, limit 20.
-func ParsePage(page, limit string) (Page, error) {
-	p := Page{Number: 1, Limit: 20}
+func ParsePage(page, limit string) (app.Page, error) {
+	p := app.Page{Number: 1, Limit: 20}
 	if s := strings.TrimSpace(page); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 1_000_000 {
@@ -33,10 +26,10 @@ func ParsePage(page, limit string) (Page, error) {
 	}
 	if s := strings.TrimSpace(limit); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxPageLimit {
+		if err != nil || n < 1 || n > maxPageLimit {
 			return p, app.NewError(app.EINVALID, "limit",
-				fmt.Sprintf("limit 必须是 1 到 %d 之间的整数（收到 %s）。", MaxPageLimit, app.Clip(s, 20)),
-				fmt.Sprintf("limit must be a whole number from 1 to %d (got %s).", MaxPageLimit, app.Clip(s, 20)))
+				fmt.Sprintf("limit 必须是 1 到 %d 之间的整数（收到 %s）。", maxPageLimit, app.Clip(s, 20)),
+				fmt.Sprintf("limit must be a whole number from 1 to %d (got %s).", maxPageLimit, app.Clip(s, 20)))
 		}
 		p.Limit = n
 	}
@@ -44,13 +37,13 @@ func ParsePage(page, limit string) (Page, error) {
 }
 
 // Payments lists payments newest first, with the exact total (the API's contract).
-func (g *Gateway) Payments(ctx context.Context, status app.PaymentStatus, p Page) ([]app.Payment, int, error) {
-	return g.db.ListPayments(ctx, store.PaymentFilter{Status: status, Offset: (p.Number - 1) * p.Limit, Limit: p.Limit})
+func (g *Gateway) Payments(ctx context.Context, status app.PaymentStatus, p app.Page) ([]app.Payment, int, error) {
+	return g.db.ListPayments(ctx, app.PaymentFilter{Status: status, Offset: p.Offset(), Limit: p.Limit})
 }
 
-// PaymentsForConsole lists payments newest first, counting up to ListCountCap.
-func (g *Gateway) PaymentsForConsole(ctx context.Context, status app.PaymentStatus, p Page) ([]app.Payment, int, error) {
-	return g.db.ListPayments(ctx, store.PaymentFilter{Status: status, Offset: (p.Number - 1) * p.Limit, Limit: p.Limit, CountCap: ListCountCap})
+// PaymentsForConsole lists payments newest first, counting up to app.ListCountCap.
+func (g *Gateway) PaymentsForConsole(ctx context.Context, status app.PaymentStatus, p app.Page) ([]app.Payment, int, error) {
+	return g.db.ListPayments(ctx, app.PaymentFilter{Status: status, Offset: p.Offset(), Limit: p.Limit, CountCap: app.ListCountCap})
 }
 
 // Payment returns one payment.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"paygate/app"
-	"paygate/app/store"
 )
 
 func storedWebhook(t *testing.T, g *Gateway, key, body string, at time.Time) int64 {
@@ -81,7 +80,7 @@ func TestApplyPending(t *testing.T) {
 	if _, err := g.ingestStored(ctx, paid, raw); err != nil {
 		t.Fatal(err)
 	}
-	if _, total, _ := g.db.ListPayments(ctx, store.PaymentFilter{Limit: 10}); total != 2 {
+	if _, total, _ := g.db.ListPayments(ctx, app.PaymentFilter{Limit: 10}); total != 2 {
 		t.Errorf("%d payments, want 2", total)
 	}
 }

@@ -20,11 +20,11 @@ var strangerLimits = app.StrangerLimits{CutTo: 2 << 10, HeaderCutTo: 512, MaxReq
 // pruneBatch bounds one pruning pass, so the single writer is never held long.
 const pruneBatch = 500
 
-// PruneNotifications deletes one batch of stored requests older than the
+// pruneNotifications deletes one batch of stored requests older than the
 // retention that made no payment and wait for nobody (ignored, duplicate,
 // refused, unreadable), and says how many. The sweeper calls it; with no
 // retention it does nothing.
-func (g *Gateway) PruneNotifications(ctx context.Context) (int, error) {
+func (g *Gateway) pruneNotifications(ctx context.Context) (int, error) {
 	if g.retention <= 0 {
 		return 0, nil
 	}

@@ -84,11 +84,11 @@ func TestPruneNotificationsFollowsRetention(t *testing.T) {
 	if err := g.ApplyPending(ctx, g.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := g.PruneNotifications(ctx); err != nil || n != 0 {
+	if n, err := g.pruneNotifications(ctx); err != nil || n != 0 {
 		t.Fatalf("with no retention: pruned %d %v", n, err)
 	}
 	g.retention = 90 * 24 * time.Hour
-	if n, err := g.PruneNotifications(ctx); err != nil || n != 1 {
+	if n, err := g.pruneNotifications(ctx); err != nil || n != 1 {
 		t.Fatalf("with 90 days: pruned %d %v, want the 100-day-old one", n, err)
 	}
 	if _, err := g.db.Notification(ctx, old); app.ErrorCode(err) != app.ENOTFOUND {

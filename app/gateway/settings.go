@@ -24,10 +24,10 @@ type ConfigRequest struct {
 }
 
 // Minimum API key length: long enough not to be guessed, short enough for the guide's test_key_123456.
-const MinAPIKeyLen = 8
+const minAPIKeyLen = 8
 
-// UpdateSettings validates and stores merchant settings.
-func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
+// updateSettings validates and stores merchant settings.
+func (g *Gateway) updateSettings(ctx context.Context, req ConfigRequest) error {
 	if req.APIKey == nil && req.CallbackURL == nil && req.Name == nil && req.Description == nil && req.EpayPID == nil {
 		return app.NewError(app.EINVALID, "",
 			"没有要修改的配置：请提供 apiKey、callbackUrl、name、description 或 epayPid 中的至少一项。",
@@ -36,7 +36,7 @@ func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest) error {
 	var p store.SettingsPatch
 	if req.APIKey != nil {
 		k := strings.TrimSpace(*req.APIKey)
-		if len(k) < MinAPIKeyLen || len(k) > 128 || strings.ContainsAny(k, " \t\r\n") {
+		if len(k) < minAPIKeyLen || len(k) > 128 || strings.ContainsAny(k, " \t\r\n") {
 			return app.NewError(app.EINVALID, "apiKey",
 				"API 密钥 apiKey 需要 8 到 128 个字符且不含空白：请用一串难以猜测的随机字符。",
 				"apiKey must be 8 to 128 characters without whitespace: use a hard-to-guess random string.")

@@ -37,7 +37,7 @@ func TestSlotCooldownFollowsTheGraceSetting(t *testing.T) {
 	if err := db.SeedSettings(ctx, "cooldown-api-key", ""); err != nil {
 		t.Fatal(err)
 	}
-	g := New(db, quietNotifier{}, Options{Defaults: Tuning{
+	g := New(db, quietNotifier{}, Options{Defaults: app.Tuning{
 		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1_000_000,
 		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
 		Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},
@@ -54,7 +54,7 @@ func TestSlotCooldownFollowsTheGraceSetting(t *testing.T) {
 		t.Helper()
 		tu := g.Tuning()
 		tu.Match.Grace = d
-		if err := g.UpdateTuning(ctx, tu); err != nil {
+		if err := g.updateTuning(ctx, tu); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -101,7 +101,7 @@ func TestSlotCooldownFollowsTheGraceSetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cands, err := g.Candidates(ctx, p)
+	cands, err := g.candidates(ctx, p)
 	if err != nil {
 		t.Fatal(err)
 	}

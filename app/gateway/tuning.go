@@ -2,52 +2,19 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 	"paygate/app/money"
 )
-
-// Tuning are the order and matching rules a shop owner may change at run
-// time on the settings page.
-//
-// One source of truth per value: a value set explicitly in config.yaml or the
-// environment is pinned (Options.Pinned) and wins; any other value is the
-// built-in default until changed in the console, which stores it in the
-// database. The settings page shows each value's source.
-type Tuning struct {
-	OrderLifetime time.Duration
-	MinAmount     money.Fen
-	MaxAmount     money.Fen
-	Slots         app.SlotPolicy
-	Match         app.MatchPolicy
-}
-
-// TuningState is the rules in force and where each value comes from, for the
-// settings page. Fields are named by the form's field names (orderLifetime,
-// matchWindow …).
-type TuningState struct {
-	Tuning // in force
-	// Sources say where each value in force comes from.
-	Sources map[string]app.Source
-	// Saved are the values saved in the console, the defaults where none is.
-	Saved Tuning
-	// SetAside lists the saved values that are not in force: with a nil
-	// reason because config.yaml or the environment pins the value, else the
-	// clash with other values that made paygate set it aside at start.
-	SetAside map[string]*app.Error
-}
-
-// Source is where the value of form field comes from.
-func (s TuningState) Source(field string) app.Source { return s.Sources[field] }
 
 // tuningField ties a rule's form field, config key and database row together.
 type tuningField struct {
 	form, config, stored string
-	text                 func(Tuning) string         // as stored
-	parse                func(*Tuning, string) error // from stored
+	text                 func(app.Tuning) string         // as stored
+	parse                func(*app.Tuning, string) error // from stored
 }
 
 // Setting keys of the tuning values.
@@ -64,29 +31,29 @@ const (
 
 var tuningFields = []tuningField{
 	{"orderLifetime", "order.lifetime", keyLifetime,
-		func(t Tuning) string { return t.OrderLifetime.String() },
-		func(t *Tuning, s string) (err error) { t.OrderLifetime, err = time.ParseDuration(s); return }},
+		func(t app.Tuning) string { return t.OrderLifetime.String() },
+		func(t *app.Tuning, s string) (err error) { t.OrderLifetime, err = time.ParseDuration(s); return }},
 	{"minAmount", "order.min_amount", keyMinAmount,
-		func(t Tuning) string { return t.MinAmount.String() },
-		func(t *Tuning, s string) (err error) { t.MinAmount, err = money.ParseYuan(s); return }},
+		func(t app.Tuning) string { return t.MinAmount.String() },
+		func(t *app.Tuning, s string) (err error) { t.MinAmount, err = money.ParseYuan(s); return }},
 	{"maxAmount", "order.max_amount", keyMaxAmount,
-		func(t Tuning) string { return t.MaxAmount.String() },
-		func(t *Tuning, s string) (err error) { t.MaxAmount, err = money.ParseYuan(s); return }},
+		func(t app.Tuning) string { return t.MaxAmount.String() },
+		func(t *app.Tuning, s string) (err error) { t.MaxAmount, err = money.ParseYuan(s); return }},
 	{"slotMode", "order.slot_mode", keySlotMode,
-		func(t Tuning) string { return string(t.Slots.Mode) },
-		func(t *Tuning, s string) error { t.Slots.Mode = app.SlotMode(s); return nil }},
+		func(t app.Tuning) string { return string(t.Slots.Mode) },
+		func(t *app.Tuning, s string) error { t.Slots.Mode = app.SlotMode(s); return nil }},
 	{"slotMaxOffset", "order.slot_max_offset", keySlotOffset,
-		func(t Tuning) string { return t.Slots.MaxOffset.String() },
-		func(t *Tuning, s string) (err error) { t.Slots.MaxOffset, err = money.ParseYuan(s); return }},
+		func(t app.Tuning) string { return t.Slots.MaxOffset.String() },
+		func(t *app.Tuning, s string) (err error) { t.Slots.MaxOffset, err = money.ParseYuan(s); return }},
 	{"matchWindow", "match.window", keyWindow,
-		func(t Tuning) string { return t.Match.Window.String() },
-		func(t *Tuning, s string) (err error) { t.Match.Window, err = time.ParseDuration(s); return }},
+		func(t app.Tuning) string { return t.Match.Window.String() },
+		func(t *app.Tuning, s string) (err error) { t.Match.Window, err = time.ParseDuration(s); return }},
 	{"matchGrace", "match.grace", keyGrace,
-		func(t Tuning) string { return t.Match.Grace.String() },
-		func(t *Tuning, s string) (err error) { t.Match.Grace, err = time.ParseDuration(s); return }},
+		func(t app.Tuning) string { return t.Match.Grace.String() },
+		func(t *app.Tuning, s string) (err error) { t.Match.Grace, err = time.ParseDuration(s); return }},
 	{"autoConfirm", "match.auto_confirm", keyAutoConfirm,
-		func(t Tuning) string { return string(t.Match.AutoConfirm) },
-		func(t *Tuning, s string) error { t.Match.AutoConfirm = app.Confidence(s); return nil }},
+		func(t app.Tuning) string { return string(t.Match.AutoConfirm) },
+		func(t *app.Tuning, s string) error { t.Match.AutoConfirm = app.Confidence(s); return nil }},
 }
 
 func tuningFieldOf(form string) (tuningField, bool) {
@@ -99,10 +66,10 @@ func tuningFieldOf(form string) (tuningField, bool) {
 }
 
 // Tuning returns the rules in force.
-func (g *Gateway) Tuning() Tuning { return g.tuning.Load().Tuning }
+func (g *Gateway) Tuning() app.Tuning { return g.tuning.Load().Tuning }
 
 // TuningState returns the rules in force and where each value comes from.
-func (g *Gateway) TuningState() TuningState { return *g.tuning.Load() }
+func (g *Gateway) TuningState() console.TuningState { return *g.tuning.Load() }
 
 // LoadTuning puts the values saved in the console in force, except those
 // pinned by config.yaml or the environment and those that clash with others
@@ -129,8 +96,9 @@ func (g *Gateway) LoadTuning(ctx context.Context) error {
 
 // resolveTuning combines the defaults, the pinned values and the values
 // stored by the console into the state in force.
-func (g *Gateway) resolveTuning(stored map[string]string) TuningState {
-	st := TuningState{Tuning: g.defaults, Saved: g.defaults, Sources: map[string]app.Source{}, SetAside: map[string]*app.Error{}}
+func (g *Gateway) resolveTuning(stored map[string]string) console.TuningState {
+	st := console.TuningState{Tuning: g.defaults, Saved: g.defaults, Sources: map[string]app.Source{}, SetAside: map[string]*app.Error{},
+		ConfigKeys: tuningConfigKeys}
 	for _, f := range tuningFields {
 		st.Sources[f.form] = g.pinned[f.config]
 		v, ok := stored[f.stored]
@@ -164,7 +132,7 @@ func (g *Gateway) resolveTuning(stored map[string]string) TuningState {
 		st.Sources[f.form] = g.pinned[f.config]
 		st.SetAside[f.form] = err
 	}
-	// The defaults and pinned values alone: config.Load has checked them together.
+	// The defaults and pinned values alone: config.LoadOrCreate has checked them together.
 	for _, f := range tuningFields {
 		if fromConsole(f.form) {
 			st.SetAside[f.form] = app.NewError(app.EINVALID, f.form, "与其他规则冲突。", "It clashes with the other rules.")
@@ -175,9 +143,9 @@ func (g *Gateway) resolveTuning(stored map[string]string) TuningState {
 	return st
 }
 
-// UpdateTuning validates t, stores the values that are not pinned and puts
+// updateTuning validates t, stores the values that are not pinned and puts
 // them in force. Pinned values keep what config.yaml or the environment says.
-func (g *Gateway) UpdateTuning(ctx context.Context, t Tuning) error {
+func (g *Gateway) updateTuning(ctx context.Context, t app.Tuning) error {
 	g.tuningMu.Lock()
 	defer g.tuningMu.Unlock()
 	cur := g.TuningState()
@@ -192,7 +160,8 @@ func (g *Gateway) UpdateTuning(ctx context.Context, t Tuning) error {
 	}
 	// Store what the console changed (or had saved before), so a value left
 	// alone stays the default rather than frozen.
-	next := TuningState{Tuning: t, Saved: cur.Saved, Sources: map[string]app.Source{}, SetAside: map[string]*app.Error{}}
+	next := console.TuningState{Tuning: t, Saved: cur.Saved, Sources: map[string]app.Source{}, SetAside: map[string]*app.Error{},
+		ConfigKeys: tuningConfigKeys}
 	rows := map[string]string{}
 	for _, f := range tuningFields {
 		src := cur.Sources[f.form]
@@ -221,7 +190,7 @@ func (g *Gateway) UpdateTuning(ctx context.Context, t Tuning) error {
 // validateTuning checks each value the console may change (free) and the
 // pairs that would silently break matching. A pair's error names the free
 // value, so the person knows which one to change.
-func validateTuning(t Tuning, src map[string]app.Source, free func(form string) bool) *app.Error {
+func validateTuning(t app.Tuning, src map[string]app.Source, free func(form string) bool) *app.Error {
 	check := func(form string, bad bool, zh, en string) *app.Error {
 		if free(form) && bad {
 			return app.NewError(app.EINVALID, form, zh, en)
@@ -289,14 +258,12 @@ func durationText(d time.Duration) [2]string {
 	return [2]string{d.String(), d.String()}
 }
 
-// String describes t for logs.
-func (t Tuning) String() string {
-	return fmt.Sprintf("lifetime=%s amounts=%s..%s slots=%s±%s window=%s grace=%s auto=%s",
-		t.OrderLifetime, t.MinAmount, t.MaxAmount, t.Slots.Mode, t.Slots.MaxOffset, t.Match.Window, t.Match.Grace, t.Match.AutoConfirm)
-}
-
-// TuningConfigKey is the config key of a rules form field, e.g. order.lifetime.
-func TuningConfigKey(field string) string {
-	f, _ := tuningFieldOf(field)
-	return f.config
-}
+// tuningConfigKeys are the config keys of the rules form's fields, for the
+// settings page to say how to change a pinned value.
+var tuningConfigKeys = func() map[string]string {
+	keys := map[string]string{}
+	for _, f := range tuningFields {
+		keys[f.form] = f.config
+	}
+	return keys
+}()

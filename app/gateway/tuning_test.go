@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/console"
 	"paygate/app/store"
 )
 
-var configDefaults = Tuning{
+var configDefaults = app.Tuning{
 	OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1_000_000,
 	Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
 	Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},
@@ -37,7 +38,7 @@ func openSettingsDB(t *testing.T, dir string) *store.DB {
 
 // startGateway is a gateway on db as main starts one: config values as
 // defaults, pinned ones named, the console's values loaded.
-func startGateway(t *testing.T, db *store.DB, defaults Tuning, pinned map[string]app.Source, refuseAPIKey bool) *Gateway {
+func startGateway(t *testing.T, db *store.DB, defaults app.Tuning, pinned map[string]app.Source, refuseAPIKey bool) *Gateway {
 	t.Helper()
 	g := New(db, quietNotifier{}, Options{Defaults: defaults, Pinned: pinned, RefuseAPIKeyFromPhones: refuseAPIKey,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -54,38 +55,38 @@ func TestStoredRulesMeetPinnedOnes(t *testing.T) {
 	twelve.OrderLifetime = 12 * time.Minute
 	tests := []struct {
 		name     string
-		defaults Tuning
+		defaults app.Tuning
 		pinned   map[string]app.Source
 		stored   map[string]string
-		want     func(Tuning) bool
+		want     func(app.Tuning) bool
 		sources  map[string]app.SourceKind
 		setAside map[string]string // field → "" (pinned) or a word of the clash message
 	}{
 		{"nothing saved", configDefaults, nil, nil,
-			func(t Tuning) bool { return t == configDefaults },
+			func(t app.Tuning) bool { return t == configDefaults },
 			map[string]app.SourceKind{"orderLifetime": app.SourceDefault, "matchWindow": app.SourceDefault}, nil},
 		{"saved in the console", configDefaults, nil, map[string]string{keyLifetime: "20m0s", keyWindow: "25m0s"},
-			func(t Tuning) bool { return t.OrderLifetime == 20*time.Minute && t.Match.Window == 25*time.Minute },
+			func(t app.Tuning) bool { return t.OrderLifetime == 20*time.Minute && t.Match.Window == 25*time.Minute },
 			map[string]app.SourceKind{"orderLifetime": app.SourceConsole, "matchWindow": app.SourceConsole, "matchGrace": app.SourceDefault}, nil},
 		{"pinned wins over saved", twelve, envLifetime, map[string]string{keyLifetime: "5m0s"},
-			func(t Tuning) bool { return t.OrderLifetime == 12*time.Minute },
+			func(t app.Tuning) bool { return t.OrderLifetime == 12*time.Minute },
 			map[string]app.SourceKind{"orderLifetime": app.SourceEnv}, map[string]string{"orderLifetime": ""}},
 		{"saved window shorter than a pinned lifetime", twelve, envLifetime, map[string]string{keyWindow: "10m0s", keyMinAmount: "1"},
-			func(t Tuning) bool {
+			func(t app.Tuning) bool {
 				return t.OrderLifetime == 12*time.Minute && t.Match.Window == 15*time.Minute && t.MinAmount == 100
 			},
 			map[string]app.SourceKind{"orderLifetime": app.SourceEnv, "matchWindow": app.SourceDefault, "minAmount": app.SourceConsole},
 			map[string]string{"matchWindow": "PAYGATE_ORDER_LIFETIME"}},
 		{"saved lifetime longer than the window (old console)", configDefaults, nil, map[string]string{keyLifetime: "30m0s"},
-			func(t Tuning) bool { return t.OrderLifetime == 15*time.Minute },
+			func(t app.Tuning) bool { return t.OrderLifetime == 15*time.Minute },
 			map[string]app.SourceKind{"orderLifetime": app.SourceDefault}, map[string]string{"orderLifetime": "匹配时间窗口"}},
 		{"saved grace of 0 (old console)", configDefaults, nil, map[string]string{keyGrace: "0s", keyAutoConfirm: "high"},
-			func(t Tuning) bool {
+			func(t app.Tuning) bool {
 				return t.Match.Grace == 10*time.Minute && t.Match.AutoConfirm == app.ConfidenceHigh
 			},
 			map[string]app.SourceKind{"matchGrace": app.SourceDefault, "autoConfirm": app.SourceConsole}, map[string]string{"matchGrace": "1440"}},
 		{"saved maximum below saved minimum", configDefaults, nil, map[string]string{keyMinAmount: "200", keyMaxAmount: "100"},
-			func(t Tuning) bool { return t.MinAmount == 20000 && t.MaxAmount == 1_000_000 },
+			func(t app.Tuning) bool { return t.MinAmount == 20000 && t.MaxAmount == 1_000_000 },
 			map[string]app.SourceKind{"minAmount": app.SourceConsole, "maxAmount": app.SourceDefault}, map[string]string{"maxAmount": "最小金额"}},
 	}
 	for _, tt := range tests {
@@ -130,7 +131,7 @@ func TestConsoleRulesRespectPinnedValues(t *testing.T) {
 	twelve := configDefaults
 	twelve.OrderLifetime = 12 * time.Minute
 	g := startGateway(t, openSettingsDB(t, dir), twelve, envLifetime, false)
-	form := TuningForm{OrderLifetimeMinutes: "30", MatchWindowMinutes: "10", MatchGraceMinutes: "10", MinAmount: "0.01",
+	form := console.TuningForm{OrderLifetimeMinutes: "30", MatchWindowMinutes: "10", MatchGraceMinutes: "10", MinAmount: "0.01",
 		MaxAmount: "10000", SlotMode: "alternate", SlotMaxOffset: "0.50", AutoConfirm: "medium"}
 
 	// The form's lifetime is not read; the window it asks is shorter than the pinned lifetime.
@@ -138,7 +139,7 @@ func TestConsoleRulesRespectPinnedValues(t *testing.T) {
 	if err != nil || rules.OrderLifetime != 12*time.Minute {
 		t.Fatalf("parsed %s, %v", rules, err)
 	}
-	err = g.UpdateTuning(ctx, rules)
+	err = g.updateTuning(ctx, rules)
 	if app.ErrorField(err) != "matchWindow" || !strings.Contains(app.ErrorMessage(err, "zh"), "由环境变量 PAYGATE_ORDER_LIFETIME 设置") ||
 		!strings.Contains(app.ErrorMessage(err, "en"), "at least 12 min") {
 		t.Fatalf("window 10 under a pinned 12m lifetime: %v", err)
@@ -147,7 +148,7 @@ func TestConsoleRulesRespectPinnedValues(t *testing.T) {
 	form.MatchWindowMinutes = "20"
 	form.MinAmount = "0.01" // unchanged: stays the default
 	rules, _ = g.ParseTuningForm(form)
-	if err := g.UpdateTuning(ctx, rules); err != nil {
+	if err := g.updateTuning(ctx, rules); err != nil {
 		t.Fatal(err)
 	}
 	st := g.TuningState()
@@ -169,21 +170,21 @@ func TestConsoleRulesRespectPinnedValues(t *testing.T) {
 
 func TestConsoleRefusesRulesThatBreakMatching(t *testing.T) {
 	g := startGateway(t, openSettingsDB(t, t.TempDir()), configDefaults, nil, false)
-	base := TuningForm{OrderLifetimeMinutes: "15", MatchWindowMinutes: "15", MatchGraceMinutes: "10", MinAmount: "0.01",
+	base := console.TuningForm{OrderLifetimeMinutes: "15", MatchWindowMinutes: "15", MatchGraceMinutes: "10", MinAmount: "0.01",
 		MaxAmount: "10000", SlotMode: "alternate", SlotMaxOffset: "0.50", AutoConfirm: "medium"}
 	tests := []struct {
 		name  string
-		edit  func(*TuningForm)
+		edit  func(*console.TuningForm)
 		field string // "" = saved
 		words []string
 	}{
-		{"lifetime longer than the window", func(f *TuningForm) { f.OrderLifetimeMinutes = "30" }, "orderLifetime",
+		{"lifetime longer than the window", func(f *console.TuningForm) { f.OrderLifetimeMinutes = "30" }, "orderLifetime",
 			[]string{"订单有效期（30 分钟）", "匹配时间窗口（15 分钟", "匹配不上", "at least 30 min"}},
-		{"window shorter than the lifetime", func(f *TuningForm) { f.MatchWindowMinutes = "5" }, "orderLifetime", []string{"5 分钟"}},
-		{"both longer together", func(f *TuningForm) { f.OrderLifetimeMinutes, f.MatchWindowMinutes = "30", "30" }, "", nil},
-		{"grace 0", func(f *TuningForm) { f.MatchGraceMinutes = "0" }, "matchGrace", []string{"新订单", "new order"}},
-		{"maximum below minimum", func(f *TuningForm) { f.MinAmount, f.MaxAmount = "50", "20" }, "maxAmount", []string{"最小金额"}},
-		{"window over a day", func(f *TuningForm) { f.MatchWindowMinutes = "1441" }, "matchWindow", []string{"1440"}},
+		{"window shorter than the lifetime", func(f *console.TuningForm) { f.MatchWindowMinutes = "5" }, "orderLifetime", []string{"5 分钟"}},
+		{"both longer together", func(f *console.TuningForm) { f.OrderLifetimeMinutes, f.MatchWindowMinutes = "30", "30" }, "", nil},
+		{"grace 0", func(f *console.TuningForm) { f.MatchGraceMinutes = "0" }, "matchGrace", []string{"新订单", "new order"}},
+		{"maximum below minimum", func(f *console.TuningForm) { f.MinAmount, f.MaxAmount = "50", "20" }, "maxAmount", []string{"最小金额"}},
+		{"window over a day", func(f *console.TuningForm) { f.MatchWindowMinutes = "1441" }, "matchWindow", []string{"1440"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,7 +193,7 @@ func TestConsoleRefusesRulesThatBreakMatching(t *testing.T) {
 			before := g.Tuning()
 			rules, err := g.ParseTuningForm(f)
 			if err == nil {
-				err = g.UpdateTuning(context.Background(), rules)
+				err = g.updateTuning(context.Background(), rules)
 			}
 			if tt.field == "" {
 				if err != nil {
@@ -227,7 +228,7 @@ func TestSavingAgainReplacesASetAsideValue(t *testing.T) {
 	if _, ok := g.TuningState().SetAside["orderLifetime"]; !ok {
 		t.Fatal("the 30m lifetime over a 15m window was not set aside")
 	}
-	if err := g.UpdateTuning(ctx, g.Tuning()); err != nil {
+	if err := g.updateTuning(ctx, g.Tuning()); err != nil {
 		t.Fatal(err)
 	}
 	g = startGateway(t, openSettingsDB(t, dir), configDefaults, nil, false)
@@ -240,7 +241,7 @@ func TestAPIKeyAsPhoneKeySwitch(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	g := startGateway(t, openSettingsDB(t, dir), configDefaults, nil, false)
-	dev, err := g.CreateDevice(ctx, "店里的手机")
+	dev, err := g.CreateDevice(ctx, "店里的手机", "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,10 +252,10 @@ func TestAPIKeyAsPhoneKeySwitch(t *testing.T) {
 	if f := g.APIKeyForwarding(); !f.On || f.Source.Kind != app.SourceDefault {
 		t.Fatalf("default: %+v", f)
 	}
-	if err := g.SetAPIKeyForwardingBy(ctx, "maybe", "admin"); app.ErrorCode(err) != app.EINVALID {
+	if err := g.SetAPIKeyForwarding(ctx, "maybe", "admin"); app.ErrorCode(err) != app.EINVALID {
 		t.Fatalf("accept=maybe: %v", err)
 	}
-	if err := g.SetAPIKeyForwardingBy(ctx, "off", "admin"); err != nil {
+	if err := g.SetAPIKeyForwarding(ctx, "off", "admin"); err != nil {
 		t.Fatal(err)
 	}
 	_, ok, err := g.identify(ctx, is(tuningTestKey))
@@ -267,7 +268,7 @@ func TestAPIKeyAsPhoneKeySwitch(t *testing.T) {
 	if _, ok, err := g.identify(ctx, is("nobody")); ok || err != nil {
 		t.Fatalf("unknown key: %v %v", ok, err)
 	}
-	log, _, err := g.db.AuditLog(ctx, store.AuditFilter{Limit: 10})
+	log, _, err := g.db.AuditLog(ctx, app.AuditFilter{Limit: 10})
 	if err != nil || len(log) == 0 || log[0].Action != app.AuditAPIKeyForwardingOff || log[0].Actor != "admin" {
 		t.Fatalf("audit: %v %v", log, err)
 	}
@@ -285,7 +286,7 @@ func TestAPIKeyAsPhoneKeySwitch(t *testing.T) {
 	if !f.On || !f.Source.Pinned() || f.Saved == nil || *f.Saved {
 		t.Fatalf("pinned on over a saved off: %+v", f)
 	}
-	if err := g.SetAPIKeyForwardingBy(ctx, "off", "admin"); app.ErrorCode(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err, "zh"), "由 config.yaml 设置") {
+	if err := g.SetAPIKeyForwarding(ctx, "off", "admin"); app.ErrorCode(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err, "zh"), "由 config.yaml 设置") {
 		t.Fatalf("switching a pinned switch: %v", err)
 	}
 	if _, ok, err := g.identify(ctx, is(tuningTestKey)); !ok || err != nil {

@@ -50,7 +50,7 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 		SenderID:      v.T,
 		Title:         "V免签推送",
 		Text:          method.Label("zh") + "收款 " + v.Price + " 元（type=" + v.Type + "）",
-		Kind:          string(app.OutcomePayment),
+		Kind:          app.OutcomePayment,
 		Method:        method,
 		Amount:        amount,
 	})

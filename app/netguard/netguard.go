@@ -17,25 +17,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
-)
 
-// Kind is why an address counts as internal, in English and Chinese.
-type Kind struct{ En, Zh string }
-
-// The kinds of internal address.
-var (
-	Loopback    = Kind{"a loopback address (this machine)", "回环地址（本机）"}
-	Private     = Kind{"a private network address", "内网地址"}
-	LinkLocal   = Kind{"a link-local address (cloud metadata lives at 169.254.169.254)", "链路本地地址（云服务器的元数据接口就在 169.254.169.254）"}
-	Unspecified = Kind{"an unspecified address (it reaches this machine)", "未指定地址（会连到本机）"}
-	Multicast   = Kind{"a multicast or broadcast address", "组播或广播地址"}
-	Shared      = Kind{"a carrier-grade NAT address (100.64.0.0/10)", "运营商级 NAT 地址（100.64.0.0/10）"}
-	Reserved    = Kind{"a reserved address", "保留地址"}
-	Own         = Kind{"one of this machine's own addresses", "本机自己的地址"}
-	Self        = Kind{"paygate itself", "paygate 自己"}
-
-	// Kinds lists every kind, for translating a logged reason.
-	Kinds = []Kind{Loopback, Private, LinkLocal, Unspecified, Multicast, Shared, Reserved, Own, Self}
+	"paygate/app"
 )
 
 var (
@@ -51,11 +34,11 @@ var (
 type BlockedError struct {
 	Host string     // the URL's host name
 	IP   netip.Addr // the address refused; invalid for a name refused as such (localhost)
-	Kind Kind
+	Kind app.AddressKind
 }
 
 func (e *BlockedError) Error() string {
-	if e.Kind == Self {
+	if e.Kind == app.AddressSelf {
 		return fmt.Sprintf("blocked: %s is paygate itself; a per-order callback URL may not call paygate", e.Target())
 	}
 	return fmt.Sprintf("blocked: %s is %s; per-order callback URLs may not reach internal addresses (allow the host with callback.allow_hosts)",
@@ -99,7 +82,7 @@ func New(allowHosts []string) (*Policy, error) {
 			p.nets = append(p.nets, netip.PrefixFrom(ip, ip.BitLen()))
 			continue
 		}
-		name := HostName(h)
+		name := hostName(h)
 		if !validName(name) {
 			return nil, fmt.Errorf("%q is not a host name, IP address or CIDR like shop.lan, 127.0.0.1 or 10.0.0.0/8", raw)
 		}
@@ -112,8 +95,8 @@ func New(allowHosts []string) (*Policy, error) {
 // may never call paygate itself, whatever is allowed.
 func (p *Policy) SetOwnPort(port int) { p.ownPort.Store(int32(port)) }
 
-// HostName is a URL host as compared here: lower case, without brackets or a final dot.
-func HostName(h string) string {
+// hostName is a URL host as compared here: lower case, without brackets or a final dot.
+func hostName(h string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.Trim(h, "[]")), ".")
 }
 
@@ -129,16 +112,16 @@ func validName(s string) bool {
 	return true
 }
 
-// NameAllowed reports whether a URL with this host may reach internal
+// nameAllowed reports whether a URL with this host may reach internal
 // addresses: it is the owner's callback URL host, or listed by name.
-func (p *Policy) NameAllowed(host, ownerHost string) bool {
-	h := HostName(host)
-	return h != "" && (h == HostName(ownerHost) || p.names[h])
+func (p *Policy) nameAllowed(host, ownerHost string) bool {
+	h := hostName(host)
+	return h != "" && (h == hostName(ownerHost) || p.names[h])
 }
 
 // internal says what kind of internal address ip is; ok is false for an
 // ordinary public address.
-func (p *Policy) internal(ip netip.Addr) (Kind, bool) {
+func (p *Policy) internal(ip netip.Addr) (app.AddressKind, bool) {
 	ip = ip.Unmap()
 	if nat64Net.Contains(ip) { // 64:ff9b::a.b.c.d reaches a.b.c.d through a NAT64 gateway
 		b := ip.As16()
@@ -146,24 +129,24 @@ func (p *Policy) internal(ip netip.Addr) (Kind, bool) {
 	}
 	switch {
 	case ip.IsLoopback():
-		return Loopback, true
+		return app.AddressLoopback, true
 	case ip.IsUnspecified(), thisNet.Contains(ip):
-		return Unspecified, true
+		return app.AddressUnspecified, true
 	case ip.IsPrivate(), siteLocal.Contains(ip):
-		return Private, true
+		return app.AddressPrivate, true
 	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
-		return LinkLocal, true
+		return app.AddressLinkLocal, true
 	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
-		return Multicast, true
+		return app.AddressMulticast, true
 	case sharedNet.Contains(ip):
-		return Shared, true
+		return app.AddressShared, true
 	case reservedNet.Contains(ip):
-		return Reserved, true
+		return app.AddressReserved, true
 	}
 	if p.isOwn(ip) {
-		return Own, true
+		return app.AddressOwn, true
 	}
-	return Kind{}, false
+	return app.AddressKind{}, false
 }
 
 // local reports whether a connection to ip reaches this machine.
@@ -196,13 +179,13 @@ func (p *Policy) allowedIP(ip netip.Addr) bool {
 func (p *Policy) check(host string, ip netip.Addr, port int, nameAllowed bool) error {
 	ip = ip.Unmap().WithZone("")
 	if own := int(p.ownPort.Load()); own != 0 && port == own && p.local(ip) {
-		return &BlockedError{Host: HostName(host), IP: ip, Kind: Self}
+		return &BlockedError{Host: hostName(host), IP: ip, Kind: app.AddressSelf}
 	}
 	kind, internal := p.internal(ip)
 	if !internal || nameAllowed || p.allowedIP(ip) {
 		return nil
 	}
-	return &BlockedError{Host: HostName(host), IP: ip, Kind: kind}
+	return &BlockedError{Host: hostName(host), IP: ip, Kind: kind}
 }
 
 // CheckURL is the check made when an order is created, before anything is
@@ -213,12 +196,12 @@ func (p *Policy) CheckURL(rawURL, ownerURL string) error {
 	if err != nil || u.Hostname() == "" {
 		return nil // the caller's URL validation says what is wrong
 	}
-	host := HostName(u.Hostname())
-	nameAllowed := p.NameAllowed(host, URLHost(ownerURL))
+	host := hostName(u.Hostname())
+	nameAllowed := p.nameAllowed(host, URLHost(ownerURL))
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
 		if !nameAllowed && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {
-			return &BlockedError{Host: host, Kind: Loopback}
+			return &BlockedError{Host: host, Kind: app.AddressLoopback}
 		}
 		return nil
 	}
@@ -238,7 +221,7 @@ func URLHost(raw string) string {
 	if err != nil {
 		return ""
 	}
-	return HostName(u.Hostname())
+	return hostName(u.Hostname())
 }
 
 type ownerKey struct{}
@@ -260,7 +243,7 @@ func (p *Policy) DialContext(base *net.Dialer) func(ctx context.Context, network
 			return nil, err
 		}
 		owner, _ := ctx.Value(ownerKey{}).(string)
-		nameAllowed := p.NameAllowed(host, owner)
+		nameAllowed := p.nameAllowed(host, owner)
 		d := *base
 		d.ControlContext = nil
 		d.Control = func(_, address string, _ syscall.RawConn) error {

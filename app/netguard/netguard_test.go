@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"paygate/app"
 )
 
 func mustPolicy(t *testing.T, allow ...string) *Policy {
@@ -25,33 +27,33 @@ func TestInternalAddresses(t *testing.T) {
 	p := mustPolicy(t)
 	for _, tt := range []struct {
 		ip   string
-		want Kind
+		want app.AddressKind
 	}{
-		{"127.0.0.1", Loopback},
-		{"127.0.0.2", Loopback},
-		{"::1", Loopback},
-		{"::ffff:127.0.0.1", Loopback},
-		{"64:ff9b::7f00:1", Loopback},
-		{"10.1.2.3", Private},
-		{"172.16.0.1", Private},
-		{"192.168.1.1", Private},
-		{"fd00::1", Private},
-		{"169.254.169.254", LinkLocal},
-		{"fe80::1", LinkLocal},
-		{"0.0.0.0", Unspecified},
-		{"0.1.2.3", Unspecified},
-		{"::", Unspecified},
-		{"239.1.2.3", Multicast}, {"224.0.0.1", LinkLocal},
-		{"ff02::1", LinkLocal},
-		{"ff05::1", Multicast},
-		{"100.64.0.1", Shared},
-		{"255.255.255.255", Reserved},
-		{"203.0.113.7", Own},
-		{"8.8.8.8", Kind{}},
-		{"2001:4860:4860::8888", Kind{}},
+		{"127.0.0.1", app.AddressLoopback},
+		{"127.0.0.2", app.AddressLoopback},
+		{"::1", app.AddressLoopback},
+		{"::ffff:127.0.0.1", app.AddressLoopback},
+		{"64:ff9b::7f00:1", app.AddressLoopback},
+		{"10.1.2.3", app.AddressPrivate},
+		{"172.16.0.1", app.AddressPrivate},
+		{"192.168.1.1", app.AddressPrivate},
+		{"fd00::1", app.AddressPrivate},
+		{"169.254.169.254", app.AddressLinkLocal},
+		{"fe80::1", app.AddressLinkLocal},
+		{"0.0.0.0", app.AddressUnspecified},
+		{"0.1.2.3", app.AddressUnspecified},
+		{"::", app.AddressUnspecified},
+		{"239.1.2.3", app.AddressMulticast}, {"224.0.0.1", app.AddressLinkLocal},
+		{"ff02::1", app.AddressLinkLocal},
+		{"ff05::1", app.AddressMulticast},
+		{"100.64.0.1", app.AddressShared},
+		{"255.255.255.255", app.AddressReserved},
+		{"203.0.113.7", app.AddressOwn},
+		{"8.8.8.8", app.AddressKind{}},
+		{"2001:4860:4860::8888", app.AddressKind{}},
 	} {
 		got, internal := p.internal(netip.MustParseAddr(tt.ip))
-		if got != tt.want || internal != (tt.want != Kind{}) {
+		if got != tt.want || internal != (tt.want != app.AddressKind{}) {
 			t.Errorf("%s: %v %v, want %v", tt.ip, got, internal, tt.want)
 		}
 	}
@@ -63,37 +65,37 @@ func TestCheckURL(t *testing.T) {
 	const owner = "https://merchant.example.com/cb"
 	for _, tt := range []struct {
 		url, owner string
-		want       Kind // zero: allowed
+		want       app.AddressKind // zero: allowed
 	}{
-		{"http://127.0.0.1:8080/internal", owner, Loopback},
-		{"http://localhost/x", owner, Loopback},
-		{"http://LOCALHOST./x", owner, Loopback},
-		{"http://api.localhost/x", owner, Loopback},
-		{"http://[::1]:9/x", owner, Loopback},
-		{"http://[::ffff:127.0.0.1]/x", owner, Loopback},
-		{"http://10.0.0.1/x", owner, Private},
-		{"http://169.254.169.254/latest/meta-data/", owner, LinkLocal},
-		{"http://0.0.0.0:8080/", owner, Unspecified},
-		{"http://203.0.113.7/", owner, Own},
-		{"https://shop.example.com/notify", owner, Kind{}},             // names are checked when dialled
-		{"http://8.8.8.8/notify", owner, Kind{}},                       // public
-		{"http://127.0.0.1:3001/cb", "http://127.0.0.1:3001/", Kind{}}, // the owner's callback host
-		{"http://localhost:3001/cb", "http://localhost:3001/", Kind{}},
-		{"http://shop.lan/notify", owner, Kind{}},                         // allowed by name
-		{"http://192.168.7.9/notify", owner, Kind{}},                      // allowed CIDR
-		{"http://192.168.8.9/notify", owner, Private},                     // outside it
-		{"http://[fd00::5]/notify", owner, Kind{}},                        // allowed address
-		{"http://127.0.0.1:3000/webhook", "http://127.0.0.1:3001/", Self}, // paygate itself, even on the owner's host
-		{"http://203.0.113.7:3000/", owner, Self},
+		{"http://127.0.0.1:8080/internal", owner, app.AddressLoopback},
+		{"http://localhost/x", owner, app.AddressLoopback},
+		{"http://LOCALHOST./x", owner, app.AddressLoopback},
+		{"http://api.localhost/x", owner, app.AddressLoopback},
+		{"http://[::1]:9/x", owner, app.AddressLoopback},
+		{"http://[::ffff:127.0.0.1]/x", owner, app.AddressLoopback},
+		{"http://10.0.0.1/x", owner, app.AddressPrivate},
+		{"http://169.254.169.254/latest/meta-data/", owner, app.AddressLinkLocal},
+		{"http://0.0.0.0:8080/", owner, app.AddressUnspecified},
+		{"http://203.0.113.7/", owner, app.AddressOwn},
+		{"https://shop.example.com/notify", owner, app.AddressKind{}},             // names are checked when dialled
+		{"http://8.8.8.8/notify", owner, app.AddressKind{}},                       // public
+		{"http://127.0.0.1:3001/cb", "http://127.0.0.1:3001/", app.AddressKind{}}, // the owner's callback host
+		{"http://localhost:3001/cb", "http://localhost:3001/", app.AddressKind{}},
+		{"http://shop.lan/notify", owner, app.AddressKind{}},                         // allowed by name
+		{"http://192.168.7.9/notify", owner, app.AddressKind{}},                      // allowed CIDR
+		{"http://192.168.8.9/notify", owner, app.AddressPrivate},                     // outside it
+		{"http://[fd00::5]/notify", owner, app.AddressKind{}},                        // allowed address
+		{"http://127.0.0.1:3000/webhook", "http://127.0.0.1:3001/", app.AddressSelf}, // paygate itself, even on the owner's host
+		{"http://203.0.113.7:3000/", owner, app.AddressSelf},
 	} {
 		err := p.CheckURL(tt.url, tt.owner)
 		var blocked *BlockedError
 		switch {
-		case tt.want == Kind{} && err != nil:
+		case tt.want == app.AddressKind{} && err != nil:
 			t.Errorf("%s: refused: %v", tt.url, err)
-		case tt.want != Kind{} && !errors.As(err, &blocked):
+		case tt.want != app.AddressKind{} && !errors.As(err, &blocked):
 			t.Errorf("%s: allowed, want refused as %s", tt.url, tt.want.En)
-		case tt.want != Kind{} && blocked.Kind != tt.want:
+		case tt.want != app.AddressKind{} && blocked.Kind != tt.want:
 			t.Errorf("%s: refused as %s, want %s", tt.url, blocked.Kind.En, tt.want.En)
 		}
 	}
@@ -211,7 +213,7 @@ func TestDialChecksTheResolvedAddress(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 		case !tt.ok && !errors.As(err, &blocked):
 			t.Errorf("%s: dialled (err %v), want blocked", tt.name, err)
-		case !tt.ok && blocked.Kind != Loopback:
+		case !tt.ok && blocked.Kind != app.AddressLoopback:
 			t.Errorf("%s: blocked as %s", tt.name, blocked.Kind.En)
 		}
 	}

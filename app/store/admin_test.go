@@ -26,18 +26,18 @@ func TestListOrdersFilters(t *testing.T) {
 	today := time.Date(2026, 11, 26, 0, 0, 0, 0, app.Shanghai)
 	tests := []struct {
 		name string
-		f    OrderFilter
+		f    app.OrderFilter
 		want int
 	}{
-		{"all", OrderFilter{}, 2},
-		{"paid", OrderFilter{Status: app.OrderSuccess}, 1},
-		{"pending excludes the one past its lifetime", OrderFilter{Status: app.OrderPending}, 0},
-		{"expired includes the unswept one", OrderFilter{Status: app.OrderExpired}, 1},
-		{"method", OrderFilter{Method: app.MethodWechat}, 1},
-		{"today", OrderFilter{From: today, To: today.AddDate(0, 0, 1)}, 2},
-		{"yesterday", OrderFilter{From: today.AddDate(0, 0, -1), To: today}, 0},
-		{"exact id", OrderFilter{Query: paid.ID}, 1},
-		{"like wildcards are literal", OrderFilter{Query: "%"}, 0},
+		{"all", app.OrderFilter{}, 2},
+		{"paid", app.OrderFilter{Status: app.OrderSuccess}, 1},
+		{"pending excludes the one past its lifetime", app.OrderFilter{Status: app.OrderPending}, 0},
+		{"expired includes the unswept one", app.OrderFilter{Status: app.OrderExpired}, 1},
+		{"method", app.OrderFilter{Method: app.MethodWechat}, 1},
+		{"today", app.OrderFilter{From: today, To: today.AddDate(0, 0, 1)}, 2},
+		{"yesterday", app.OrderFilter{From: today.AddDate(0, 0, -1), To: today}, 0},
+		{"exact id", app.OrderFilter{Query: paid.ID}, 1},
+		{"like wildcards are literal", app.OrderFilter{Query: "%"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestListOrdersFilters(t *testing.T) {
 		})
 	}
 	n := 0
-	if err := db.EachOrder(ctx, OrderFilter{}, func(app.Order) error { n++; return nil }); err != nil || n != 2 {
+	if err := db.EachOrder(ctx, app.OrderFilter{}, func(app.Order) error { n++; return nil }); err != nil || n != 2 {
 		t.Fatalf("EachOrder visited %d, %v", n, err)
 	}
 
@@ -87,7 +87,7 @@ func TestSessionsAndAudit(t *testing.T) {
 	if _, found, _ := db.SessionByHash(ctx, "h1"); found {
 		t.Fatal("expired session still valid")
 	}
-	entries, total, err := db.AuditLog(ctx, AuditFilter{Limit: 10})
+	entries, total, err := db.AuditLog(ctx, app.AuditFilter{Limit: 10})
 	if err != nil || total != 2 || entries[0].Action != app.AuditLogin || entries[1].Action != app.AuditAdminCreated {
 		t.Fatalf("audit %+v (%d), %v", entries, total, err)
 	}

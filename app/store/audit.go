@@ -20,15 +20,8 @@ func (db *DB) AddAudit(ctx context.Context, e app.AuditEntry) error {
 	return db.tx(ctx, func(tx *Tx) error { return insertAudit(ctx, tx, e) })
 }
 
-// AuditFilter narrows AuditLog.
-type AuditFilter struct {
-	Subject string // "" = all
-	Offset  int
-	Limit   int
-}
-
 // AuditLog returns entries newest first and how many match in total.
-func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]app.AuditEntry, int, error) {
+func (db *DB) AuditLog(ctx context.Context, f app.AuditFilter) ([]app.AuditEntry, int, error) {
 	where, args := ` WHERE 1 = 1`, []any{}
 	if f.Subject != "" {
 		where += ` AND subject = ?`

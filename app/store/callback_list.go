@@ -8,17 +8,9 @@ import (
 	"paygate/app/money"
 )
 
-// CallbackFilter narrows ListCallbacks.
-type CallbackFilter struct {
-	// Status: "" = all, "failing" = failed or retrying after an error, else a CallbackStatus.
-	Status string
-	Offset int
-	Limit  int
-}
-
 // ListCallbacks returns callbacks (merchant and 易支付), most recently changed first, with
 // their payment's amount and their last attempt.
-func (db *DB) ListCallbacks(ctx context.Context, f CallbackFilter) ([]app.CallbackSummary, int, error) {
+func (db *DB) ListCallbacks(ctx context.Context, f app.CallbackFilter) ([]app.CallbackSummary, int, error) {
 	where, args := ` WHERE 1 = 1`, []any{}
 	switch f.Status {
 	case "":

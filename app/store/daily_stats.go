@@ -27,9 +27,9 @@ func bumpDay(ctx context.Context, tx *Tx, day int64, d dayStats) error {
 	return err
 }
 
-// RebuildDailyStats recounts every day from the orders and payments, for
+// rebuildDailyStats recounts every day from the orders and payments, for
 // data written around the counters (SeedSample).
-func (db *DB) RebuildDailyStats(ctx context.Context) error {
+func (db *DB) rebuildDailyStats(ctx context.Context) error {
 	return db.tx(ctx, func(tx *Tx) error {
 		for _, q := range []string{
 			`DELETE FROM daily_stats`,

@@ -32,7 +32,7 @@ func TestDailyStatsMatchRecount(t *testing.T) {
 		clock.add(23 * time.Hour) // orders of one day get paid on the next
 	}
 	kept := dailyRows(t, db)
-	if err := db.RebuildDailyStats(ctx); err != nil {
+	if err := db.rebuildDailyStats(ctx); err != nil {
 		t.Fatal(err)
 	}
 	recounted := dailyRows(t, db)

@@ -107,7 +107,7 @@ func TestEpayOrderGetsAnEpayCallback(t *testing.T) {
 	if p, _ = db.Payment(ctx, ep.Payment.ID); p.CallbackStatus != app.CallbackPending {
 		t.Fatalf("after resend: %q", p.CallbackStatus)
 	}
-	list, total, err := db.ListCallbacks(ctx, CallbackFilter{Limit: 10})
+	list, total, err := db.ListCallbacks(ctx, app.CallbackFilter{Limit: 10})
 	if err != nil || total != 2 || len(list) != 2 {
 		t.Fatalf("callback list: %d %v", total, err)
 	}

@@ -75,15 +75,6 @@ func linkPrice(l app.PaymentLink) string {
 	return l.MinAmount.Fixed2() + "-" + l.MaxAmount.Fixed2()
 }
 
-// Link returns the payment link with id.
-func (db *DB) Link(ctx context.Context, id int64) (app.PaymentLink, error) {
-	l, err := scanLink(db.read.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return app.PaymentLink{}, errLinkNotFound(fmt.Sprint(id))
-	}
-	return l, err
-}
-
 // LinkByCode returns the payment link a buyer opened.
 func (db *DB) LinkByCode(ctx context.Context, code string) (app.PaymentLink, error) {
 	l, err := scanLink(db.read.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM payment_links WHERE code = ?`, code))

@@ -117,7 +117,7 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET device_id = ?, sender_id = ?, package = ?, title = ?, text = ?,
 			amount = ?, method = ?, customer_type = ? WHERE id = ?`,
 			sql.NullInt64{Int64: n.DeviceID, Valid: n.DeviceID != 0}, n.SenderID, n.Package, n.Title, n.Text,
-			sql.NullInt64{Int64: int64(n.Amount), Valid: n.Kind == string(app.OutcomePayment)}, string(n.Method), n.CustomerType,
+			sql.NullInt64{Int64: int64(n.Amount), Valid: n.Kind == app.OutcomePayment}, string(n.Method), n.CustomerType,
 			notificationID); err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 			}
 		}
 
-		if n.Kind != string(app.OutcomePayment) || n.Amount <= 0 {
+		if n.Kind != app.OutcomePayment || n.Amount <= 0 {
 			res.Kind, res.Reason = app.OutcomeIgnored, n.Reason
 			return setOutcome(ctx, tx, notificationID, app.OutcomeIgnored, n.Reason, "")
 		}

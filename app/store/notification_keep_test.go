@@ -146,7 +146,7 @@ func TestAppliedRequestIsNeverCut(t *testing.T) {
 		{DeviceID: 1, SenderID: "a", Text: "收到转账1元", Method: app.MethodAlipay, Amount: 100}, // the duplicate
 	} {
 		id := saveRaw(t, db, app.RawRequest{Body: []byte(big)})
-		n.Kind = string(app.OutcomePayment)
+		n.Kind = app.OutcomePayment
 		if _, err := db.ApplyNotice(context.Background(), id, n, ApplyOptions{Policy: policy, NewPaymentID: testID("PAY")}); err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +185,7 @@ func TestStrangersAreCappedByCountAndBytes(t *testing.T) {
 			// unreadable one, one waiting to be applied, one given up on.
 			kept := []int64{}
 			paid := apply(t, db, app.Notice{DeviceID: 1, Text: "收到转账1元", Method: app.MethodAlipay, Amount: 100})
-			ignored := apply(t, db, app.Notice{DeviceID: 1, Text: "hello", Kind: string(app.OutcomeIgnored)})
+			ignored := apply(t, db, app.Notice{DeviceID: 1, Text: "hello", Kind: app.OutcomeIgnored})
 			kept = append(kept, paid.NotificationID, ignored.NotificationID)
 			unreadable := saveRaw(t, db, app.RawRequest{Body: body})
 			refuse(t, db, unreadable, app.OutcomeInvalid, 1, tt.limits)
@@ -236,9 +236,9 @@ func TestPruneKeepsPaymentsAndWork(t *testing.T) {
 	old := map[string]int64{}
 	old["payment"] = apply(t, db, app.Notice{DeviceID: 1, Text: "收到转账1元", Method: app.MethodAlipay, Amount: 100}).NotificationID
 	old["unmatched payment"] = apply(t, db, app.Notice{DeviceID: 1, Text: "收到转账2元", Method: app.MethodAlipay, Amount: 200}).NotificationID
-	old["ignored"] = apply(t, db, app.Notice{DeviceID: 1, Text: "hello", Kind: string(app.OutcomeIgnored)}).NotificationID
-	old["duplicate"] = apply(t, db, app.Notice{DeviceID: 1, Text: "hello", SenderID: "s", Kind: string(app.OutcomeIgnored)}).NotificationID
-	old["duplicate"] = apply(t, db, app.Notice{DeviceID: 1, Text: "hello", SenderID: "s", Kind: string(app.OutcomeIgnored)}).NotificationID
+	old["ignored"] = apply(t, db, app.Notice{DeviceID: 1, Text: "hello", Kind: app.OutcomeIgnored}).NotificationID
+	old["duplicate"] = apply(t, db, app.Notice{DeviceID: 1, Text: "hello", SenderID: "s", Kind: app.OutcomeIgnored}).NotificationID
+	old["duplicate"] = apply(t, db, app.Notice{DeviceID: 1, Text: "hello", SenderID: "s", Kind: app.OutcomeIgnored}).NotificationID
 	old["refused"] = saveRaw(t, db, app.RawRequest{Body: []byte("x")})
 	refuse(t, db, old["refused"], app.OutcomeRefused, 0, testLimits)
 	old["invalid"] = saveRaw(t, db, app.RawRequest{Body: []byte("x")})
@@ -259,7 +259,7 @@ func TestPruneKeepsPaymentsAndWork(t *testing.T) {
 	}
 
 	clock.add(100 * 24 * time.Hour)
-	recent := apply(t, db, app.Notice{DeviceID: 1, Text: "hello again", Kind: string(app.OutcomeIgnored)}).NotificationID
+	recent := apply(t, db, app.Notice{DeviceID: 1, Text: "hello again", Kind: app.OutcomeIgnored}).NotificationID
 	for _, id := range []int64{saveRaw(t, db, app.RawRequest{Body: []byte("x")}), saveRaw(t, db, app.RawRequest{Body: []byte("x")})} {
 		refuse(t, db, id, app.OutcomeRefused, 0, testLimits)
 	}

@@ -38,17 +38,8 @@ func scanNotification(r rowScanner) (app.Notification, error) {
 	return n, nil
 }
 
-// NotificationFilter narrows ListNotifications.
-type NotificationFilter struct {
-	DeviceID int64  // 0 = all
-	Outcome  string // "" = all
-	Offset   int
-	Limit    int
-	CountCap int // see OrderFilter.CountCap; 0 = exact
-}
-
 // ListNotifications returns stored forwarder requests, newest first, and the total.
-func (db *DB) ListNotifications(ctx context.Context, f NotificationFilter) ([]app.Notification, int, error) {
+func (db *DB) ListNotifications(ctx context.Context, f app.NotificationFilter) ([]app.Notification, int, error) {
 	where, args := ` WHERE 1 = 1`, []any{}
 	if f.DeviceID != 0 {
 		where += ` AND n.device_id = ?`

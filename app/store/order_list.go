@@ -8,23 +8,9 @@ import (
 	"paygate/app"
 )
 
-// OrderFilter narrows ListOrders and EachOrder. Zero values mean "any".
-type OrderFilter struct {
-	Status app.OrderStatus
-	Method app.Method
-	From   time.Time // created at or after
-	To     time.Time // created before
-	Query  string    // order id, merchant order id or part of the product name
-	Offset int
-	Limit  int
-	// CountCap, when set, stops counting there: lists show "10000+" rather
-	// than scan a million rows for an exact number nobody reads.
-	CountCap int
-}
-
-// where builds the WHERE clause. A pending order past its lifetime counts as
-// expired, as Order reports it, even before the sweeper has marked it.
-func (f OrderFilter) where(now time.Time) (string, []any) {
+// orderWhere builds the WHERE clause of f. A pending order past its lifetime
+// counts as expired, as Order reports it, even before the sweeper has marked it.
+func orderWhere(f app.OrderFilter, now time.Time) (string, []any) {
 	var b strings.Builder
 	args := []any{}
 	b.WriteString(` WHERE 1 = 1`)
@@ -74,9 +60,9 @@ func effective(o app.Order, now time.Time) app.Order {
 }
 
 // ListOrders returns orders newest first and how many match in total.
-func (db *DB) ListOrders(ctx context.Context, f OrderFilter) ([]app.Order, int, error) {
+func (db *DB) ListOrders(ctx context.Context, f app.OrderFilter) ([]app.Order, int, error) {
 	now := db.now()
-	where, args := f.where(now)
+	where, args := orderWhere(f, now)
 	total, err := db.count(ctx, `SELECT 1 FROM orders`+where, args, f.CountCap)
 	if err != nil {
 		return nil, 0, err
@@ -100,9 +86,9 @@ func (db *DB) ListOrders(ctx context.Context, f OrderFilter) ([]app.Order, int, 
 
 // EachOrder calls fn for every order matching f (Offset and Limit ignored),
 // oldest first, straight from the cursor: nothing is collected in memory.
-func (db *DB) EachOrder(ctx context.Context, f OrderFilter, fn func(app.Order) error) error {
+func (db *DB) EachOrder(ctx context.Context, f app.OrderFilter, fn func(app.Order) error) error {
 	now := db.now()
-	where, args := f.where(now)
+	where, args := orderWhere(f, now)
 	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders`+where+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return err

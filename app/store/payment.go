@@ -87,16 +87,8 @@ func paymentTx(ctx context.Context, tx *Tx, id string) (app.Payment, error) {
 	return p, err
 }
 
-// PaymentFilter narrows ListPayments.
-type PaymentFilter struct {
-	Status   app.PaymentStatus // "" = all
-	Offset   int
-	Limit    int
-	CountCap int // see OrderFilter.CountCap; 0 = exact
-}
-
 // ListPayments returns payments newest first and how many match in total.
-func (db *DB) ListPayments(ctx context.Context, f PaymentFilter) ([]app.Payment, int, error) {
+func (db *DB) ListPayments(ctx context.Context, f app.PaymentFilter) ([]app.Payment, int, error) {
 	where, args := ` WHERE 1 = 1`, []any{}
 	if f.Status != "" {
 		where += ` AND p.status = ?`

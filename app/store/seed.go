@@ -53,7 +53,7 @@ func (db *DB) SeedSample(ctx context.Context, n int, now time.Time) error {
 			return err
 		}
 	}
-	return db.RebuildDailyStats(ctx)
+	return db.rebuildDailyStats(ctx)
 }
 
 // SampleOrderID is the id SeedSample gives order i.

@@ -120,7 +120,7 @@ func applyWith(t *testing.T, db *DB, p app.MatchPolicy, n app.Notice) app.Ingest
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.Kind = string(app.OutcomePayment)
+	n.Kind = app.OutcomePayment
 	res, err := db.ApplyNotice(ctx, id, n, ApplyOptions{Policy: p, NewPaymentID: testID("PAY")})
 	if err != nil {
 		t.Fatal(err)

@@ -163,7 +163,7 @@ func apply(t *testing.T, db *DB, n app.Notice) app.IngestResult {
 		t.Fatal(err)
 	}
 	if n.Kind == "" {
-		n.Kind = string(app.OutcomePayment)
+		n.Kind = app.OutcomePayment
 	}
 	res, err := db.ApplyNotice(ctx, id, n, ApplyOptions{Policy: policy, NewPaymentID: testID("PAY")})
 	if err != nil {
@@ -287,7 +287,7 @@ func TestDuplicateSenderID(t *testing.T) {
 			t.Fatalf("repeat %d: %+v", i, dup)
 		}
 	}
-	_, total, err := db.ListPayments(context.Background(), PaymentFilter{Limit: 10})
+	_, total, err := db.ListPayments(context.Background(), app.PaymentFilter{Limit: 10})
 	if err != nil || total != 1 {
 		t.Fatalf("payments = %d, %v; want 1", total, err)
 	}

@@ -1,18 +1,18 @@
 package web
 
 import (
-	"github.com/a-h/templ"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/a-h/templ"
 
 	"github.com/labstack/echo/v4"
 
 	"paygate/app"
 	"paygate/app/gateway"
 	"paygate/app/qr"
-	"paygate/app/store"
 	"paygate/views"
 )
 
@@ -49,7 +49,7 @@ func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
 	if err != nil {
 		return err
 	}
-	notes, total, err := s.gw.Notifications(ctx, store.NotificationFilter{Outcome: outcome, Offset: (page.Number - 1) * page.Limit, Limit: page.Limit, CountCap: gateway.ListCountCap})
+	notes, total, err := s.gw.Notifications(ctx, app.NotificationFilter{Outcome: outcome, Offset: page.Offset(), Limit: page.Limit, CountCap: app.ListCountCap})
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Server) pairing(c echo.Context) views.Pairing {
 }
 
 func (s *Server) addDevice(c echo.Context) error {
-	d, err := s.gw.CreateDeviceBy(c.Request().Context(), c.FormValue("name"), actor(c))
+	d, err := s.gw.CreateDevice(c.Request().Context(), c.FormValue("name"), actor(c))
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *Server) renameDevice(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.gw.RenameDeviceBy(ctx, id, c.FormValue("name"), actor(c)); err != nil {
+	if _, err := s.gw.RenameDevice(ctx, id, c.FormValue("name"), actor(c)); err != nil {
 		return err
 	}
 	d, err := s.gw.Device(ctx, id)
@@ -146,7 +146,7 @@ func (s *Server) rotateDeviceKeyAdmin(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.gw.RotateDeviceKeyBy(ctx, id, actor(c)); err != nil {
+	if _, err := s.gw.RotateDeviceKey(ctx, id, actor(c)); err != nil {
 		return err
 	}
 	d, err := s.gw.Device(ctx, id)
@@ -161,7 +161,7 @@ func (s *Server) deleteDeviceAdmin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.gw.DeleteDeviceBy(c.Request().Context(), id, actor(c)); err != nil {
+	if err := s.gw.DeleteDevice(c.Request().Context(), id, actor(c)); err != nil {
 		return err
 	}
 	return s.renderWithToast(c, nopDeleted(id), tr(c, "设备 #"+strconv.FormatInt(id, 10)+" 已删除。", "Device #"+strconv.FormatInt(id, 10)+" deleted."))
@@ -173,7 +173,7 @@ func nopDeleted(int64) templ.Component { return templ.NopComponent }
 // setAPIKeyForwarding switches the merchant API key as a phone key on or off.
 func (s *Server) setAPIKeyForwarding(c echo.Context) error {
 	ctx := c.Request().Context()
-	if err := s.gw.SetAPIKeyForwardingBy(ctx, c.FormValue("accept"), actor(c)); err != nil {
+	if err := s.gw.SetAPIKeyForwarding(ctx, c.FormValue("accept"), actor(c)); err != nil {
 		return err
 	}
 	list, err := s.gw.Devices(ctx)

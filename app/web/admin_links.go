@@ -60,7 +60,7 @@ func (s *Server) createLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.gw.CreateLinkBy(c.Request().Context(), gateway.LinkForm{
+	l, err := s.gw.CreateLink(c.Request().Context(), gateway.LinkForm{
 		ProductName: form.Get("productName"),
 		PriceKind:   form.Get("priceKind"),
 		Amount:      form.Get("amount"),
@@ -83,7 +83,7 @@ func (s *Server) switchLink(c echo.Context, on bool) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.gw.SetLinkEnabledBy(ctx, id, on, actor(c)); err != nil {
+	if _, err := s.gw.SetLinkEnabled(ctx, id, on, actor(c)); err != nil {
 		return err
 	}
 	list, err := s.gw.Links(ctx)
@@ -111,7 +111,7 @@ func (s *Server) deleteLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.gw.DeleteLinkBy(c.Request().Context(), id, actor(c)); err != nil {
+	if err := s.gw.DeleteLink(c.Request().Context(), id, actor(c)); err != nil {
 		return err
 	}
 	return s.renderWithToast(c, nopDeleted(id), tr(c, "收款链接已删除；它的订单保留在订单列表里。", "Payment link deleted; its orders stay in the order list."))

@@ -6,12 +6,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"paygate/app/console"
 	"paygate/app/gateway"
 	"paygate/views"
 )
 
 func (s *Server) orders(c echo.Context) error {
-	q := gateway.OrderQuery{
+	q := console.OrderQuery{
 		Status: c.QueryParam("status"), Method: c.QueryParam("method"),
 		From: c.QueryParam("from"), To: c.QueryParam("to"), Q: c.QueryParam("q"), Page: c.QueryParam("page"),
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"paygate/app"
+	"paygate/app/console"
 	"paygate/app/gateway"
 	"paygate/views"
 )
@@ -34,7 +35,7 @@ func (s *Server) settings(c echo.Context) error {
 func (s *Server) saveEpay(c echo.Context) error {
 	pid := c.FormValue("epayPid")
 	ctx := c.Request().Context()
-	if err := s.gw.UpdateSettingsBy(ctx, gateway.ConfigRequest{EpayPID: &pid}, actor(c)); err != nil {
+	if err := s.gw.UpdateSettings(ctx, gateway.ConfigRequest{EpayPID: &pid}, actor(c)); err != nil {
 		return err
 	}
 	st, err := s.gw.Settings(ctx)
@@ -48,7 +49,7 @@ func (s *Server) saveEpay(c echo.Context) error {
 func (s *Server) saveMerchant(c echo.Context) error {
 	name, desc := c.FormValue("name"), c.FormValue("description")
 	ctx := c.Request().Context()
-	if err := s.gw.UpdateSettingsBy(ctx, gateway.ConfigRequest{Name: &name, Description: &desc}, actor(c)); err != nil {
+	if err := s.gw.UpdateSettings(ctx, gateway.ConfigRequest{Name: &name, Description: &desc}, actor(c)); err != nil {
 		return err
 	}
 	st, err := s.gw.Settings(ctx)
@@ -78,7 +79,7 @@ func (s *Server) rotateAPIKey(c echo.Context) error {
 func (s *Server) saveCallbackURL(c echo.Context) error {
 	u := c.FormValue("callbackUrl")
 	ctx := c.Request().Context()
-	if err := s.gw.UpdateSettingsBy(ctx, gateway.ConfigRequest{CallbackURL: &u}, actor(c)); err != nil {
+	if err := s.gw.UpdateSettings(ctx, gateway.ConfigRequest{CallbackURL: &u}, actor(c)); err != nil {
 		return err
 	}
 	st, err := s.gw.Settings(ctx)
@@ -99,7 +100,7 @@ func (s *Server) testCallback(c echo.Context) error {
 
 func (s *Server) saveTuning(c echo.Context) error {
 	ctx := c.Request().Context()
-	form := gateway.TuningForm{
+	form := console.TuningForm{
 		OrderLifetimeMinutes: c.FormValue("orderLifetime"),
 		MinAmount:            c.FormValue("minAmount"),
 		MaxAmount:            c.FormValue("maxAmount"),
@@ -111,7 +112,7 @@ func (s *Server) saveTuning(c echo.Context) error {
 	}
 	t, err := s.gw.ParseTuningForm(form)
 	if err == nil {
-		err = s.gw.UpdateTuningBy(ctx, t, actor(c))
+		err = s.gw.UpdateTuning(ctx, t, actor(c))
 	}
 	if app.ErrorCode(err) == app.EINVALID && app.ErrorField(err) != "" && isHTMX(c) {
 		// The message goes on the field, with what was typed kept.

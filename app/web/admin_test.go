@@ -54,7 +54,7 @@ func newConsole(t *testing.T, opts web.Options) *console {
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d := callback.New(db, callback.Options{Logger: quiet})
-	gw := gateway.New(db, d, gateway.Options{Logger: quiet, Defaults: gateway.Tuning{
+	gw := gateway.New(db, d, gateway.Options{Logger: quiet, Defaults: app.Tuning{
 		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1000000,
 		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
 		Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},

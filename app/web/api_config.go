@@ -19,7 +19,7 @@ func (s *Server) updateConfig(c echo.Context) error {
 		Name:        f.ptr("name"),
 		Description: f.ptr("description"),
 		EpayPID:     f.ptr("epayPid"),
-	})
+	}, "api")
 	if err != nil {
 		return err
 	}

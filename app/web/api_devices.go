@@ -11,7 +11,6 @@ import (
 	"paygate/app"
 	"paygate/app/gateway"
 	"paygate/app/money"
-	"paygate/app/store"
 )
 
 // deviceView is a forwarder as the API shows it. Key is set only in the
@@ -62,7 +61,7 @@ func (s *Server) createDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.gw.CreateDevice(c.Request().Context(), f["name"])
+	d, err := s.gw.CreateDevice(c.Request().Context(), f["name"], "api")
 	if err != nil {
 		return err
 	}
@@ -74,7 +73,7 @@ func (s *Server) rotateDeviceKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.gw.RotateDeviceKey(c.Request().Context(), id)
+	d, err := s.gw.RotateDeviceKey(c.Request().Context(), id, "api")
 	if err != nil {
 		return err
 	}
@@ -86,7 +85,7 @@ func (s *Server) deleteDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.gw.DeleteDevice(c.Request().Context(), id); err != nil {
+	if err := s.gw.DeleteDevice(c.Request().Context(), id, "api"); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"success": true})
@@ -155,7 +154,7 @@ func (s *Server) listNotifications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := store.NotificationFilter{Outcome: c.QueryParam("outcome"), Offset: (page.Number - 1) * page.Limit, Limit: page.Limit}
+	f := app.NotificationFilter{Outcome: c.QueryParam("outcome"), Offset: page.Offset(), Limit: page.Limit}
 	if v := c.QueryParam("deviceId"); v != "" {
 		if f.DeviceID, err = strconv.ParseInt(v, 10, 64); err != nil {
 			return app.NewError(app.EINVALID, "deviceId", "deviceId 必须是数字。", "deviceId must be a number.")

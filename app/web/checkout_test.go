@@ -59,7 +59,7 @@ func newShop(t *testing.T, opts web.Options, linkRate int) (*console, *clock) {
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gw := gateway.New(db, callback.New(db, callback.Options{Logger: quiet}), gateway.Options{Logger: quiet, LinkRateLimit: linkRate,
-		Defaults: gateway.Tuning{
+		Defaults: app.Tuning{
 			OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1000000,
 			Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
 			Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},
