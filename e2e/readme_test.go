@@ -4,8 +4,13 @@ package e2e
 // that drift with the code (sub-commands, the Go version) true.
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -74,5 +79,51 @@ func TestReadmeNamesTheGoVersionOfGoMod(t *testing.T) {
 	}
 	if want := "Needs Go " + string(m[1]) + " or newer"; !strings.Contains(string(readme), want) {
 		t.Errorf("README must say %q (go.mod's go directive)", want)
+	}
+}
+
+// TestReadmeCodeMapNamesExist keeps README's "Code map" true: every
+// function it names is declared somewhere under app/.
+func TestReadmeCodeMapNamesExist(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := strings.Index(string(readme), "## Code map")
+	if start < 0 {
+		t.Fatal("README has no Code map section")
+	}
+	section := string(readme[start:])
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	declared := map[string]bool{}
+	fset := token.NewFileSet()
+	err = filepath.WalkDir("../app", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			if fn, ok := decl.(*ast.FuncDecl); ok {
+				declared[fn.Name.Name] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile("`([A-Z][A-Za-z]+)`").FindAllStringSubmatch(section, -1)
+	if len(names) < 30 {
+		t.Fatalf("found only %d names in the Code map: the pattern no longer fits", len(names))
+	}
+	for _, m := range names {
+		if !declared[m[1]] {
+			t.Errorf("README's Code map names %s, which no function under app/ declares", m[1])
+		}
 	}
 }
