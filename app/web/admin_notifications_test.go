@@ -14,7 +14,7 @@ import (
 // consoleWithDB is newConsole that also hands back the store.
 func consoleWithDB(t *testing.T) (*console, *store.DB) {
 	t.Helper()
-	return openConsole(t, web.Options{}, 0, nil)
+	return openConsole(t, web.Options{}, testKey, 0, nil)
 }
 
 // The console's notification log never shows a key or a sign a forwarder

@@ -45,17 +45,17 @@ type console struct {
 
 func newConsole(t *testing.T, opts web.Options) *console {
 	t.Helper()
-	c, _ := openConsole(t, opts, 0, nil)
+	c, _ := openConsole(t, opts, testKey, 0, nil)
 	return c
 }
 
-// openConsole builds a paygate on a new database seeded with testKey: the
-// store on clock (nil: the real time), a gateway allowing linkRate payment-link
-// orders a minute per IP (0: no limit), echo behind httptest.
-func openConsole(t *testing.T, opts web.Options, linkRate int, clock *testclock.Clock) (*console, *store.DB) {
+// openConsole builds a paygate on a new database with apiKey ("": none yet):
+// the store on clock (nil: the real time), a gateway allowing linkRate
+// payment-link orders a minute per IP (0: no limit), echo behind httptest.
+func openConsole(t *testing.T, opts web.Options, apiKey string, linkRate int, clock *testclock.Clock) (*console, *store.DB) {
 	t.Helper()
 	db := storetest.OpenDir(t, t.TempDir(), clock)
-	storetest.Seed(t, db, testKey, "")
+	storetest.Seed(t, db, apiKey, "")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d := callback.New(db, callback.Options{Logger: quiet})
 	gw := gateway.New(db, d, gateway.Options{Logger: quiet, LinkRateLimit: linkRate, Defaults: app.Tuning{

@@ -32,7 +32,7 @@ import (
 func newShop(t *testing.T, opts web.Options, linkRate int) (*console, *testclock.Clock) {
 	t.Helper()
 	clk := testclock.New(time.Now())
-	c, _ := openConsole(t, opts, linkRate, clk)
+	c, _ := openConsole(t, opts, testKey, linkRate, clk)
 	return c, clk
 }
 
