@@ -161,7 +161,9 @@ func query(fields map[string]string) string {
 
 var shanghaiTime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`)
 
-func hasHan(s string) bool { return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 }
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}
 
 // wantError checks an error answer in both languages: the status, the
 // code, the field, and messages that say, in Chinese and in English, what
