@@ -12,6 +12,7 @@ import (
 	"paygate/app"
 	"paygate/app/console"
 	"paygate/app/store"
+	"paygate/app/store/storetest"
 )
 
 var configDefaults = app.Tuning{
@@ -25,14 +26,8 @@ const tuningTestKey = "tuning-test-api-key"
 // openSettingsDB opens (or reopens) the database in dir.
 func openSettingsDB(t *testing.T, dir string) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), dir, store.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.SeedSettings(context.Background(), tuningTestKey, ""); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.OpenDir(t, dir, nil)
+	storetest.Seed(t, db, tuningTestKey, "")
 	return db
 }
 

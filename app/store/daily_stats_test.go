@@ -29,7 +29,7 @@ func TestDailyStatsMatchRecount(t *testing.T) {
 		if _, err := db.ConfirmPayment(ctx, late.PaymentID, o.ID, "t", 0); err != nil {
 			t.Fatal(err)
 		}
-		clock.add(23 * time.Hour) // orders of one day get paid on the next
+		clock.Add(23 * time.Hour) // orders of one day get paid on the next
 	}
 	kept := dailyRows(t, db)
 	if err := db.rebuildDailyStats(ctx); err != nil {
@@ -39,7 +39,7 @@ func TestDailyStatsMatchRecount(t *testing.T) {
 	if !reflect.DeepEqual(kept, recounted) {
 		t.Fatalf("kept counters\n%v\nrecount\n%v", kept, recounted)
 	}
-	s, err := db.PeriodStats(ctx, clock.now().Add(-100*time.Hour), clock.now())
+	s, err := db.PeriodStats(ctx, clock.Now().Add(-100*time.Hour), clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func TestEpayOrderIsIdempotentAndRefusesChanges(t *testing.T) {
 		t.Fatalf("changed param: %v", err)
 	}
 	// Expired: reported as such, not renewed.
-	clock.add(16 * time.Minute)
+	clock.Add(16 * time.Minute)
 	late, _, created, err := db.CreateEpayOrder(ctx, testID("ORD"), epayCreate("T1", "10", 1000))
 	if err != nil || created || late.Status != app.OrderExpired {
 		t.Fatalf("expired repeat: %s created=%v %v", late.Status, created, err)
@@ -93,8 +93,8 @@ func TestEpayOrderGetsAnEpayCallback(t *testing.T) {
 	if ep.Epay == nil || ep.Epay.OutTradeNo != "T9" || ep.Epay.Money != "1.00" || ep.Order.ID != o.ID || mer.Epay != nil || mer.Order.ID == "" {
 		t.Fatalf("deliveries: %+v", due)
 	}
-	a := app.CallbackAttempt{CallbackID: ep.Callback.ID, URL: "https://shop/n?…", StartedAt: clock.now(), HTTPStatus: 200, Acked: true}
-	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackSent, clock.now()); err != nil {
+	a := app.CallbackAttempt{CallbackID: ep.Callback.ID, URL: "https://shop/n?…", StartedAt: clock.Now(), HTTPStatus: 200, Acked: true}
+	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackSent, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := db.Payment(ctx, ep.Payment.ID)
@@ -120,10 +120,10 @@ func TestEpayOrderGetsAnEpayCallback(t *testing.T) {
 func TestOrderCounts(t *testing.T) {
 	db, clock := openTestDB(t)
 	createOrder(t, db, app.MethodAlipay, 100)
-	clock.add(24 * time.Hour)
+	clock.Add(24 * time.Hour)
 	createOrder(t, db, app.MethodAlipay, 100)
 	createOrder(t, db, app.MethodAlipay, 100)
-	total, today, yesterday, err := db.OrderCounts(context.Background(), clock.now())
+	total, today, yesterday, err := db.OrderCounts(context.Background(), clock.Now())
 	if err != nil || total != 3 || today != 2 || yesterday != 1 {
 		t.Fatalf("counts %d %d %d %v", total, today, yesterday, err)
 	}

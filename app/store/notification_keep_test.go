@@ -258,7 +258,7 @@ func TestPruneKeepsPaymentsAndWork(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clock.add(100 * 24 * time.Hour)
+	clock.Add(100 * 24 * time.Hour)
 	recent := apply(t, db, app.Notice{DeviceID: 1, Text: "hello again", Kind: app.OutcomeIgnored}).NotificationID
 	for _, id := range []int64{saveRaw(t, db, app.RawRequest{Body: []byte("x")}), saveRaw(t, db, app.RawRequest{Body: []byte("x")})} {
 		refuse(t, db, id, app.OutcomeRefused, 0, testLimits)

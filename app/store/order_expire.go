@@ -31,12 +31,13 @@ func (db *DB) CloseOrder(ctx context.Context, id, by string) (app.Order, error) 
 		if err != nil {
 			return err
 		}
-		if cur.Status != app.OrderPending {
+		now := db.now()
+		// Past its lifetime the order is expired, as Order reports it, swept or not.
+		if cur = effective(cur, now); cur.Status != app.OrderPending {
 			return app.NewError(app.ECONFLICT, "orderId",
 				"订单 "+id+" 当前状态为 "+string(cur.Status)+"，只有待支付的订单可以关闭。",
 				"Order "+id+" is "+string(cur.Status)+"; only pending orders can be closed.")
 		}
-		now := db.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = 'failed', closed_at = ? WHERE id = ? AND status = 'pending'`, ms(now), id); err != nil {
 			return err
 		}
