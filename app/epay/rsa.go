@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"paygate/app"
 )
@@ -195,4 +196,28 @@ func ParsePrivateKey(text string) (*rsa.PrivateKey, error) {
 		return nil, errors.New("epay: the private key is not RSA")
 	}
 	return x509.ParsePKCS1PrivateKey(der)
+}
+
+// KeyCache keeps the private key last read from its stored text, so that
+// signing an answer or a notify does not parse (and check) the key again.
+// The zero value is ready; it is safe for concurrent use.
+type KeyCache struct {
+	mu   sync.Mutex
+	text string
+	key  *rsa.PrivateKey
+}
+
+// Private returns the key stored as text.
+func (c *KeyCache) Private(text string) (*rsa.PrivateKey, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.key != nil && c.text == text {
+		return c.key, nil
+	}
+	k, err := ParsePrivateKey(text)
+	if err != nil {
+		return nil, err
+	}
+	c.text, c.key = text, k
+	return k, nil
 }

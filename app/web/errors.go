@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"paygate/app"
+	"paygate/app/epay"
 )
 
 // statusOf is the one mapping from error codes to HTTP statuses.
@@ -66,6 +67,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
 	if isEpayPath(c.Request().URL.Path) {
+		if noRoute {
+			err = epay.WithCode(epay.CodeNoMethod, err) // 彩虹易支付's "URL Error!"
+		}
 		s.renderEpayError(c, status, err)
 		return
 	}
