@@ -11,6 +11,7 @@ import (
 
 	"paygate/app"
 	"paygate/app/epay"
+	"paygate/app/forward"
 )
 
 // statusOf is the one mapping from error codes to HTTP statuses.
@@ -65,6 +66,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if d := app.ErrorRetryAfter(err); d > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
+	if forward.IsVmqPath(c.Request().URL.Path) {
+		renderVmqError(c, err)
+		return
 	}
 	if isEpayPath(c.Request().URL.Path) {
 		if noRoute {
