@@ -8,7 +8,7 @@ func TestRefusedAsExpired(t *testing.T) {
 		body   string
 		want   bool
 	}{
-		{401, `{"success":false,"error":"回调已过期"}`, true}, // the guide's Python and PHP examples
+		{401, `{"success":false,"error":"回调已过期"}`, true},                          // the guide's Python and PHP examples
 		{401, `{"error":"\u56de\u8c03\u5df2\u8fc7\u671f","success":false}`, true}, // json_encode, Flask jsonify
 		{403, `{"error":"Callback Expired"}`, true},
 		{401, `timestamp out of range`, true},
