@@ -18,9 +18,12 @@ import (
 	"encoding/pem"
 	"html"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -568,5 +571,148 @@ func TestEpayAPIPHPAsClientsReadIt(t *testing.T) {
 	noAct, _ := get(url.Values{"act": {"settle"}, "pid": {"1000"}, "key": {testAPIKey}})
 	if string(noAct["code"]) != "-5" || !strings.Contains(string(noAct["msg"]), "No Act!") {
 		t.Fatalf("unknown act: %s %s", noAct["code"], noAct["msg"])
+	}
+}
+
+// xboardSign is V2Board's and Xboard's app/Payments/EPay.php: ksort, then
+// md5(stripslashes(urldecode(http_build_query($params))) . key) over every
+// parameter but sign and sign_type — empty ones not skipped, so a notify
+// with an empty parameter would fail it.
+func xboardSign(params url.Values, key string) string {
+	var keys []string
+	for k := range params {
+		if k != "sign" && k != "sign_type" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strings.ReplaceAll(params.Get(k), `\`, "")
+	}
+	return md5hex(strings.Join(parts, "&") + key)
+}
+
+// Xboard with its optional TYPE filled in: the GET to submit.php it sends
+// the payer's browser to, money as PHP writes total_amount/100, and its
+// notify check, which answers "success" only when it passes.
+func TestXboardEpayClient(t *testing.T) {
+	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey, "PAYGATE_CALLBACK_ALLOW_HOSTS=127.0.0.1")
+	var mu sync.Mutex
+	var verdicts []string
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		ok := q.Get("sign") == xboardSign(q, testAPIKey) && q.Get("out_trade_no") == "2026112610000001" && q.Get("money") == "10"
+		mu.Lock()
+		verdicts = append(verdicts, strconv.FormatBool(ok)+" "+r.URL.RawQuery)
+		mu.Unlock()
+		if !ok {
+			io.WriteString(w, "fail")
+			return
+		}
+		io.WriteString(w, "success")
+	}))
+	defer shop.Close()
+
+	params := url.Values{"money": {"10"}, "name": {"2026112610000001"}, "notify_url": {shop.URL + "/api/v1/guest/payment/notify/EPay/abc"},
+		"return_url": {"https://xboard.example.com/#/order/2026112610000001"}, "out_trade_no": {"2026112610000001"}, "pid": {"1000"}, "type": {"alipay"}}
+	params.Set("sign", xboardSign(params, testAPIKey))
+	params.Set("sign_type", "MD5")
+	resp, err := noRedirects.Get(pg.URL + "/submit.php?" + params.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/pay/ORD") {
+		t.Fatalf("submit.php: %d %q", resp.StatusCode, loc)
+	}
+	pg.webhook("收到转账10.00元(支付宝)")
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(verdicts)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(verdicts) != 1 || !strings.HasPrefix(verdicts[0], "true ") {
+		t.Fatalf("Xboard's notify check: %v", verdicts)
+	}
+}
+
+// compatibilityHeading starts README's compatibility page (its text is in
+// the report of issue 15; the lead adds it).
+const compatibilityHeading = "\n## Compatibility"
+
+// README's compatibility page is kept true: every test it cites exists,
+// and every address it names is one paygate answers (not a missing route).
+func TestReadmeCompatibilityPageIsTrue(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(readme), compatibilityHeading)
+	if i < 0 {
+		t.Skip("README has no " + strings.TrimSpace(compatibilityHeading) + " section yet")
+	}
+	page := string(readme)[i+1:]
+	if j := strings.Index(page, "\n## "); j >= 0 {
+		page = page[:j]
+	}
+
+	var sources strings.Builder
+	err = filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git" || d.Name() == "data") {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(p, "_test.go") {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			sources.Write(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := regexp.MustCompile("`(Test[A-Za-z0-9_]+)`").FindAllStringSubmatch(page, -1)
+	if len(tests) < 5 {
+		t.Fatalf("the compatibility page cites %d tests: each client names the test that drives paygate as it does", len(tests))
+	}
+	for _, m := range tests {
+		if !strings.Contains(sources.String(), "func "+m[1]+"(") {
+			t.Errorf("the compatibility page cites %s, which no test file defines", m[1])
+		}
+	}
+
+	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey)
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile("`(?:GET |POST |GET\\|POST )?(/[A-Za-z0-9_./-]*)`").FindAllStringSubmatch(page, -1) {
+		path := m[1]
+		if seen[path] || path == "/" {
+			continue
+		}
+		seen[path] = true
+		resp, err := http.Get(pg.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), "没有这个地址") {
+			t.Errorf("the compatibility page names %s, which paygate does not serve (%d)", path, resp.StatusCode)
+		}
+	}
+	if len(seen) < 5 {
+		t.Fatalf("the compatibility page names only %d addresses", len(seen))
 	}
 }
