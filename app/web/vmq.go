@@ -101,10 +101,15 @@ func (s *Server) vmqState(c echo.Context) error {
 		}
 		return strconv.FormatInt(t.Unix(), 10)
 	}
-	return c.JSON(http.StatusOK, vmqAnswer{Code: 1, Msg: "成功", Data: map[string]string{
-		"lastheart": seconds(st.LastHeart),
-		"lastpay":   seconds(st.LastPay),
-		"jkstate":   st.State,
-		"state":     st.State,
+	return c.JSON(http.StatusOK, vmqAnswer{Code: 1, Msg: "成功", Data: vmqStateData{
+		LastHeart: seconds(st.LastHeart), LastPay: seconds(st.LastPay), JkState: st.State, State: st.State,
 	}})
+}
+
+// vmqStateData is getState's data, in vmqphp's order.
+type vmqStateData struct {
+	LastHeart string `json:"lastheart"`
+	LastPay   string `json:"lastpay"`
+	JkState   string `json:"jkstate"`
+	State     string `json:"state"`
 }
