@@ -191,7 +191,8 @@ func checkSign(m Merchant, params map[string]string, sign, signType string) erro
 // merchant public key entered in the settings.
 func checkRSASign(m Merchant, params map[string]string, sign string) error {
 	if m.PublicKey == nil {
-		return app.NewError(app.EUNAUTHORIZED, "sign_type",
+		// A setup step not taken yet rather than a wrong credential.
+		return app.NewError(app.EINVALID, "sign_type",
 			"RSA签名校验失败：paygate 里还没有商户公钥。请在 paygate 后台“设置 → 易支付 V2（RSA）”里粘贴商城的商户公钥，或在那里生成一对商户密钥、把私钥填进商城。",
 			"RSA signature check failed: paygate has no merchant public key yet. Paste the shop's merchant public key under Settings → 易支付 V2 (RSA) in the paygate console, or generate a merchant key pair there and put the private key into the shop.")
 	}

@@ -53,7 +53,7 @@ func TestReadCreateOrder(t *testing.T) {
 		{"sign_type SHA1", func() map[string]string { p := signed(nil, testKey); p["sign_type"] = "SHA1"; return p }(), "sign_type", app.EINVALID, `"SHA1"`},
 		{"sign_type HMAC, no sign", map[string]string{"pid": "1000", "sign_type": "HMAC"}, "sign_type", app.EINVALID, "MD5"},
 		// RSA is 彩虹易支付 V2's: refused until a merchant public key is entered, saying where.
-		{"sign_type RSA without a merchant public key", func() map[string]string { p := signed(nil, testKey); p["sign_type"] = "RSA"; return p }(), "sign_type", app.EUNAUTHORIZED, "RSA"},
+		{"sign_type RSA without a merchant public key", func() map[string]string { p := signed(nil, testKey); p["sign_type"] = "RSA"; return p }(), "sign_type", app.EINVALID, "RSA"},
 		{"bad sign before bad fields", func() map[string]string {
 			p := signed(map[string]string{"type": ""}, testKey)
 			p["sign"] = "0"

@@ -139,7 +139,7 @@ func (g *Gateway) authenticateVmq(ctx context.Context, v forward.VmqRequest, at 
 	if !ok {
 		return 0, app.NewError(app.EUNAUTHORIZED, "sign",
 			"签名校验不通过：V免签监控端里的密钥与 paygate 不一致，请在管理后台“设备”页重新扫码配对。",
-			"签名校验不通过 (signature check failed): the key in the V免签 app does not match paygate; pair again by scanning the QR code on the admin Devices page.")
+			"Signature check failed (签名校验不通过): the key in the V免签 app does not match paygate; pair again by scanning the QR code on the admin Devices page.")
 	}
 	if !forward.TimestampFresh(v.T, at, g.signWindow) {
 		zh, en := windowText(g.signWindow)
@@ -147,7 +147,7 @@ func (g *Gateway) authenticateVmq(ctx context.Context, v forward.VmqRequest, at 
 		secs := int64((off.Abs() + time.Second/2) / time.Second)
 		return 0, app.NewError(app.EUNAUTHORIZED, "t",
 			fmt.Sprintf("客户端时间错误：手机时间与服务器相差 %d 秒（允许 ±%s），请把手机时间设为自动（网络时间）后再试。", secs, zh),
-			fmt.Sprintf("客户端时间错误 (client clock is wrong): the phone's time is %d seconds from the server's (±%s allowed); set the phone's clock to automatic (network time) and try again.", secs, en))
+			fmt.Sprintf("Client clock is wrong (客户端时间错误): the phone's time is %d seconds from the server's (±%s allowed); set the phone's clock to automatic (network time) and try again.", secs, en))
 	}
 	return id, nil
 }
