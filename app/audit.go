@@ -50,3 +50,9 @@ const (
 	AuditAPIKeyForwardingOff = "settings.api_key_forwarding_off"
 	AuditAPIKeyForwardingOn  = "settings.api_key_forwarding_on"
 )
+
+// Audit actions of the 易支付 V2 (RSA) keys.
+const (
+	AuditEpayMerchantKey = "settings.epay_merchant_key" // the shop's public key entered, generated or removed
+	AuditEpayPlatformKey = "settings.epay_platform_key" // paygate's platform key pair replaced
+)

@@ -19,6 +19,7 @@ var attemptReasons = []struct {
 	{regexp.MustCompile(`^no callback URL`), "没有回调地址：请在“设置”页填写，或创建订单时传 notifyUrl。"},
 	{regexp.MustCompile(`^no API key`), "没有 API 密钥，无法签名：请在“设置”页设置。"},
 	{regexp.MustCompile(`^the 易支付 request of this order is missing`), "找不到这笔订单的易支付请求记录。"},
+	{regexp.MustCompile(`^no 易支付 V2 platform key`), "没有易支付 V2 平台密钥，无法签名：请打开“设置”页的“易支付 V2”部分（会自动生成），并把平台公钥填到商城里。"},
 	{regexp.MustCompile(`^callback URL is not valid`), "回调地址无效：请检查“设置”页里的网址。"},
 	{regexp.MustCompile(`^no answer within (\S+)`), "商户网站在 $1 内没有回应。"},
 	{regexp.MustCompile(`^HTTP (\d+) redirect not followed`), "商户返回了 HTTP $1 跳转，paygate 不跟随跳转：请把回调地址改成最终地址。"},

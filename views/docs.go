@@ -189,3 +189,13 @@ func hostOf(base string) string {
 	}
 	return base
 }
+
+// epayV2Config is the official SDK 2.0's epay.config.php for this paygate.
+func epayV2Config(base, pid string) string {
+	return `$epay_config['apiurl'] = '` + base + `/';
+$epay_config['pid'] = '` + pid + `';
+// 设置 → 易支付 V2 的“平台公钥”，一行 / Settings → 易支付 V2: the platform public key, one line
+$epay_config['platform_public_key'] = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA…';
+// 商城自己的商户私钥（公钥填在 paygate 设置里）/ the shop's merchant private key (its public key goes into paygate)
+$epay_config['merchant_private_key'] = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ…';`
+}

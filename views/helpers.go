@@ -286,6 +286,9 @@ func actionLabel(ctx context.Context, a string) string {
 
 		app.AuditAPIKeyForwardingOff: {"商户 API 密钥不再当手机密钥", "API key no longer accepted from phones"},
 		app.AuditAPIKeyForwardingOn:  {"允许商户 API 密钥当手机密钥", "API key accepted from phones again"},
+
+		app.AuditEpayMerchantKey: {"修改易支付 V2 商户公钥", "易支付 V2 merchant public key changed"},
+		app.AuditEpayPlatformKey: {"更换易支付 V2 平台密钥", "易支付 V2 platform key replaced"},
 	}
 	if l, ok := labels[a]; ok {
 		return tr(ctx, l[0], l[1])

@@ -159,7 +159,7 @@ func TestEpayQueries(t *testing.T) {
 	s.clock.Add(24 * time.Hour)
 	s.order("4", "alipay")
 	m, err := s.g.EpayMerchantInfo(s.ctx, api("act", "query"))
-	if err != nil || m.PID != "1000" || m.Key != shopKey || m.Orders != 3 || m.Today != 1 || m.Yesterday != 2 {
+	if err != nil || m.PID != "1000" || m.Key != shopKey || m.Orders != 3 || m.PaidToday != 0 || m.PaidYesterday != 0 {
 		t.Fatalf("merchant: %+v %v", m, err)
 	}
 	if _, err := s.g.EpayMerchantInfo(s.ctx, api("key", "wrong")); app.ErrorCode(err) != app.EUNAUTHORIZED {

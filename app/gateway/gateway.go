@@ -22,6 +22,7 @@ import (
 
 	"paygate/app"
 	"paygate/app/console"
+	"paygate/app/epay"
 	"paygate/app/forward"
 	"paygate/app/netguard"
 	"paygate/app/store"
@@ -91,7 +92,8 @@ type Gateway struct {
 	tuning     atomic.Pointer[console.TuningState]
 	tuningMu   sync.Mutex // one console change of the rules or switches at a time
 	apiKeyFwd  atomic.Pointer[console.APIKeyForwarding]
-	apiKeyDflt bool // forwarder.accept_api_key from config
+	apiKeyDflt bool          // forwarder.accept_api_key from config
+	epayKeys   epay.KeyCache // the 易支付 V2 platform key, parsed once
 }
 
 // New returns a gateway.

@@ -65,6 +65,7 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	p.POST("/settings/callback", s.saveCallbackURL)
 	p.POST("/settings/callback/test", s.testCallback)
 	p.POST("/settings/epay", s.saveEpay)
+	s.registerEpayV2Settings(p)
 	p.POST("/settings/tuning", s.saveTuning)
 	p.POST("/settings/password", s.changePassword)
 	p.GET("/settings/qr/:method", s.payQRImage)

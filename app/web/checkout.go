@@ -108,7 +108,12 @@ func (s *Server) checkoutReturn(c echo.Context) error {
 		return err
 	}
 	if o.Status == app.OrderSuccess && o.ReturnURL != "" {
-		return c.Redirect(http.StatusSeeOther, o.ReturnURL)
+		// An 易支付 V2 order's return is signed now (fresh timestamp).
+		u, err := s.gw.PayerReturnURL(c.Request().Context(), o)
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, u)
 	}
 	return c.Redirect(http.StatusSeeOther, "/pay/"+url.PathEscape(o.ID))
 }

@@ -102,7 +102,7 @@ func TestEpayFieldRules(t *testing.T) {
 
 	rsa := epayForm(map[string]string{"out_trade_no": "N4"}, testKey)
 	rsa.Set("sign_type", "RSA")
-	refused("sign_type RSA", mapi(rsa), "sign_type", "MD5")
+	refused("sign_type RSA without a merchant public key", mapi(rsa), "RSA签名校验失败", "商户公钥")
 	refused("control characters", mapi(epayForm(map[string]string{"out_trade_no": "N5", "name": "a\nb"}, testKey)), "name")
 	refused("no name", mapi(epayForm(map[string]string{"out_trade_no": "N5", "name": ""}, testKey)), "name")
 	refused("no type", mapi(epayForm(map[string]string{"out_trade_no": "N5", "type": ""}, testKey)), "type", "wxpay")

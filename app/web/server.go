@@ -96,11 +96,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
 		e.Add(m, "/webhook", s.webhook, limited)
 	}
-	for _, m := range []string{http.MethodGet, http.MethodPost} {
-		e.Add(m, "/appPush", s.vmqPush, limited)
-		e.Add(m, "/appHeart", s.vmqHeart, limited)
-		e.Add(m, "/getState", s.vmqState, limited)
-	}
+	s.registerVmq(e, limited)
 
 	s.registerEpay(e, limited)
 	s.registerAdmin(e)
