@@ -14,7 +14,10 @@ import (
 
 // EpayCreate checks an 易支付 request (pid, MD5 sign, fields) and creates its
 // order, or returns the order the same out_trade_no created before (created =
-// false). A repeat with other parameters is a conflict naming what changed.
+// false). A repeat with other parameters is a conflict naming what changed;
+// one with another type switches a pending order, and one of an order expired
+// within epay.reopen_within reopens it (the same trade_no). Without type the
+// payer picks the method on the checkout page.
 // The order may be paid, expired or closed already: see epay.Payable.
 func (g *Gateway) EpayCreate(ctx context.Context, req epay.CreateRequest) (app.Order, app.EpayOrder, bool, error) {
 	s, err := g.db.Settings(ctx)
@@ -26,6 +29,7 @@ func (g *Gateway) EpayCreate(ctx context.Context, req epay.CreateRequest) (app.O
 	if err != nil {
 		return app.Order{}, app.EpayOrder{}, false, err
 	}
+	in.Reopen = g.reopenWithin
 	if err := g.checkCallbackTarget(ctx, "notify_url", e.NotifyURL); err != nil {
 		return app.Order{}, app.EpayOrder{}, false, err
 	}
@@ -34,8 +38,14 @@ func (g *Gateway) EpayCreate(ctx context.Context, req epay.CreateRequest) (app.O
 		Order: in, Epay: e, Lifetime: t.OrderLifetime, Slots: t.Slots, Cooldown: t.Match.Grace,
 		// The checkout page sends the payer back here once paid, with the
 		// notify's signed parameters appended, as 彩虹易支付's return does.
-		ReturnURL: func(e app.EpayOrder) string { return epay.WithQuery(e.ReturnURL, epay.NotifyParams(e, key)) },
+		ReturnURL: epayReturnURL(key),
 	})
+}
+
+// epayReturnURL builds an 易支付 order's return URL: the shop's return_url
+// with the notify's signed parameters, signed with key.
+func epayReturnURL(key string) func(app.EpayOrder) string {
+	return func(e app.EpayOrder) string { return epay.WithQuery(e.ReturnURL, epay.NotifyParams(e, key)) }
 }
 
 func epayMerchant(s app.Settings) epay.Merchant { return epay.Merchant{PID: s.PID(), Key: s.APIKey} }
