@@ -116,8 +116,11 @@ func orderIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]string,
 // if this check were skipped.
 func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now time.Time) error {
 	var created int64
-	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL
-		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at`, ms(now), p.ID, orderID).Scan(&created)
+	// An order whose payer never picked a method (a person confirmed a
+	// payment against it) takes the payment's: the callback names a method.
+	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL,
+		method = CASE WHEN method = '' THEN ? ELSE method END
+		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at`, ms(now), p.ID, string(p.Method), orderID).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.NewError(app.ECONFLICT, "orderId",
 			"订单 "+orderID+" 已支付或已关闭，不能再确认一笔收款。",
