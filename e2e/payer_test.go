@@ -524,3 +524,30 @@ func TestPayerPagesStayLight(t *testing.T) {
 		}
 	}
 }
+
+// A payment-link order switches only within its link's methods.
+func TestPayerLinkOrderSwitchesWithinItsLink(t *testing.T) {
+	in, own := startShopWithCodes(t)
+	link := createLinkWith(t, own, url.Values{"productName": {"只收支付宝"}, "priceKind": {"fixed"}, "amount": {"6"}, "methods": {"alipay"}})
+	v := newLinkVisitor(t, in, "203.0.113.20")
+	status, id, _ := v.buy(link, url.Values{})
+	if status != http.StatusSeeOther || !strings.HasPrefix(id, "ORD") {
+		t.Fatalf("link order: %d %q", status, id)
+	}
+	p := newPayerClient(t, in, wechatUA)
+	page := p.page("/pay/"+id, 200)
+	if strings.Contains(page, `value="wechat"`) || !strings.Contains(page, `data-method="alipay"`) {
+		t.Fatalf("an Alipay-only link's order offers WeChat:\n%.2500s", page)
+	}
+	// The page offers no switch; a hand-made one (with this payer's token from
+	// another checkout page) is refused.
+	other := in.createOrder(`{"productName":"x","amount":7,"paymentMethod":"alipay"}`)["orderId"].(string)
+	tok := csrfField.FindStringSubmatch(p.page("/pay/"+other, 200))
+	if tok == nil {
+		t.Fatal("no form token on a checkout page")
+	}
+	resp, body := p.do("POST", "/pay/"+id+"/method", url.Values{"_csrf": {tok[1]}, "method": {"wechat"}})
+	if resp.StatusCode != 400 || !strings.Contains(body, "没有开通微信支付") {
+		t.Fatalf("switching a link order outside its link: %d\n%.800s", resp.StatusCode, body)
+	}
+}

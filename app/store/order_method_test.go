@@ -417,3 +417,21 @@ func TestMigration0017OnExistingData(t *testing.T) {
 		t.Fatalf("open order after the migration: %+v", o)
 	}
 }
+
+// A person confirming a payment against an order whose payer never picked a
+// method: the order takes the payment's, so its callback names one.
+func TestConfirmingAnOrderWithoutMethodGivesItThePayments(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	o := createOpenOrder(t, db, 900, "")
+	res := apply(t, db, app.Notice{Method: app.MethodWechat, Amount: 900})
+	if res.Matched {
+		t.Fatalf("matched an order without a method: %+v", res)
+	}
+	if _, err := db.ConfirmPayment(ctx, res.PaymentID, o.ID, "admin", 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Order(ctx, o.ID); err != nil || got.Status != app.OrderSuccess || got.Method != app.MethodWechat {
+		t.Fatalf("confirmed: %+v %v", got, err)
+	}
+}
