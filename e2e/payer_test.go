@@ -551,3 +551,24 @@ func TestPayerLinkOrderSwitchesWithinItsLink(t *testing.T) {
 		t.Fatalf("switching a link order outside its link: %d\n%.800s", resp.StatusCode, body)
 	}
 }
+
+// A shop's "pay again" button on an order that can no longer be paid
+// (expired past epay.reopen_within, closed) leads the payer to its checkout
+// page, which says what happened and how to reach the shop — not to a bare
+// error.
+func TestPayerEpayResubmitOfAnOrderPastReopening(t *testing.T) {
+	in, _ := startShopWithCodes(t, "PAYGATE_ORDER_LIFETIME=1s", "PAYGATE_EPAY_REOPEN_WITHIN=0")
+	shop := newEpayClient(t, in.URL, "1000", testAPIKey, nil)
+	p := shop.params("GONE-1", "alipay", "3", "x", nil)
+	buyer := newPayerClient(t, in, phoneUA)
+	resp, _ := buyer.do("GET", "/submit.php?"+p.Encode(), nil)
+	loc := resp.Header.Get("Location")
+	time.Sleep(1500 * time.Millisecond)
+	resp, _ = buyer.do("GET", "/submit.php?"+p.Encode(), nil)
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != loc {
+		t.Fatalf("re-submit of an expired order: %d %q, want its checkout page %q", resp.StatusCode, resp.Header.Get("Location"), loc)
+	}
+	if page := buyer.page(loc, 410); !strings.Contains(page, `data-status="expired"`) || !strings.Contains(page, `id="contact"`) {
+		t.Fatalf("expired 易支付 order's page:\n%.2000s", page)
+	}
+}
