@@ -279,6 +279,9 @@ func TestPayerSwitchAndReopenKeepSlotsApart(t *testing.T) {
 	if orderOf(t, in, c["orderId"].(string))["status"] != "pending" {
 		t.Fatal("C was paid by A's old amount")
 	}
+	if _, pay := in.call("GET", "/api/payments/"+hook["paymentId"].(string), "", bearer); pay["payment"].(map[string]any)["candidateOrderId"] != aID {
+		t.Fatalf("the waiting payment should name A as its candidate: %v", pay)
+	}
 
 	// A merchantOrderId order: switched by the API, then expired and reopened.
 	short, _ := startShopWithCodes(t, "PAYGATE_ORDER_LIFETIME=2s")
