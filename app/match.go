@@ -43,6 +43,11 @@ type SlotFacts struct {
 	// within the grace period, so the payment may be a late or repeated
 	// notification of its money rather than the pending order's.
 	Released bool
+	// Moved is the newest still-pending order that left the slot within the
+	// grace period — its payer switched method, or it was reopened on
+	// another slot — so the payment may be its payer's, paid the old way
+	// ("" = none). Moving off the slot also counts as Released.
+	Moved string
 }
 
 // MatchDecision is what the matcher does with a payment.
@@ -62,6 +67,8 @@ type MatchDecision struct {
 //     the earlier holder's (paid: a repeated notification; expired or closed:
 //     a late payment), and only a person can tell;
 //   - no pending order but one expired within grace: low, that order;
+//   - no pending order but one moved off the slot within grace (its payer
+//     switched method): low, that order;
 //   - nothing: no match.
 //
 // A match at or above p.AutoConfirm pays the order without a person.
@@ -73,6 +80,8 @@ func (p MatchPolicy) Decide(f SlotFacts) MatchDecision {
 		d.Confidence, d.Why = PendingConfidence(len(f.Pending), f.MethodKnown, f.Released)
 	case f.Expired != "":
 		d.OrderID, d.Confidence, d.Why = f.Expired, ConfidenceLow, "expired"
+	case f.Moved != "":
+		d.OrderID, d.Confidence, d.Why = f.Moved, ConfidenceLow, "moved"
 	default:
 		return d
 	}
@@ -101,5 +110,5 @@ func PendingConfidence(pending int, methodKnown, released bool) (Confidence, str
 type CandidateOrder struct {
 	Order      Order
 	Confidence Confidence
-	Why        string // machine reason: "pending", "pending_method_unknown", "several", "previous_holder", "expired"
+	Why        string // machine reason: "pending", "pending_method_unknown", "several", "previous_holder", "expired", "moved"
 }

@@ -21,9 +21,9 @@ type Order struct {
 	ID              string
 	MerchantOrderID string // the merchant's own number, optional; unique when set
 	ProductName     string
-	Method          Method
+	Method          Method    // "" until the payer picks one, for an order created without (no amount slot until then)
 	Amount          money.Fen // what the merchant asked for (displayAmount)
-	PayAmount       money.Fen // what the payer must pay: Amount adjusted to a free slot
+	PayAmount       money.Fen // what the payer must pay: Amount adjusted to a free slot; Amount while no method is chosen
 	Status          OrderStatus
 	NotifyURL       string // per-order callback URL; empty = the merchant's setting
 	ReturnURL       string
@@ -36,11 +36,16 @@ type Order struct {
 	PaymentID       string    // the payment that paid it
 }
 
+// MethodChosen reports whether the order has its payment method, and so an
+// amount slot: false for an order created without one (API without
+// paymentMethod, 易支付 without type) until its payer picks on the checkout page.
+func (o Order) MethodChosen() bool { return o.Method != "" }
+
 // OrderInput is what a merchant sends to create an order; validated by the caller.
 type OrderInput struct {
 	MerchantOrderID string
 	ProductName     string
-	Method          Method
+	Method          Method // "" = the payer chooses on the checkout page
 	Amount          money.Fen
 	NotifyURL       string
 	ReturnURL       string
@@ -48,4 +53,8 @@ type OrderInput struct {
 	ClientIP        string
 	LinkID          int64       // the payment link the buyer came through; 0 = none
 	Visitor         LinkVisitor // who asked, for an order through a payment link
+	// Reopen is how long after its expiry an unpaid order sent again with
+	// its MerchantOrderID is reopened (a fresh slot and lifetime, the same
+	// order id) instead of being returned expired; 0 = never.
+	Reopen time.Duration
 }

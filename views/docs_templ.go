@@ -1229,9 +1229,9 @@ func DocsPage(d DocsData) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var83 string
-		templ_7745c5c3_Var83, templ_7745c5c3_Err = templ.JoinStringErrs(tr(ctx, "参数：pid type（alipay / wxpay）out_trade_no notify_url return_url name money [param clientip device sitename] sign sign_type=MD5。", "Parameters: pid type (alipay / wxpay) out_trade_no notify_url return_url name money [param clientip device sitename] sign sign_type=MD5."))
+		templ_7745c5c3_Var83, templ_7745c5c3_Err = templ.JoinStringErrs(tr(ctx, "参数：pid [type]（alipay / wxpay；不传时顾客在付款页选择，如 V2Board）out_trade_no notify_url return_url name money [param clientip device sitename] sign sign_type=MD5。", "Parameters: pid [type] (alipay / wxpay; without it the payer picks on the checkout page, as with V2Board) out_trade_no notify_url return_url name money [param clientip device sitename] sign sign_type=MD5."))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs.templ`, Line: 132, Col: 300}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/docs.templ`, Line: 132, Col: 420}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var83))
 		if templ_7745c5c3_Err != nil {

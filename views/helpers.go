@@ -199,6 +199,9 @@ func candidateWhy(ctx context.Context, why string) string {
 			"The order was waiting, but an earlier order on this amount had just been paid, expired or closed: this may be a late or repeated notification for that order; check who paid")
 	case "expired":
 		return tr(ctx, "金额一致，但收款时订单已过期", "The amount matches, but the order had expired when the money arrived")
+	case "moved":
+		return tr(ctx, "这个金额原来是这笔订单的，但顾客随后换了支付方式（或订单过期后重新打开）：这笔钱可能是按原来的方式付的，请核对付款人",
+			"This amount was the order's until its payer switched method (or it was reopened after expiring): the money may be paid the old way; check who paid")
 	}
 	return why
 }

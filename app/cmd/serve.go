@@ -84,6 +84,7 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 		RefuseAPIKeyFromPhones: !cfg.Forwarder.AcceptAPIKey,
 		ForwarderSignWindow:    cfg.Forwarder.SignWindow,
 		NotificationRetention:  cfg.Notifications.Retention,
+		ReopenWithin:           cfg.Epay.ReopenWithin,
 		DeviceOfflineAfter:     cfg.Device.OfflineAfter,
 		LinkRateLimit:          cfg.Links.RateLimit,
 		LinkLimits:             app.LinkLimits{PerNetwork: cfg.Links.MaxPendingPerIP, PerLink: cfg.Links.MaxPendingPerLink},

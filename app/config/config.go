@@ -49,6 +49,7 @@ type Config struct {
 
 	Forwarder     Forwarder
 	Notifications Notifications
+	Epay          Epay
 }
 
 // ConsoleKeys are the keys the admin console can also change (order and
@@ -143,6 +144,15 @@ type Notifications struct {
 	Retention time.Duration
 }
 
+// Epay is the 易支付 endpoints' settings.
+type Epay struct {
+	// ReopenWithin is how long after its expiry an unpaid order sent again
+	// with its number (易支付 out_trade_no, or a REST merchantOrderId) is
+	// reopened — the same trade_no with a fresh amount slot and lifetime —
+	// as 彩虹易支付 keeps an order payable for days; 0 = never.
+	ReopenWithin time.Duration
+}
+
 // Links are the payment links' settings.
 type Links struct {
 	// RateLimit is how many orders one client IP may create through payment
@@ -198,6 +208,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("device.offline_after", "10m")
 	v.SetDefault("forwarder.accept_api_key", true)
 	v.SetDefault("forwarder.sign_window", "15m")
+	v.SetDefault("epay.reopen_within", "24h")
 	v.SetDefault("links.rate_limit", 10)
 	v.SetDefault("links.max_pending_per_ip", 3)
 	v.SetDefault("links.max_pending_per_link", 20)
@@ -482,6 +493,10 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	cfg.Notifications.Retention = days("notifications.retention")
 	if r := cfg.Notifications.Retention; r != 0 && r < minRetention {
 		bad("notifications.retention", errors.New("must be 0 (keep forever) or at least 7d: a repeated notification is recognised by the one stored before it"))
+	}
+	cfg.Epay.ReopenWithin = dur("epay.reopen_within")
+	if r := cfg.Epay.ReopenWithin; r < 0 || r > 30*24*time.Hour {
+		bad("epay.reopen_within", errors.New("must be between 0 (never reopen) and 720h, e.g. 24h"))
 	}
 	rl, err := strconv.Atoi(strings.TrimSpace(v.GetString("links.rate_limit")))
 	cfg.Links.RateLimit = rl

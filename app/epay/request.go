@@ -225,18 +225,17 @@ func (r CreateRequest) order(pid string, minA, maxA money.Fen) (app.OrderInput, 
 	var in app.OrderInput
 	e := app.EpayOrder{PID: pid}
 
-	if r.Type == "" {
-		return in, e, app.NewError(app.EINVALID, "type",
-			"支付方式(type)不能为空：请传 alipay（支付宝）或 wxpay（微信支付）。",
-			"type is missing: send alipay or wxpay.")
+	// Without type (V2Board never sends one) the payer picks the method on
+	// the checkout page, as on 彩虹易支付's cashier page.
+	if r.Type != "" {
+		m, ok := typeMethod(r.Type)
+		if !ok {
+			return in, e, app.NewError(app.EINVALID, "type",
+				"不支持的支付方式(type) "+app.QuoteShort(r.Type)+"：paygate 只收支付宝（alipay）和微信支付（wxpay），请在商城里只开启这两种（或不传 type，让顾客在付款页选择）。",
+				"Unsupported type "+app.QuoteShort(r.Type)+": paygate takes alipay and wxpay only; enable just these two in the shop (or send no type, and the payer chooses on the checkout page).")
+		}
+		in.Method, e.Type = m, r.Type
 	}
-	m, ok := typeMethod(r.Type)
-	if !ok {
-		return in, e, app.NewError(app.EINVALID, "type",
-			"不支持的支付方式(type) "+app.QuoteShort(r.Type)+"：paygate 只收支付宝（alipay）和微信支付（wxpay），请在商城里只开启这两种。",
-			"Unsupported type "+app.QuoteShort(r.Type)+": paygate takes alipay and wxpay only; enable just these two in the shop.")
-	}
-	in.Method, e.Type = m, r.Type
 
 	e.OutTradeNo = r.OutTradeNo
 	switch {

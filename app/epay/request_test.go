@@ -59,7 +59,7 @@ func TestReadCreateOrder(t *testing.T) {
 			p["sign"] = "0"
 			return p
 		}(), "sign", app.EUNAUTHORIZED, ""},
-		{"no type", signed(map[string]string{"type": ""}, testKey), "type", app.EINVALID, "wxpay"},
+		{"no type (the payer chooses)", signed(map[string]string{"type": ""}, testKey), "", "", ""},
 		{"type qqpay", signed(map[string]string{"type": "qqpay"}, testKey), "type", app.EINVALID, `"qqpay"`},
 		{"type WXPAY", signed(map[string]string{"type": "WXPAY"}, testKey), "", "", ""},
 		{"type wechat", signed(map[string]string{"type": "wechat"}, testKey), "", "", ""},
@@ -275,5 +275,14 @@ func TestPayable(t *testing.T) {
 		if app.ErrorCode(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err, "zh"), tt.says) || !strings.Contains(app.ErrorMessage(err, "zh"), "T1") {
 			t.Errorf("%s: %v, want a conflict saying %q", tt.status, err, tt.says)
 		}
+	}
+}
+
+// V2Board and others send no type: the order has no method, and the payer
+// picks it on the checkout page.
+func TestOrderWithoutType(t *testing.T) {
+	in, e, err := ReadCreate(signed(map[string]string{"type": ""}, testKey), "203.0.113.9").Order(merchant, time.Now(), 1, 1000000)
+	if err != nil || in.Method != "" || e.Type != "" || in.Amount == 0 {
+		t.Fatalf("no type: %+v %+v %v", in, e, err)
 	}
 }

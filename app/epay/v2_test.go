@@ -215,7 +215,7 @@ func TestV2CreateChecksInApiVerifysOrder(t *testing.T) {
 		{"method jsapi", func() map[string]string { p := base(); p["method"] = "jsapi"; return sign(p) }(), now, CodeFailed, "method", "jump"},
 		{"method jump", func() map[string]string { p := base(); p["method"] = "jump"; return sign(p) }(), now, 0, "", ""},
 		{"no method", func() map[string]string { p := base(); delete(p, "method"); return sign(p) }(), now, 0, "", ""},
-		{"no type: the fields' own check", func() map[string]string { p := base(); delete(p, "type"); return sign(p) }(), now, CodeFailed, "type", "type"},
+		{"no type: the payer picks on the checkout page", func() map[string]string { p := base(); delete(p, "type"); return sign(p) }(), now, 0, "", ""},
 	}
 	for _, tt := range tests {
 		in, e, err := ReadCreateV2(tt.params, "203.0.113.9").Order(m, tt.now, 1, 1000000)

@@ -88,6 +88,13 @@ func (g *Gateway) candidates(ctx context.Context, p app.Payment) ([]app.Candidat
 		}
 		out = append(out, c)
 	}
+	// The matcher's own candidate may be an order that has left this slot
+	// (its payer switched method): offer it too, saying so.
+	if id := p.CandidateOrder; id != "" && !slices.ContainsFunc(out, func(c app.CandidateOrder) bool { return c.Order.ID == id }) {
+		if o, err := g.db.Order(ctx, id); err == nil && (o.Status == app.OrderPending || o.Status == app.OrderExpired) {
+			out = append(out, app.CandidateOrder{Order: o, Confidence: app.ConfidenceLow, Why: "moved"})
+		}
+	}
 	slices.SortStableFunc(out, func(a, b app.CandidateOrder) int { return b.Confidence.Rank() - a.Confidence.Rank() })
 	return out, nil
 }

@@ -210,7 +210,7 @@ func TestPayQRAndCheckout(t *testing.T) {
 	// else the general one; none for a method without one.
 	checkout := func(o app.Order) console.Checkout {
 		t.Helper()
-		c, err := s.g.Checkout(s.ctx, o.ID)
+		c, err := s.g.Checkout(s.ctx, o.ID, app.BrowserPlain)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -226,7 +226,7 @@ func TestPayQRAndCheckout(t *testing.T) {
 	if c := checkout(wechat); c.HasQR {
 		t.Fatalf("checkout of a WeChat order: %+v", c.QR)
 	}
-	if _, err := s.g.Checkout(s.ctx, "ORDnope"); app.ErrorCode(err) != app.ENOTFOUND {
+	if _, err := s.g.Checkout(s.ctx, "ORDnope", app.BrowserPlain); app.ErrorCode(err) != app.ENOTFOUND {
 		t.Fatalf("checkout of an unknown order: %v", err)
 	}
 	if missing, _ := s.g.MissingPayQRs(s.ctx); !slices.Equal(missing, []app.Method{app.MethodWechat}) {

@@ -16,12 +16,14 @@ import (
 // EpayCreate checks an 易支付 request (pid, for V2 the timestamp, the MD5 or
 // RSA sign, the fields) and creates its order, or returns the order the same
 // out_trade_no created before (created = false). A repeat with other
-// parameters is a conflict naming what changed. The order may be paid,
-// expired or closed already: see epay.Payable.
+// parameters is a conflict naming what changed; one with another type
+// switches a pending order, and one of an order expired within
+// epay.reopen_within reopens it (the same trade_no). Without type the payer
+// picks the method on the checkout page. The order may be paid, expired or
+// closed already: see epay.Payable.
 //
 // Every 易支付 order, V1 (submit.php, mapi.php) or V2 (/api/pay/submit,
-// /api/pay/create), is made here: the method chooser for a request without
-// type plugs in here (epay.CreateRequest's fields check), once for both.
+// /api/pay/create), is made here.
 func (g *Gateway) EpayCreate(ctx context.Context, req epay.CreateRequest) (app.Order, app.EpayOrder, bool, error) {
 	s, err := g.db.Settings(ctx)
 	if err != nil {
@@ -32,6 +34,7 @@ func (g *Gateway) EpayCreate(ctx context.Context, req epay.CreateRequest) (app.O
 	if err != nil {
 		return app.Order{}, app.EpayOrder{}, false, err
 	}
+	in.Reopen = g.reopenWithin
 	if err := g.checkCallbackTarget(ctx, "notify_url", e.NotifyURL); err != nil {
 		return app.Order{}, app.EpayOrder{}, false, err
 	}
@@ -40,15 +43,21 @@ func (g *Gateway) EpayCreate(ctx context.Context, req epay.CreateRequest) (app.O
 		Order: in, Epay: e, Lifetime: t.OrderLifetime, Slots: t.Slots, Cooldown: t.Match.Grace,
 		// The checkout page sends the payer back here once paid, with the
 		// notify's signed parameters appended, as 彩虹易支付's return does.
-		// A V2 return carries a timestamp that must be fresh when the payer
-		// arrives, so it is signed then (PayerReturnURL), not now.
-		ReturnURL: func(e app.EpayOrder) string {
-			if e.Protocol == epay.ProtocolV2 {
-				return e.ReturnURL
-			}
-			return epay.WithQuery(e.ReturnURL, epay.NotifyParams(e, key))
-		},
+		ReturnURL: epayReturnURL(key),
 	})
+}
+
+// epayReturnURL builds an 易支付 order's return URL: for V1 the shop's
+// return_url with the notify's parameters signed with key. A V2 return
+// carries a timestamp that must be fresh when the payer arrives, so it is
+// signed then (PayerReturnURL), not now.
+func epayReturnURL(key string) func(app.EpayOrder) string {
+	return func(e app.EpayOrder) string {
+		if e.Protocol == epay.ProtocolV2 {
+			return e.ReturnURL
+		}
+		return epay.WithQuery(e.ReturnURL, epay.NotifyParams(e, key))
+	}
 }
 
 // epayMerchant is the merchant the 易支付 endpoints answer for. The public

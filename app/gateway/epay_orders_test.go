@@ -62,7 +62,6 @@ func TestEpayCreate(t *testing.T) {
 		sameOrderAfter bool
 	}{
 		{"another amount", epayParams(shopKey, "money", "10.01"), app.ECONFLICT, "money", "10.01", true},
-		{"another type", epayParams(shopKey, "type", "wxpay"), app.ECONFLICT, "type", "wxpay", true},
 		{"another name", epayParams(shopKey, "name", "SVIP"), app.ECONFLICT, "name", "SVIP", true},
 		{"another notify_url", epayParams(shopKey, "notify_url", "https://shop.example.com/n2"), app.ECONFLICT, "notify_url", "n2", true},
 		{"another param", epayParams(shopKey, "param", "uid=8"), app.ECONFLICT, "param", "uid=8", true},
@@ -85,6 +84,14 @@ func TestEpayCreate(t *testing.T) {
 	}
 	if _, total, _ := s.g.Orders(s.ctx, app.OrderFilter{Limit: 10}); total != 1 {
 		t.Fatalf("%d orders, want 1", total)
+	}
+	// Another type switches the pending order (the same trade_no), as a
+	// payer who changed their mind in the shop re-submits; and back again.
+	for _, tt := range []struct{ typ, method app.Method }{{"wxpay", app.MethodWechat}, {"alipay", app.MethodAlipay}} {
+		sw, _, created, err := create(epayParams(shopKey, "type", string(tt.typ)))
+		if err != nil || created || sw.ID != o.ID || sw.Method != tt.method || sw.Status != app.OrderPending {
+			t.Fatalf("switch to %s: %+v created %v %v", tt.typ, sw, created, err)
+		}
 	}
 
 	// A paid order's number returns it paid (submit.php then says so).

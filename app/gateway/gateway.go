@@ -48,7 +48,11 @@ type Options struct {
 	// NotificationRetention is how long stored forwarder requests that made
 	// no payment are kept; 0 keeps them forever.
 	NotificationRetention time.Duration
-	Logger                *slog.Logger
+	// ReopenWithin is how long after its expiry an unpaid order sent again
+	// with its number (易支付 out_trade_no, API merchantOrderId) is reopened
+	// with a fresh slot and lifetime; 0 = never (epay.reopen_within).
+	ReopenWithin time.Duration
+	Logger       *slog.Logger
 
 	// Pinned are the rules and switches set explicitly in config.yaml or the
 	// environment, by config key (order.lifetime, forwarder.accept_api_key …):
@@ -81,6 +85,7 @@ type Gateway struct {
 	offlineAfter time.Duration
 	signWindow   time.Duration
 	retention    time.Duration // stored requests that made no payment; 0 = forever
+	reopenWithin time.Duration // how long an expired order sent again is reopened; 0 = never
 	setup        setup
 	throttle     *loginThrottle
 	secret       signingSecret
@@ -112,7 +117,7 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	}
 	g := &Gateway{db: db, notifier: notifier, guard: opts.CallbackGuard, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
 		signWindow: opts.ForwarderSignWindow, retention: opts.NotificationRetention, throttle: newLoginThrottle(),
-		links: newLinkGuard(opts.LinkRateLimit), linkLimits: opts.LinkLimits}
+		links: newLinkGuard(opts.LinkRateLimit), linkLimits: opts.LinkLimits, reopenWithin: opts.ReopenWithin}
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)

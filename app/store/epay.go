@@ -35,8 +35,11 @@ type EpayCreate struct {
 // CreateEpayOrder creates the order an 易支付 client asked for, or finds the
 // one it asked for before with the same out_trade_no, in one transaction.
 // A repeat must ask for the same thing (app.CheckEpayRepeat), else it is a
-// conflict that names what changed. created is false for a repeat; the caller decides what a
-// repeat of a paid, expired or closed order means.
+// conflict that names what changed; one with another type switches a pending
+// order to it, and one of an order expired within Order.Reopen reopens it
+// (repeatOrderTx). created is false for a repeat; the caller decides what a
+// repeat of a paid, expired or closed order means. Without a type the order
+// has no method until its payer picks one on the checkout page.
 func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCreate) (o app.Order, e app.EpayOrder, created bool, err error) {
 	err = db.tx(ctx, func(tx *Tx) error {
 		created = false // a job may run twice (writer.go)
@@ -51,10 +54,14 @@ func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCr
 			if err := app.CheckEpayRepeat(existing, old, c.Order, c.Epay); err != nil {
 				return err
 			}
-			if existing.Status == app.OrderPending && !now.Before(existing.ExpiresAt) {
-				existing.Status, existing.ClosedAt = app.OrderExpired, existing.ExpiresAt
+			if o, err = repeatOrderTx(ctx, tx, now, existing, c.Order, c.Lifetime, c.Slots, c.Cooldown); err != nil {
+				return err
 			}
-			o, e = existing, old
+			if err := syncEpayTx(ctx, tx, &o, c.ReturnURL); err != nil {
+				return err
+			}
+			e = old
+			e.Type = app.EpayType(o.Method, old.Type)
 			return nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return err

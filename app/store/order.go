@@ -9,7 +9,9 @@ import (
 	"paygate/app/money"
 )
 
-const orderColumns = `id, merchant_order_id, product_name, method, amount, pay_amount, status,
+// orderColumns: pay_amount is NULL while an order has no method (migration
+// 0017); it reads as the asked amount then (app.Order.PayAmount).
+const orderColumns = `id, merchant_order_id, product_name, method, amount, coalesce(pay_amount, amount), status,
 	notify_url, return_url, attach, client_ip, created_at, expires_at, paid_at, closed_at, payment_id`
 
 type rowScanner interface {

@@ -60,6 +60,7 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	p.GET("/audit", s.audit)
 	p.GET("/settings", s.settings)
 	p.POST("/settings/merchant", s.saveMerchant)
+	p.POST("/settings/shop-contact", s.saveShopContact)
 	p.GET("/settings/api-key", s.apiKey)
 	p.POST("/settings/api-key/rotate", s.rotateAPIKey)
 	p.POST("/settings/callback", s.saveCallbackURL)

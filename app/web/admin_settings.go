@@ -31,9 +31,13 @@ func (s *Server) settings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	contact, err := s.gw.ShopContact(ctx)
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.SettingsPage(s.meta(c, tr(c, "设置", "Settings"), "settings"),
 		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), Rules: s.gw.TuningState(), Forwarding: s.gw.APIKeyForwarding(),
-			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c), EpayV2: v2}))
+			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c), EpayV2: v2, Contact: contact}))
 }
 
 func (s *Server) saveEpay(c echo.Context) error {

@@ -340,7 +340,6 @@ func TestAPIMerchantOrderIDRepeatsAndConflicts(t *testing.T) {
 	}
 	for _, tt := range []struct{ name, body string }{
 		{"another amount", `{"productName":"曲奇","amount":6,"paymentMethod":"alipay","merchantOrderId":"SHOP-1","attach":"u=7"}`},
-		{"another method", `{"productName":"曲奇","amount":5,"paymentMethod":"wechat","merchantOrderId":"SHOP-1","attach":"u=7"}`},
 		{"another product", `{"productName":"蛋糕","amount":5,"paymentMethod":"alipay","merchantOrderId":"SHOP-1","attach":"u=7"}`},
 		{"another attach", `{"productName":"曲奇","amount":5,"paymentMethod":"alipay","merchantOrderId":"SHOP-1"}`},
 	} {
@@ -348,6 +347,11 @@ func TestAPIMerchantOrderIDRepeatsAndConflicts(t *testing.T) {
 			wantError(t, func(l string) answer { return m.call("POST", "/api/orders", tt.body, lang(bearer, l)) },
 				409, app.ECONFLICT, "merchantOrderId", id)
 		})
+	}
+	// Another method switches the pending order: the same orderId, now WeChat.
+	sw := m.call("POST", "/api/orders", `{"productName":"曲奇","amount":5,"paymentMethod":"wechat","merchantOrderId":"SHOP-1","attach":"u=7"}`, bearer)
+	if sw.status != 200 || sw.str("orderId") != id || sw.str("paymentMethod") != "wechat" || sw.body["created"] != false {
+		t.Fatalf("switch: %d %s", sw.status, sw.raw)
 	}
 	// Still one order under that number.
 	orders, total, err := m.c.gw.Orders(t.Context(), app.OrderFilter{Query: "SHOP-1", Limit: 10})

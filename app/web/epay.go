@@ -89,8 +89,10 @@ func errEpayBody(err error) error {
 		"The parameters cannot be read ("+err.Error()+"): send them as a GET query or an application/x-www-form-urlencoded form.")
 }
 
-// epaySubmit: the shop's browser form → the checkout page. A repeat of a paid
-// order goes to the checkout page too, which shows it paid and leads back to the shop.
+// epaySubmit: the shop's browser form → the checkout page. A repeat of an
+// order that can no longer be paid (paid, closed, or expired longer ago than
+// epay.reopen_within) goes to the checkout page too, which shows its state,
+// what to do and how to reach the shop — never a dead end for the payer.
 func (s *Server) epaySubmit(c echo.Context) error { return s.submitEpayOrder(c, epay.ReadCreate) }
 
 // submitEpayOrder is submit.php and /api/pay/submit: the request read by read.
@@ -99,14 +101,9 @@ func (s *Server) submitEpayOrder(c echo.Context, read func(map[string]string, st
 	if err != nil {
 		return err
 	}
-	o, e, _, err := s.gw.EpayCreate(c.Request().Context(), read(p, c.RealIP()))
+	o, _, _, err := s.gw.EpayCreate(c.Request().Context(), read(p, c.RealIP()))
 	if err != nil {
 		return err
-	}
-	if o.Status != app.OrderSuccess {
-		if err := epay.Payable(o, e); err != nil {
-			return err
-		}
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.Redirect(http.StatusFound, s.payURL(c, o.ID))
