@@ -122,7 +122,10 @@ func startPebble(t *testing.T, dnsAddr string, httpPort, tlsPort int) *pebble {
 
 type testLog struct{ t *testing.T }
 
-func (w testLog) Write(b []byte) (int, error) { w.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
+func (w testLog) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
 
 func listen(t *testing.T, ip string) (net.Listener, int) {
 	t.Helper()
