@@ -52,7 +52,7 @@ func New(version string, vitals VitalsFunc) *Metrics {
 	m.ordersCreated = counter("orders_created_total", "Orders created, by payment method (unset: the payer chooses on the checkout page).", "method")
 	m.ordersPaid = counter("orders_paid_total", "Orders paid, by method and by whom: auto (matched by paygate) or person (confirmed in the console or API).", "method", "by")
 	m.ordersExpired = counter("orders_expired_total", "Orders whose time ran out unpaid, by method.", "method")
-	m.payments = counter("payments_total", "Payments recorded from forwarder notifications, by method, status (matched, unmatched) and match confidence (high, medium, low, none).", "method", "status", "confidence")
+	m.payments = counter("payments_total", "Payments recorded from forwarder notifications, by method, status (success: paid an order; unmatched: waits for a person) and match confidence (high, medium, low, none).", "method", "status", "confidence")
 	m.notifications = counter("notifications_total", "Forwarder requests (webhook, SmsForwarder, V免签) by the outcome recorded: payment, ignored, duplicate, refused, invalid, error.", "outcome")
 	m.callbackTries = counter("callback_attempts_total", "Callback attempts to merchants, by result: acked or failed (not acknowledged; retried on the schedule).", "result")
 	m.callbackSeconds = histogram("callback_attempt_duration_seconds", "How long each callback attempt took.", []float64{.05, .1, .25, .5, 1, 2.5, 5, 10})

@@ -51,6 +51,9 @@ func NewSpec(exe, configFile, dataDir string) Spec {
 		Arguments:        []string{"service", "run", "--config", configFile, "--data-dir", dataDir},
 		WorkingDirectory: filepath.Dir(configFile),
 	}
+	if configFile == "" { // the built-in defaults: the data directory says it all
+		s.Arguments, s.WorkingDirectory = []string{"service", "run", "--data-dir", dataDir}, filepath.Dir(dataDir)
+	}
 	if runtime.GOOS == "darwin" {
 		s.OutputFile = filepath.Join(dataDir, "logs", "paygate.out.log")
 	}

@@ -15,7 +15,7 @@ var plainHTTPPaths = map[string]bool{"/webhook": true, "/appPush": true, "/appHe
 
 // Redirect sends plain-HTTP requests to HTTPS — 301 for GET and HEAD, 308
 // (method and body kept) for the rest — on the request's host when it is
-// one of domains, else on primary; httpsPort "443" or "" leaves the port
+// one of domains, else on primary ("" keeps the request's host); httpsPort "443" or "" leaves the port
 // out. The forwarder endpoints are served by app as they are.
 func Redirect(primary, httpsPort string, domains map[string]bool, app http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -28,7 +28,7 @@ func Redirect(primary, httpsPort string, domains map[string]bool, app http.Handl
 			host = h
 		}
 		host = strings.ToLower(host)
-		if !domains[host] {
+		if !domains[host] && primary != "" {
 			host = primary
 		}
 		if httpsPort != "" && httpsPort != "443" {

@@ -35,6 +35,9 @@ func (s *Server) health(c echo.Context) error {
 		return err
 	}
 	problems := v.Problems()
+	if problems == nil {
+		problems = []app.Problem{}
+	}
 	status, code := "ok", http.StatusOK
 	if len(problems) > 0 {
 		status, code = "problem", http.StatusServiceUnavailable
