@@ -75,8 +75,8 @@ type Controller struct {
 	prog *program
 }
 
-// New prepares the controller. run is the server, for `paygate service run`:
-// it must return when its context ends.
+// New prepares the controller. run is the server, for `paygate service run`
+// (nil to install and control the service): it must return when its context ends.
 func New(spec Spec, run func(ctx context.Context) error) (*Controller, error) {
 	opt := service.KeyValue{"UserService": spec.PerUser}
 	switch runtime.GOOS {
@@ -99,7 +99,8 @@ func New(spec Spec, run func(ctx context.Context) error) (*Controller, error) {
 	if err != nil {
 		return nil, err
 	}
-	if runtime.GOOS == "linux" && service.ChosenSystem() != nil && service.ChosenSystem().String() != "linux-systemd" {
+	// Running needs no particular manager; installing writes a systemd unit.
+	if run == nil && runtime.GOOS == "linux" && service.ChosenSystem() != nil && service.ChosenSystem().String() != "linux-systemd" {
 		return nil, fmt.Errorf("这台机器的服务管理器是 %s，paygate service 只支持 systemd：请用它自己的方式开机启动 paygate（命令见 paygate service print）。\n"+
 			"  This machine's service manager is %s; paygate service supports systemd only: start paygate at boot your system's way (the command is in paygate service print)",
 			service.ChosenSystem(), service.ChosenSystem())

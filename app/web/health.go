@@ -13,11 +13,13 @@ import (
 )
 
 // health is GET /health: "ok" for anyone (liveness), and with ?detail=1 the
-// owner's view — the metrics token, an address in metrics.allow or a
-// console session — with what needs them. The detailed answer is 503 while
-// something does, so an uptime monitor can watch it.
+// owner's view — for the metrics token or an address in metrics.allow — with
+// what needs them; GET /admin/health is that view for a console session
+// (its cookie is sent under /admin only). The detailed answer is 503 while
+// something needs the owner, so an uptime monitor can watch it.
 func (s *Server) health(c echo.Context) error {
-	if c.QueryParam("detail") == "" {
+	forSession := c.Path() == "/admin/health" // behind requireAdmin
+	if c.QueryParam("detail") == "" && !forSession {
 		return c.JSON(http.StatusOK, map[string]any{
 			"status":  "ok",
 			"service": "paygate",
@@ -25,10 +27,10 @@ func (s *Server) health(c echo.Context) error {
 			"time":    app.FormatTime(s.gw.Now()),
 		})
 	}
-	if !s.monitorAllowed(c) && !s.hasSession(c) {
+	if !forSession && !s.monitorAllowed(c) {
 		return app.NewError(app.EUNAUTHORIZED, "",
-			"详细健康信息只给店主看：请带上 Authorization: Bearer <metrics.token>，或从 metrics.allow 中的地址访问，或先登录管理后台。",
-			"The detailed health is for the owner: send Authorization: Bearer <metrics.token>, ask from an address in metrics.allow, or sign in to the console first.")
+			"详细健康信息只给店主看：请带上 Authorization: Bearer <metrics.token>，或从 metrics.allow 中的地址访问，或登录管理后台后打开 /admin/health。",
+			"The detailed health is for the owner: send Authorization: Bearer <metrics.token>, ask from an address in metrics.allow, or sign in to the console and open /admin/health.")
 	}
 	v, err := s.gw.Vitals(c.Request().Context())
 	if err != nil {
@@ -114,16 +116,6 @@ func (s *Server) monitorAllowed(c echo.Context) bool {
 		}
 	}
 	return false
-}
-
-// hasSession: the request carries a live console session.
-func (s *Server) hasSession(c echo.Context) bool {
-	ck, err := c.Cookie(sessionCookie)
-	if err != nil || ck.Value == "" {
-		return false
-	}
-	_, err = s.gw.Session(c.Request().Context(), ck.Value)
-	return err == nil
 }
 
 // parseNets reads IPs and CIDRs (config has checked them).

@@ -77,6 +77,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 
 	e.GET("/health", s.health)
 	e.GET("/metrics", s.metrics)
+	e.GET("/admin/health", s.health, s.requireAdmin) // the detailed answer for a console session (its cookie goes to /admin only)
 
 	// The limit goes on each route, not on the group: group middleware makes
 	// echo answer 404 instead of 405 for a wrong method.
