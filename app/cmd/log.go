@@ -3,6 +3,7 @@ package cmd
 import (
 	"io"
 	"log/slog"
+	"os"
 
 	"paygate/app/config"
 	"paygate/app/logfile"
@@ -18,12 +19,23 @@ func openLog(cfg *config.Config, asService bool, console io.Writer) (*logfile.Lo
 	if asService && file != "" {
 		console = nil
 	}
-	l, err := logfile.Open(logfile.Options{Console: console, File: file, JSON: cfg.Log.JSON, Level: cfg.Log.Level,
-		MaxSize: cfg.Log.MaxSize, MaxAge: cfg.Log.MaxAge, Compress: cfg.Log.Compress})
+	opts := logfile.Options{Console: console, File: file, JSON: cfg.Log.JSON, Level: cfg.Log.Level,
+		MaxSize: cfg.Log.MaxSize, MaxAge: cfg.Log.MaxAge, Compress: cfg.Log.Compress}
+	l, err := logfile.Open(opts)
+	var fileErr error
+	if err != nil && cfg.Log.Auto {
+		// The file paygate chose itself cannot be written (the data directory
+		// is read-only or full, which the start then explains): log on.
+		fileErr, opts.File, opts.Console = err, "", stderrOr(console)
+		l, err = logfile.Open(opts)
+	}
 	if err != nil {
 		return nil, err
 	}
 	slog.SetDefault(l.Logger)
+	if fileErr != nil {
+		l.Warn("logging to the console only", "err", fileErr)
+	}
 	for _, w := range cfg.Warnings {
 		l.Warn(w)
 	}
@@ -31,4 +43,11 @@ func openLog(cfg *config.Config, asService bool, console io.Writer) (*logfile.Lo
 		l.Info("first start: wrote a commented config.yaml beside the executable", "config", cfg.File)
 	}
 	return l, nil
+}
+
+func stderrOr(w io.Writer) io.Writer {
+	if w == nil {
+		return os.Stderr
+	}
+	return w
 }
