@@ -16,6 +16,7 @@ import (
 	"encoding/pem"
 	"io"
 	"log"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -122,6 +123,14 @@ func startPebble(t *testing.T, dnsAddr string, httpPort, tlsPort int) *pebble {
 
 type testLog struct{ t *testing.T }
 
+// testLogger shows paygate's log lines with -v only.
+func testLogger(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(testLog{t}, nil))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
 func (w testLog) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
@@ -155,7 +164,7 @@ func startSite(t *testing.T, p *pebble, f *fakeDNS, cacheDir string, httpLn, htt
 	httpsPort := httpsLn.Addr().(*net.TCPAddr).Port
 	m, err := New(Options{Domains: []string{testDomain}, Directory: p.DirURL, Email: "ops@paygate.test", CacheDir: cacheDir,
 		HTTPSPort: strconv.Itoa(httpsPort), ACMEClient: p.Client, Resolver: f.Resolver(),
-		RetryAfter: []time.Duration{50 * time.Millisecond}})
+		RetryAfter: []time.Duration{50 * time.Millisecond}, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
