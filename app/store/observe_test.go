@@ -47,8 +47,33 @@ func (r *recorder) take() []string {
 	return out
 }
 
+// observedClock is this file's own clock, so these tests do not lean on
+// the shape of the package's shared test clock.
+type observedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *observedClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *observedClock) pass(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func openObservedDB(t *testing.T) (*DB, *observedClock) {
+	t.Helper()
+	clock := &observedClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, app.Shanghai)}
+	db, err := Open(context.Background(), t.TempDir(), Options{Now: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, clock
+}
+
 func TestObserverHearsCommittedWrites(t *testing.T) {
-	db, clock := openTestDB(t)
+	db, clock := openObservedDB(t)
 	rec := &recorder{}
 	db.SetObserver(rec)
 	ctx := context.Background()
@@ -72,7 +97,7 @@ func TestObserverHearsCommittedWrites(t *testing.T) {
 			createOrder(t, db, app.MethodWechat, 300)
 			createOrder(t, db, app.MethodAlipay, 400)
 			rec.take()
-			clock.add(16 * time.Minute)
+			clock.pass(16 * time.Minute)
 			if n, err := db.ExpireOrders(ctx); err != nil || n != 3 {
 				t.Fatal(n, err)
 			}
@@ -104,7 +129,7 @@ func TestObserverHearsCommittedWrites(t *testing.T) {
 // A job that fails is rolled back to its savepoint: what it did is never
 // heard, while the jobs committed with it are.
 func TestObserverDoesNotHearRolledBackWrites(t *testing.T) {
-	db, _ := openTestDB(t)
+	db, _ := openObservedDB(t)
 	rec := &recorder{}
 	db.SetObserver(rec)
 	ctx := context.Background()
@@ -137,7 +162,7 @@ func TestObserverDoesNotHearRolledBackWrites(t *testing.T) {
 }
 
 func TestVitals(t *testing.T) {
-	db, clock := openTestDB(t)
+	db, clock := openObservedDB(t)
 	ctx := context.Background()
 	createOrder(t, db, app.MethodAlipay, 1000)
 	if _, err := db.CreateDevice(ctx, "phone", "device-key-0123456789"); err != nil {
@@ -147,7 +172,7 @@ func TestVitals(t *testing.T) {
 	if _, err := db.SaveRawNotification(ctx, app.RawRequest{Endpoint: "/webhook", Method: "POST", ReceivedAt: db.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	clock.add(2 * time.Minute)
+	clock.pass(2 * time.Minute)
 	v, err := db.Vitals(ctx, 10*time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +188,7 @@ func TestVitals(t *testing.T) {
 	if p := v.Problems(); len(p) != 1 || p[0].En == "" {
 		t.Fatalf("a request waiting two minutes is a problem: %+v", p)
 	}
-	clock.add(20 * time.Minute)
+	clock.pass(20 * time.Minute)
 	if v, _ := db.Vitals(ctx, 10*time.Minute); v.DevicesOnline != 0 {
 		t.Fatalf("a device silent for 22 minutes is online: %+v", v)
 	}
