@@ -55,6 +55,19 @@ func List(dir string) ([]string, error) {
 	return out, nil
 }
 
+// Newest is when the newest backup in dir was written; zero when there is none.
+func Newest(dir string) time.Time {
+	list, err := List(dir)
+	if err != nil || len(list) == 0 {
+		return time.Time{}
+	}
+	st, err := os.Stat(list[0])
+	if err != nil {
+		return time.Time{}
+	}
+	return st.ModTime()
+}
+
 // Prune deletes all but the newest keep backups.
 func Prune(dir string, keep int) error {
 	list, err := List(dir)

@@ -31,6 +31,9 @@ Usage:
                            (safe while paygate runs)
   paygate restore FILE     put a backup back (stop paygate first); the current database is
                            kept beside it as paygate.db.before-restore-<time>
+  paygate service ACTION   run paygate as a service: started at boot, restarted after a crash
+                           (systemd, launchd, Windows); ACTION is install, uninstall, start, stop,
+                           restart, status or print; sudo paygate service install on a server
 
 Flags:
   --config FILE            config.yaml to read (default ./config.yaml, else beside the executable)

@@ -50,6 +50,12 @@ type Config struct {
 	Forwarder     Forwarder
 	Notifications Notifications
 	Epay          Epay
+	Log           Log
+	Metrics       Metrics
+
+	// BesideProgram: the config file in use lies beside the executable, as
+	// in a double-clicked set-up; log.file then defaults to a file (log.go).
+	BesideProgram bool
 }
 
 // ConsoleKeys are the keys the admin console can also change (order and
@@ -82,6 +88,18 @@ type Server struct {
 	RateLimit float64
 	TLSCert   string // certificate file (PEM); with TLSKey, serve HTTPS
 	TLSKey    string
+	// Domains get certificates from ACME (Let's Encrypt unless ACMEDirectory
+	// says otherwise) and are served over HTTPS on Addr (:443 unless chosen),
+	// with HTTPAddr (:80) answering the CA's challenges and redirecting.
+	Domains       []string
+	ACMEDirectory string // directory URL
+	ACMEEmail     string
+	ACMEEABKeyID  string // external account binding (ZeroSSL and other CAs that ask for one)
+	ACMEEABHMAC   string // base64url key
+	ACMECARoot    string // PEM file of the CA the ACME directory's own HTTPS certificate chains to (a private CA); "" = the system's
+	// HTTPAddr is the plain-HTTP listener that redirects to HTTPS (and
+	// answers ACME challenges): :80 when Domains are set; "" = none.
+	HTTPAddr string
 }
 
 type Backup struct {
@@ -178,6 +196,21 @@ const (
 
 func setDefaults(v *viper.Viper) {
 	v.SetDefault("server.addr", ":3000")
+	v.SetDefault("server.domain", "")
+	v.SetDefault("server.acme_directory", "letsencrypt")
+	v.SetDefault("server.acme_email", "")
+	v.SetDefault("server.acme_eab_kid", "")
+	v.SetDefault("server.acme_eab_hmac_key", "")
+	v.SetDefault("server.acme_ca_root", "")
+	v.SetDefault("server.http_addr", "")
+	v.SetDefault("log.file", "")
+	v.SetDefault("log.format", "text")
+	v.SetDefault("log.level", "info")
+	v.SetDefault("log.max_size", "100MB")
+	v.SetDefault("log.max_age", "30d")
+	v.SetDefault("log.compress", true)
+	v.SetDefault("metrics.token", "")
+	v.SetDefault("metrics.allow", "")
 	v.SetDefault("server.open_browser", false)
 	v.SetDefault("server.public_url", "")
 	v.SetDefault("server.max_body_size", "64KB")
@@ -280,6 +313,7 @@ func LoadOrCreate(args []string, template []byte) (*Config, error) {
 		}
 		cfg.File = file
 		cfg.BaseDir = filepath.Dir(file)
+		cfg.BesideProgram = sameDir(cfg.BaseDir, executableDir())
 	} else {
 		cfg.BaseDir = defaultBaseDir()
 	}
@@ -394,6 +428,9 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	if (cfg.Server.TLSCert == "") != (cfg.Server.TLSKey == "") {
 		bad("server.tls_cert", errors.New("tls_cert and tls_key go together: set both (PEM files) or neither"))
 	}
+	decodeHTTPS(v, cfg, bad)
+	decodeLog(v, cfg, bad, days, boolean)
+	decodeMetrics(v, cfg, bad)
 	cfg.Backup.Interval = dur("backup.interval")
 	cfg.Backup.Keep = v.GetInt("backup.keep")
 	if cfg.Backup.Keep < 1 {

@@ -16,6 +16,9 @@ type Banner struct {
 	Data       string // the data directory
 	SetupToken string // set while no admin exists
 	Moved      string // set when the usual port was taken and another was used
+	Log        string // the log file, "" when logging to the console only
+	// StartAtBoot is the command that installs paygate as a service; "" when it runs as one.
+	StartAtBoot string
 }
 
 // Print writes a short bilingual banner.
@@ -29,6 +32,12 @@ func (b Banner) Print(w io.Writer) {
 		fmt.Fprintf(w, "  配置 Config:     %s\n", b.Config)
 	}
 	fmt.Fprintf(w, "  数据 Data:       %s\n", b.Data)
+	if b.Log != "" {
+		fmt.Fprintf(w, "  日志 Log:        %s\n", b.Log)
+	}
+	if b.StartAtBoot != "" {
+		fmt.Fprintf(w, "  开机自启 Start at boot: %s\n", b.StartAtBoot)
+	}
 	if b.SetupToken != "" {
 		fmt.Fprintf(w, "\n  首次使用：在浏览器里设置管理员密码。从其他电脑设置时，需要填写这个一次性令牌：\n")
 		fmt.Fprintf(w, "  First run: set the admin password in the browser. From another computer, enter this one-time token:\n")

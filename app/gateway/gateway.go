@@ -61,6 +61,8 @@ type Options struct {
 	// RefuseAPIKeyFromPhones is forwarder.accept_api_key false: the merchant
 	// API key is not a phone key unless the console turns it on.
 	RefuseAPIKeyFromPhones bool
+	// Watch reports on backups, replication and certificates (vitals.go).
+	Watch Watchers
 }
 
 // Notifier is the callback queue's doorbell.
@@ -91,6 +93,7 @@ type Gateway struct {
 	secret       signingSecret
 	links        *linkGuard
 	linkLimits   app.LinkLimits
+	watch        Watchers
 
 	defaults   app.Tuning
 	pinned     map[string]app.Source
@@ -117,7 +120,7 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	}
 	g := &Gateway{db: db, notifier: notifier, guard: opts.CallbackGuard, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
 		signWindow: opts.ForwarderSignWindow, retention: opts.NotificationRetention, throttle: newLoginThrottle(),
-		links: newLinkGuard(opts.LinkRateLimit), linkLimits: opts.LinkLimits, reopenWithin: opts.ReopenWithin}
+		links: newLinkGuard(opts.LinkRateLimit), linkLimits: opts.LinkLimits, reopenWithin: opts.ReopenWithin, watch: opts.Watch}
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)

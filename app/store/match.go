@@ -115,12 +115,15 @@ func orderIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]string,
 // the UNIQUE payment_id and order_id columns make paying twice impossible even
 // if this check were skipped.
 func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now time.Time) error {
-	var created int64
+	var (
+		created int64
+		method  string
+	)
 	// An order whose payer never picked a method (a person confirmed a
 	// payment against it) takes the payment's: the callback names a method.
 	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL,
 		method = CASE WHEN method = '' THEN ? ELSE method END
-		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at`, ms(now), p.ID, string(p.Method), orderID).Scan(&created)
+		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at, method`, ms(now), p.ID, string(p.Method), orderID).Scan(&created, &method)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.NewError(app.ECONFLICT, "orderId",
 			"订单 "+orderID+" 已支付或已关闭，不能再确认一笔收款。",
@@ -129,6 +132,8 @@ func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now ti
 	if err != nil {
 		return err
 	}
+	by := p.MatchedBy
+	tx.tell(func(o Observer) { o.OrderPaid(app.Method(method), by) })
 	return bumpDay(ctx, tx, dayNumber(fromMS(created)), dayStats{paid: 1, payMS: ms(now) - created})
 }
 

@@ -37,8 +37,12 @@ func (db *DB) RefuseNotification(ctx context.Context, id int64, outcome app.Noti
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // gone, or applied meanwhile
 		}
-		if err != nil || fromDevice {
+		if err != nil {
 			return err
+		}
+		tx.tell(func(o Observer) { o.NotificationDecided(outcome) })
+		if fromDevice {
+			return nil
 		}
 		if err := cutStranger(ctx, tx, id, headers, query, body, limits); err != nil {
 			return err

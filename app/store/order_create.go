@@ -172,8 +172,8 @@ func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, l
 // expireSlots closes pending orders in the amount range whose time is up, so
 // their slots start cooling in this same transaction.
 func expireSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE orders INDEXED BY orders_slot SET status = 'expired', closed_at = expires_at
-		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ? AND expires_at <= ?`,
+	_, err := expiredByMethod(tx, `UPDATE orders INDEXED BY orders_slot SET status = 'expired', closed_at = expires_at
+		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ? AND expires_at <= ? RETURNING method`,
 		string(method), int64(lo), int64(hi), ms(now))
 	return err
 }
@@ -239,6 +239,8 @@ func insertOrder(ctx context.Context, tx *Tx, o app.Order, in app.OrderInput) er
 	if err != nil {
 		return err
 	}
+	method := o.Method
+	tx.tell(func(ob Observer) { ob.OrderCreated(method) })
 	return bumpDay(ctx, tx, dayNumber(o.CreatedAt), dayStats{orders: 1})
 }
 

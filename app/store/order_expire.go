@@ -6,17 +6,40 @@ import (
 	"paygate/app"
 )
 
+// expiredByMethod runs an UPDATE … RETURNING method that expires orders,
+// tells the observer how many of each method, and returns how many in all.
+func expiredByMethod(tx *Tx, query string, args ...any) (int64, error) {
+	rows, err := tx.QueryContext(writerCtx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	counts := map[app.Method]int{}
+	var n int64
+	for rows.Next() {
+		var method string
+		if err := rows.Scan(&method); err != nil {
+			return n, err
+		}
+		counts[app.Method(method)]++
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	for method, count := range counts {
+		tx.tell(func(o Observer) { o.OrdersExpired(method, count) })
+	}
+	return n, nil
+}
+
 // ExpireOrders marks every pending order whose lifetime is over as expired and
 // returns how many changed.
 func (db *DB) ExpireOrders(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.tx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE orders INDEXED BY orders_pending_expiry SET status = 'expired', closed_at = expires_at
-			WHERE status = 'pending' AND expires_at <= ?`, ms(db.now()))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+	err := db.tx(ctx, func(tx *Tx) (err error) {
+		n, err = expiredByMethod(tx, `UPDATE orders INDEXED BY orders_pending_expiry SET status = 'expired', closed_at = expires_at
+			WHERE status = 'pending' AND expires_at <= ? RETURNING method`, ms(db.now()))
 		return err
 	})
 	return n, err

@@ -55,6 +55,7 @@ func insertPayment(ctx context.Context, tx *Tx, p app.Payment) error {
 	if err != nil {
 		return err
 	}
+	tx.tell(func(o Observer) { o.PaymentRecorded(p.Method, p.Status, p.Confidence) })
 	switch p.Status {
 	case app.PaymentMatched:
 		return bumpDay(ctx, tx, dayNumber(p.ReceivedAt), dayStats{revenue: int64(p.Amount), payments: 1})

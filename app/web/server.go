@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"paygate/app"
 	"paygate/app/gateway"
 )
 
@@ -28,13 +27,20 @@ type Options struct {
 	PublicURL string
 	// RateLimit is requests per second per client IP on the API and forwarder endpoints; 0 = off.
 	RateLimit float64
+	// Metrics serves GET /metrics (Prometheus) to holders of MetricsToken
+	// and to addresses in MetricsAllow (IPs or CIDRs); the detailed /health
+	// too, and to a console session (health.go).
+	Metrics      http.Handler
+	MetricsToken string
+	MetricsAllow []string
 }
 
 // Server holds what handlers need.
 type Server struct {
-	gw   *gateway.Gateway
-	opts Options
-	log  *slog.Logger
+	gw          *gateway.Gateway
+	opts        Options
+	log         *slog.Logger
+	monitorNets []*net.IPNet // Options.MetricsAllow
 }
 
 // New builds the echo instance with every route.
@@ -45,7 +51,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Server{gw: gw, opts: opts, log: opts.Logger}
+	s := &Server{gw: gw, opts: opts, log: opts.Logger, monitorNets: parseNets(opts.MetricsAllow)}
 
 	e := echo.New()
 	e.HideBanner = true
@@ -70,6 +76,8 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	limited := rateLimit(opts.RateLimit)
 
 	e.GET("/health", s.health)
+	e.GET("/metrics", s.metrics)
+	e.GET("/admin/health", s.health, s.requireAdmin) // the detailed answer for a console session (its cookie goes to /admin only)
 
 	// The limit goes on each route, not on the group: group middleware makes
 	// echo answer 404 instead of 405 for a wrong method.
@@ -122,15 +130,6 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			"ms", time.Since(start).Milliseconds(), "ip", c.RealIP())
 		return err
 	}
-}
-
-func (s *Server) health(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{
-		"status":  "ok",
-		"service": "paygate",
-		"version": s.opts.Version,
-		"time":    app.FormatTime(s.gw.Now()),
-	})
 }
 
 // trustOptions believes X-Forwarded-For from the configured proxies only.
