@@ -93,13 +93,19 @@ func orderIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]string,
 	return ids, rows.Err()
 }
 
-// payOrder marks an order paid by payment p. The order must still be unpaid;
-// the UNIQUE payment_id and order_id columns make paying twice impossible even
-// if this check were skipped.
+// payOrder marks an order paid by payment p, as of when its money arrived
+// (p.ReceivedAt; now when unknown): the order's paidAt, in the API and the
+// callback, is the payment time even when a person matched it later. The
+// order must still be unpaid; the UNIQUE payment_id and order_id columns
+// make paying twice impossible even if this check were skipped.
 func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now time.Time) error {
+	paid := p.ReceivedAt
+	if paid.IsZero() {
+		paid = now
+	}
 	var created int64
 	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL
-		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at`, ms(now), p.ID, orderID).Scan(&created)
+		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at`, ms(paid), p.ID, orderID).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.NewError(app.ECONFLICT, "orderId",
 			"订单 "+orderID+" 已支付或已关闭，不能再确认一笔收款。",
@@ -108,7 +114,8 @@ func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now ti
 	if err != nil {
 		return err
 	}
-	return bumpDay(ctx, tx, dayNumber(fromMS(created)), dayStats{paid: 1, payMS: ms(now) - created})
+	// Money recorded as arriving before the order was made counts as paid at once.
+	return bumpDay(ctx, tx, dayNumber(fromMS(created)), dayStats{paid: 1, payMS: max(ms(paid)-created, 0)})
 }
 
 const slotReleasedBetweenQuery = `SELECT 1 FROM orders INDEXED BY orders_released_slot
