@@ -271,7 +271,6 @@ func countText(total int) string {
 	return itoa(total)
 }
 
-
 func httpStatusText(code int) string {
 	if code == 0 {
 		return "—"
@@ -385,7 +384,6 @@ func online(list []app.Device) int {
 	}
 	return n
 }
-
 
 func notificationShown(n app.Notification) string {
 	if n.Text != "" {
