@@ -233,6 +233,9 @@ func durationWords(ctx context.Context, v string) string {
 	if err != nil {
 		return v
 	}
+	if d > 0 && d%time.Minute == 0 {
+		return fmt.Sprintf(tr(ctx, "%d 分钟", "%d min"), int(d/time.Minute))
+	}
 	return dur(ctx, d.Seconds())
 }
 
