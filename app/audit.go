@@ -69,8 +69,8 @@ var AuditActions = []string{
 
 // AuditFields writes an audit detail as a JSON object of name/value pairs
 // (given as name, value, name, value …; empty values left out), so the
-// console can word it in the reader's language: order, received, payable,
-// why, note, amount, method, receivedAt.
+// console can word it in the reader's language: order, product,
+// shopNumber, received, payable, why, note, method, receivedAt.
 func AuditFields(pairs ...string) string {
 	m := make(map[string]string, len(pairs)/2)
 	for i := 0; i+1 < len(pairs); i += 2 {

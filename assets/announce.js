@@ -126,8 +126,12 @@
     if (button) {
       button.addEventListener("click", function () { if (on) stop(); else start(true); });
     }
-    // After a reload it goes on by itself, silently, until the first tap.
-    document.addEventListener("pointerdown", function () { if (on) { unlockVoice(); keepAwake(); } }, true);
+    // After a reload it goes on by itself, silently, until the first tap
+    // anywhere (a click, which browsers count as a gesture; not pointerdown,
+    // whose status change would move the button under the finger).
+    document.addEventListener("click", function (ev) {
+      if (on && !(button && button.contains(ev.target))) { unlockVoice(); keepAwake(); }
+    }, true);
     document.addEventListener("visibilitychange", function () {
       if (on && document.visibilityState === "visible") { keepAwake(); clearTimeout(timer); poll(); }
     });

@@ -20,11 +20,11 @@ var attemptReasons = []struct {
 	{regexp.MustCompile(`^no API key`), "没有 API 密钥，无法签名：请在“设置”页设置。"},
 	{regexp.MustCompile(`^the 易支付 request of this order is missing`), "找不到这笔订单的易支付请求记录。"},
 	{regexp.MustCompile(`^callback URL is not valid`), "通知地址无效：请检查“设置”页里的网址。"},
-	{regexp.MustCompile(`^no answer within (\S+)`), "商户网站在 $1 内没有回应。"},
+	{regexp.MustCompile(`^no answer within (\S+)`), "商城网站在 $1 内没有回应。"},
 	{regexp.MustCompile(`^HTTP (\d+) redirect not followed`), "商城返回了 HTTP $1 跳转，paygate 不跟随跳转：请把通知地址改成最终地址。"},
-	{regexp.MustCompile(`^HTTP (\d+): the merchant must answer 2xx`), "商户返回 HTTP $1，需要返回 2xx。"},
-	{regexp.MustCompile(`^HTTP (\d+) but the body does not contain success`), "商户返回 HTTP $1，但内容里没有 success（易支付要求返回 success）。"},
-	{regexp.MustCompile(`^HTTP (\d+) but the body is not`), "商户返回 HTTP $1，但内容不是 {\"success\":true} 或 success。"},
+	{regexp.MustCompile(`^HTTP (\d+): the merchant must answer 2xx`), "商城返回 HTTP $1，需要返回 2xx。"},
+	{regexp.MustCompile(`^HTTP (\d+) but the body does not contain success`), "商城返回 HTTP $1，但内容里没有 success（易支付要求返回 success）。"},
+	{regexp.MustCompile(`^HTTP (\d+) but the body is not`), "商城返回 HTTP $1，但内容不是 {\"success\":true} 或 success。"},
 }
 
 // blockedReason is netguard.BlockedError's text: the target and the kind of address.
@@ -53,7 +53,7 @@ func attemptError(ctx context.Context, reason string) string {
 		}
 	}
 	if strings.Contains(reason, "connection refused") {
-		return "连不上商户网站（连接被拒绝）：商户服务器没有运行，或地址/端口不对。"
+		return "连不上商城网站（连接被拒绝）：商城服务器没有运行，或地址/端口不对。"
 	}
 	return "网络错误：" + reason
 }

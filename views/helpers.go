@@ -162,8 +162,8 @@ func candidateWhy(ctx context.Context, c app.CandidateOrder) string {
 	case "late":
 		return fmt.Sprintf(tr(ctx, "金额一致，订单已过期 %s 后才收到钱：顾客可能付款晚了", "The amount matches; the money came %s after the order expired: the buyer may have paid late"), dur(ctx, c.Late.Seconds()))
 	case "other_method":
-		return fmt.Sprintf(tr(ctx, "金额一致，但订单选的是%s，钱是用%s付的", "The amount matches, but the order is for %s and the money came by %s"),
-			methodLabel(ctx, c.Order.Method), methodLabel(ctx, otherMethod(c.Order.Method)))
+		return fmt.Sprintf(tr(ctx, "金额一致，但订单选的是%s，钱却是从%s付来的", "The amount matches, but the order is for %s and the money came by %s"),
+			shortMethod(ctx, c.Order.Method), shortMethod(ctx, otherMethod(c.Order.Method)))
 	case "listed_price":
 		return fmt.Sprintf(tr(ctx, "顾客按商品原价 %s 付款，没有付调整后的 %s（%s）", "The buyer paid the listed price %s instead of the adjusted %s (%s)"),
 			yuan(c.Order.Amount), yuan(c.Order.PayAmount), diffText(ctx, c.Diff))
@@ -176,13 +176,10 @@ func candidateWhy(ctx context.Context, c app.CandidateOrder) string {
 }
 
 // candidateNotes are what else the person should know before confirming:
-// the money differs from what the order asks, came by the other app, or
-// came after the order expired (when the main reason does not say so).
+// the money came by the other app, or after the order expired (when the
+// main reason does not say so).
 func candidateNotes(ctx context.Context, c app.CandidateOrder) []string {
-	var out []string
-	if c.Diff != 0 && c.Why != "listed_price" && c.Why != "near_amount" {
-		out = append(out, diffText(ctx, c.Diff))
-	}
+	var out []string // the difference has its own mark beside the amount
 	if c.OtherMethod && c.Why != "other_method" {
 		out = append(out, fmt.Sprintf(tr(ctx, "订单选的是%s", "the order is for %s"), methodLabel(ctx, c.Order.Method)))
 	}
@@ -190,6 +187,14 @@ func candidateNotes(ctx context.Context, c app.CandidateOrder) []string {
 		out = append(out, fmt.Sprintf(tr(ctx, "订单过期 %s 后才到账", "arrived %s after the order expired"), dur(ctx, c.Late.Seconds())))
 	}
 	return out
+}
+
+// shortMethod names a method the way people say it: 支付宝, 微信.
+func shortMethod(ctx context.Context, m app.Method) string {
+	if m == app.MethodWechat {
+		return tr(ctx, "微信", "WeChat")
+	}
+	return methodLabel(ctx, m)
 }
 
 func otherMethod(m app.Method) app.Method {

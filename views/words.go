@@ -123,7 +123,14 @@ func fieldsDetail(ctx context.Context, action string, f map[string]string) strin
 		}
 		return strings.Join(parts, tr(ctx, "；", "; "))
 	}
-	add("订单 ", "order ", f["order"])
+	if f["order"] != "" {
+		order := f["order"]
+		if f["product"] != "" {
+			order = "“" + f["product"] + "” " + order
+		}
+		add("订单 ", "order ", order)
+		add("商城单号 ", "shop no. ", f["shopNumber"])
+	}
 	if f["received"] != "" {
 		s := tr(ctx, "到账 ¥", "received ¥") + f["received"]
 		if f["payable"] != "" && f["payable"] != f["received"] {
@@ -438,4 +445,29 @@ func announcerAttrs(ctx context.Context) templ.Attributes {
 		"data-msg-login":   tr(ctx, "登录已过期：请刷新页面重新登录后再开启", "Signed out: reload, sign in and turn it on again"),
 		"data-msg-offline": tr(ctx, "连不上 paygate，正在重试…", "Cannot reach paygate; retrying…"),
 	}
+}
+
+// settleEntry is the audit entry of the person who matched the order's
+// payment (人工确认 or 手动补单), shown with the payment in the timeline.
+func settleEntry(t console.OrderTimeline) (app.AuditEntry, bool) {
+	for _, e := range t.Audit {
+		if t.Payment != nil && e.Subject == t.Payment.ID && (e.Action == app.AuditPaymentConfirm || e.Action == app.AuditPaymentRecord) {
+			return e, true
+		}
+	}
+	return app.AuditEntry{}, false
+}
+
+// timelineAudit is what people did to the order, but the match that
+// settleEntry already shows with the payment: each action once.
+func timelineAudit(t console.OrderTimeline) []app.AuditEntry {
+	settled, ok := settleEntry(t)
+	out := make([]app.AuditEntry, 0, len(t.Audit))
+	for _, e := range t.Audit {
+		if ok && e.ID == settled.ID {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }

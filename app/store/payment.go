@@ -188,8 +188,8 @@ func (db *DB) ConfirmPayment(ctx context.Context, s app.Settlement, by string, f
 			return err
 		}
 		if err := insertAudit(ctx, tx, app.AuditEntry{At: now, Actor: by, Action: app.AuditPaymentConfirm, Subject: p.ID,
-			Detail: app.AuditFields("order", o.ID, "received", p.Amount.Fixed2(), "payable", o.PayAmount.Fixed2(),
-				"why", s.Why, "note", s.Note)}); err != nil {
+			Detail: app.AuditFields("order", o.ID, "product", o.ProductName, "shopNumber", o.ShopNumber(),
+				"received", p.Amount.Fixed2(), "payable", o.PayAmount.Fixed2(), "why", s.Why, "note", s.Note)}); err != nil {
 			return err
 		}
 		out, err = paymentTx(ctx, tx, p.ID)
@@ -225,7 +225,8 @@ func (db *DB) RecordPayment(ctx context.Context, m app.ManualPayment, paymentID,
 			return err
 		}
 		if err := insertAudit(ctx, tx, app.AuditEntry{At: now, Actor: by, Action: app.AuditPaymentRecord, Subject: p.ID,
-			Detail: app.AuditFields("order", o.ID, "received", p.Amount.Fixed2(), "payable", o.PayAmount.Fixed2(),
+			Detail: app.AuditFields("order", o.ID, "product", o.ProductName, "shopNumber", o.ShopNumber(),
+				"received", p.Amount.Fixed2(), "payable", o.PayAmount.Fixed2(),
 				"method", string(p.Method), "receivedAt", app.FormatTime(p.ReceivedAt), "note", m.Note)}); err != nil {
 			return err
 		}

@@ -179,6 +179,15 @@ func safeCSV(s string) string {
 	return s
 }
 
+// csvText is a cell as CSV text: numbers and times as they are (a short
+// payment's -1.00 is a number, not a formula), text made safe.
+func csvText(v cell) string {
+	if v.kind == textCell {
+		return safeCSV(v.text)
+	}
+	return v.text
+}
+
 func (s *Server) streamCSV(c echo.Context, header []string, each func(func([]cell) error) error, totals func() []cell) error {
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
@@ -190,7 +199,7 @@ func (s *Server) streamCSV(c echo.Context, header []string, each func(func([]cel
 	err := each(func(row []cell) error {
 		rec := make([]string, len(row))
 		for i, v := range row {
-			rec[i] = safeCSV(v.text)
+			rec[i] = csvText(v)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -204,7 +213,7 @@ func (s *Server) streamCSV(c echo.Context, header []string, each func(func([]cel
 	if err == nil {
 		rec := []string{}
 		for _, v := range totals() {
-			rec = append(rec, safeCSV(v.text))
+			rec = append(rec, csvText(v))
 		}
 		err = cw.Write(rec)
 	}
