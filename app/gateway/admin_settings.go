@@ -78,12 +78,12 @@ func (g *Gateway) ParseTuningForm(f console.TuningForm) (app.Tuning, error) {
 		}
 	}
 	if free("matchWindow") {
-		if t.Match.Window, err = minutes("matchWindow", f.MatchWindowMinutes, "匹配时间窗口", "match window"); err != nil {
+		if t.Match.Window, err = minutes("matchWindow", f.MatchWindowMinutes, "自动匹配时限", "match window"); err != nil {
 			return t, err
 		}
 	}
 	if free("matchGrace") {
-		if t.Match.Grace, err = minutes("matchGrace", f.MatchGraceMinutes, "过期宽限期", "grace period"); err != nil {
+		if t.Match.Grace, err = minutes("matchGrace", f.MatchGraceMinutes, "订单结束后的缓冲时间", "grace period"); err != nil {
 			return t, err
 		}
 	}
