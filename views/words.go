@@ -137,7 +137,7 @@ func fieldsDetail(ctx context.Context, action string, f map[string]string) strin
 			received, err1 := money.ParseYuan(f["received"])
 			payable, err2 := money.ParseYuan(f["payable"])
 			if err1 == nil && err2 == nil {
-				s += tr(ctx, "，应付 ¥", ", asked ¥") + f["payable"] + "（" + diffText(ctx, received-payable) + "）"
+				s += tr(ctx, "，应付 ¥", ", asked ¥") + f["payable"] + tr(ctx, "（", " (") + diffText(ctx, received-payable) + tr(ctx, "）", ")")
 			}
 		}
 		parts = append(parts, s)
@@ -471,3 +471,6 @@ func timelineAudit(t console.OrderTimeline) []app.AuditEntry {
 	}
 	return out
 }
+
+// paren puts s in brackets as the page's language writes them.
+func paren(ctx context.Context, s string) string { return tr(ctx, "（"+s+"）", " ("+s+")") }
