@@ -43,7 +43,7 @@ func (g *Gateway) Dashboard(ctx context.Context) (console.Dashboard, error) {
 		return d, err
 	}
 	d.Unmatched, d.UnmatchedTotal, d.CallbacksFailing = a.Unmatched, a.UnmatchedTotal, a.CallbacksFailing
-	if d.Recent, _, err = g.db.ListPayments(ctx, app.PaymentFilter{Limit: recentPayments}); err != nil {
+	if d.Recent, _, err = g.db.ListPayments(ctx, app.PaymentFilter{Limit: recentPayments, CountCap: 1}); err != nil {
 		return d, err
 	}
 	if d.Devices, err = g.Devices(ctx); err != nil {

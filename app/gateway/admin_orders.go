@@ -108,7 +108,7 @@ func (g *Gateway) OrderTimeline(ctx context.Context, id string) (console.OrderTi
 	}
 	t.Audit = append(t.Audit, audit...)
 	if o.Status == app.OrderPending || o.Status == app.OrderExpired {
-		waiting, _, err := g.db.ListPayments(ctx, app.PaymentFilter{Status: app.PaymentUnmatched, Limit: unmatchedForOrder})
+		waiting, _, err := g.db.ListPayments(ctx, app.PaymentFilter{Status: app.PaymentUnmatched, Limit: unmatchedForOrder, CountCap: 1})
 		if err != nil {
 			return t, err
 		}

@@ -104,7 +104,7 @@ func (g *Gateway) SearchOrdersFor(ctx context.Context, paymentID, q string) ([]a
 			"请输入要找的订单：订单号（ORD…）、商城订单号、商品名或金额。",
 			"Enter what to look for: the order id (ORD…), the shop's order number, the product or an amount.")
 	}
-	orders, _, err := g.db.ListOrders(ctx, app.OrderFilter{Query: q, Unpaid: true, Limit: searchLimit})
+	orders, _, err := g.db.ListOrders(ctx, app.OrderFilter{Query: q, Unpaid: true, Limit: searchLimit, CountCap: 1})
 	if err != nil {
 		return nil, err
 	}
