@@ -169,6 +169,9 @@ func candidateWhy(ctx context.Context, c app.CandidateOrder) string {
 			yuan(c.Order.Amount), yuan(c.Order.PayAmount), diffText(ctx, c.Diff))
 	case "near_amount":
 		return fmt.Sprintf(tr(ctx, "金额接近：订单应付 %s（%s）", "A near amount: the order asks %s (%s)"), yuan(c.Order.PayAmount), diffText(ctx, c.Diff))
+	case "moved":
+		return tr(ctx, "这个金额原来是这笔订单的，但顾客随后换了支付方式（或订单过期后重新打开）：这笔钱可能是按原来的方式付的，请核对付款人",
+			"This amount was the order's until its payer switched method (or it was reopened after expiring): the money may be paid the old way; check who paid")
 	case "search":
 		return tr(ctx, "你搜索到的订单", "An order you looked up")
 	}

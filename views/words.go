@@ -165,6 +165,7 @@ func whyShort(ctx context.Context, why string) string {
 		"other_method":           {"用了另一种支付方式", "paid by the other method"},
 		"listed_price":           {"按商品原价付款", "paid the listed price"},
 		"near_amount":            {"金额接近", "a near amount"},
+		"moved":                  {"顾客换了支付方式的订单", "an order whose payer switched method"},
 		"search":                 {"人工查找的订单", "an order looked up by hand"},
 	}[why]
 	if !ok {

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"paygate/app"
@@ -80,7 +81,17 @@ func (g *Gateway) candidates(ctx context.Context, p app.Payment) ([]app.Candidat
 			released = true
 		}
 	}
-	return app.Suggest(p, orders, app.SuggestFacts{Grace: t.Match.Grace, Released: released}), nil
+	out := app.Suggest(p, orders, app.SuggestFacts{Grace: t.Match.Grace, Released: released})
+	// The matcher's own candidate may be an order that has since left the
+	// payment's slot (its payer switched method): offer it too, saying so.
+	if id := p.CandidateOrder; id != "" && !slices.ContainsFunc(out, func(c app.CandidateOrder) bool { return c.Order.ID == id }) {
+		if o, err := g.db.Order(ctx, id); err == nil && (o.Status == app.OrderPending || o.Status == app.OrderExpired) {
+			c := app.Describe(p, o)
+			c.Why = "moved"
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // suggestNear is how far, at least, from the amount that arrived an order's

@@ -84,7 +84,7 @@ func (g *Gateway) ConfirmPayment(ctx context.Context, s app.Settlement, by strin
 func settleWhy(why string) (string, error) {
 	switch why = strings.TrimSpace(why); why {
 	case "", "pending", "pending_method_unknown", "several", "previous_holder", "expired", "late",
-		"other_method", "listed_price", "near_amount", "search":
+		"other_method", "listed_price", "near_amount", "moved", "search":
 		return why, nil
 	}
 	return "", app.NewError(app.EINVALID, "why",
@@ -150,6 +150,10 @@ func (g *Gateway) ParseManualPayment(o app.Order, f console.ManualPaymentForm) (
 		if m.Method, err = ParseMethod(s); err != nil {
 			return m, err
 		}
+	}
+	if !m.Method.Valid() {
+		return m, app.NewError(app.EINVALID, "method",
+			"请选择钱是从支付宝还是微信付来的。", "Say whether the money came by Alipay or WeChat Pay.")
 	}
 	now := g.db.Now()
 	m.ReceivedAt = now
