@@ -19,6 +19,17 @@ const (
 	AlertBackupFailed     AlertKind = "backup_failed"     // the scheduled backup did not work
 )
 
+// Audit actions of staying connected: the public address and the alert channels.
+const (
+	AuditPublicURL        = "settings.public_url"
+	AuditAlertChannelAdd  = "alert.channel_add"
+	AuditAlertChannelOn   = "alert.channel_on"
+	AuditAlertChannelOff  = "alert.channel_off"
+	AuditAlertChannelDrop = "alert.channel_delete"
+	AuditAlertChannelTest = "alert.channel_test"
+	AuditAlertQuietHours  = "alert.quiet_hours"
+)
+
 // Title is the short headline of an incident of kind, in Chinese and English.
 func (k AlertKind) Title() (zh, en string) {
 	switch k {

@@ -15,7 +15,9 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"math/big"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +25,7 @@ import (
 	"paygate/app"
 	"paygate/app/console"
 	"paygate/app/forward"
+	"paygate/app/lan"
 	"paygate/app/netguard"
 	"paygate/app/store"
 )
@@ -56,6 +59,18 @@ type Options struct {
 	// RefuseAPIKeyFromPhones is forwarder.accept_api_key false: the merchant
 	// API key is not a phone key unless the console turns it on.
 	RefuseAPIKeyFromPhones bool
+
+	// Connected: the public address from config (in force when Pinned has
+	// server.public_url), the LAN address finder (lan.Addresses when nil)
+	// and the alerts.
+	PublicURL    string
+	LANAddresses func() []netip.Addr
+	Alerts       AlertQueue    // nil: incidents are recorded, nothing is sent
+	AlertSettle  time.Duration // a recovery goes out once it has lasted this long
+	AlertPerHour int           // per channel, for the console to say
+	OrderSilence time.Duration // pending orders unheard this long: alert; 0 = off
+	DiskMinFree  int64         // bytes; 0 = no disk alert
+	DataDir      string        // whose disk is watched
 }
 
 // Notifier is the callback queue's doorbell.
@@ -92,6 +107,17 @@ type Gateway struct {
 	tuningMu   sync.Mutex // one console change of the rules or switches at a time
 	apiKeyFwd  atomic.Pointer[console.APIKeyForwarding]
 	apiKeyDflt bool // forwarder.accept_api_key from config
+
+	configPublicURL string
+	public          atomic.Pointer[console.PublicAddress]
+	listen          atomic.Pointer[listenState]
+	lan             *lanCache
+	alerts          AlertQueue
+	alertSettle     time.Duration
+	alertMaxPerHour int
+	orderSilence    time.Duration
+	diskMinFree     int64
+	dataDir         string
 }
 
 // New returns a gateway.
@@ -115,6 +141,13 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)
 	g.apiKeyFwd.Store(&console.APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})
+	if opts.LANAddresses == nil {
+		opts.LANAddresses = lan.Addresses
+	}
+	g.configPublicURL, g.lan = strings.TrimRight(opts.PublicURL, "/"), &lanCache{detect: opts.LANAddresses}
+	g.public.Store(g.resolvePublic(""))
+	g.alerts, g.alertSettle, g.alertMaxPerHour = opts.Alerts, opts.AlertSettle, opts.AlertPerHour
+	g.orderSilence, g.diskMinFree, g.dataDir = opts.OrderSilence, opts.DiskMinFree, opts.DataDir
 	return g
 }
 
