@@ -45,6 +45,15 @@
   document.addEventListener("htmx:afterSettle", function (ev) { armToasts(document); });
   document.addEventListener("DOMContentLoaded", function () { armToasts(document); });
 
+  // Live regions ([data-live]) refresh themselves every few seconds; not
+  // while the owner is typing or choosing inside one, which would be lost.
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    var el = ev.detail && ev.detail.elt;
+    if (!el || !el.hasAttribute || !el.hasAttribute("data-live")) return;
+    var a = document.activeElement;
+    if (a && el.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName)) ev.preventDefault();
+  });
+
   // A network failure (server stopped, Wi-Fi gone) gets a message instead of silence.
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("toast");

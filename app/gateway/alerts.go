@@ -98,6 +98,18 @@ func (g *Gateway) AlertsPage(ctx context.Context) (console.AlertsPage, error) {
 	return p, nil
 }
 
+// AlertChannelsOn counts the alert channels switched on.
+func (g *Gateway) AlertChannelsOn(ctx context.Context) (int, error) {
+	list, err := g.db.AlertChannels(ctx)
+	n := 0
+	for _, ch := range list {
+		if ch.Enabled {
+			n++
+		}
+	}
+	return n, err
+}
+
 // maxAlertChannels bounds the channels one paygate has.
 const maxAlertChannels = 20
 

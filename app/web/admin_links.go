@@ -32,8 +32,8 @@ func (s *Server) linksPage(c echo.Context, toast string) error {
 	if err != nil {
 		return err
 	}
-	base := s.baseURL(c)
-	d := views.LinksData{Base: base, Local: isLocalBase(base), Tuning: s.gw.Tuning(), Missing: missing}
+	reach := s.reach(c)
+	d := views.LinksData{Base: reach.Base, Local: reach.Local(), Reach: reach, Tuning: s.gw.Tuning(), Missing: missing}
 	for _, l := range list {
 		v, err := s.linkView(c, l)
 		if err != nil {

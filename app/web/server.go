@@ -105,6 +105,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	s.registerEpay(e, limited)
 	s.registerAdmin(e)
 	s.registerPayer(e, limited)
+	e.GET("/check/:token", s.checkPage, limited, s.securityHeaders, s.payerLanguage)
 	return e
 }
 
