@@ -237,9 +237,9 @@ func AlertsPage(m Meta, d console.AlertsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var17 string
-				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(tr(ctx, "还没有提醒渠道：出了事只能在后台看到。在右边添加一个，再点“发送测试”。", "No channel yet: trouble shows up in this console only. Add one on the right, then press “Send a test”."))
+				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(tr(ctx, "还没有提醒渠道：出了事只能在后台看到。在“添加提醒渠道”里加一个，再点“发送测试”。", "No channel yet: trouble shows up in this console only. Add one under “Add a channel”, then press “Send a test”."))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/alerts.templ`, Line: 36, Col: 266}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/alerts.templ`, Line: 36, Col: 297}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 				if templ_7745c5c3_Err != nil {

@@ -128,3 +128,18 @@ func inList(s string, list []string) bool {
 	}
 	return false
 }
+
+// reachedOverLAN reports whether the phone opened the check address on the
+// local network: from a private address, or at one of this computer's LAN
+// addresses (a LAN numbered with public addresses).
+func reachedOverLAN(c app.ReachCheck, lan []string) bool {
+	if c.FromLAN() {
+		return true
+	}
+	for _, base := range lan {
+		if strings.TrimPrefix(strings.TrimPrefix(base, "http://"), "https://") == c.HitHost {
+			return true
+		}
+	}
+	return false
+}

@@ -131,7 +131,9 @@ func (g *Gateway) failingTargets(ctx context.Context, want map[string]string) er
 		}
 		host := netguard.URLHost(u)
 		if host == "" {
-			host = "(none)"
+			// No callback URL at all (a shop selling through payment links
+			// only): nobody is waiting for these callbacks.
+			continue
 		}
 		byHost[host] += t.Failing
 	}

@@ -45,7 +45,7 @@ func (s *Server) startReachCheck(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.ReachCheckBox(check, svg))
+	return s.render(c, http.StatusOK, views.ReachCheckBox(check, svg, reach.LAN))
 }
 
 // reachCheckStatus is the live "has the phone opened it yet" line.
@@ -54,7 +54,7 @@ func (s *Server) reachCheckStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.ReachCheckStatus(check))
+	return s.render(c, http.StatusOK, views.ReachCheckStatus(check, s.reach(c).LAN))
 }
 
 // checkPage is the check address itself, opened on the phone: it records

@@ -68,7 +68,7 @@ func (s *Server) guidePayQR(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, views.GuidePayQRPage(s.meta(c, tr(c, "上传收款码", "Upload your 收款码"), "dashboard"),
-		views.PayQRData{QRs: qrs, Amounts: amounts, Tuning: s.gw.Tuning()}, len(qrs) > 0))
+		views.PayQRData{QRs: qrs, Amounts: amounts, Tuning: s.gw.Tuning()}))
 }
 
 func (s *Server) guidePhone(c echo.Context) error {
