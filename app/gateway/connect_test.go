@@ -184,14 +184,27 @@ func TestOrdersUnheard(t *testing.T) {
 	if len(open) != 1 || open[0].Kind != app.AlertOrdersUnheard || !strings.Contains(open[0].Text, "从来没有发来过通知") {
 		t.Fatalf("open incidents %+v", open)
 	}
+	// The order expires unpaid: that says nothing of the phone, the incident stays.
+	c.advance(10 * time.Minute)
+	if _, err := g.db.ExpireOrders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check(t, g, 2)
+	if open, _ := g.db.OpenIncidents(ctx); len(open) != 1 {
+		t.Fatalf("after the order expired: %+v", open)
+	}
+	c.advance(time.Minute)
 	if _, err := g.Ingest(ctx, app.RawRequest{Endpoint: "/webhook", Method: "POST", RemoteIP: "127.0.0.1",
-		Header: map[string]string{"content-type": "application/json", "key": "test-api-key"}, Body: []byte(`{"message":"收到转账5.00元(支付宝)"}`),
+		Header: map[string]string{"content-type": "application/json", "key": "test-api-key"}, Body: []byte(`{"message":"【测试通道】恭喜您，该发送通道测试成功，请继续添加转发规则！"}`),
 		ReceivedAt: g.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	check(t, g, 1)
 	if open, _ := g.db.OpenIncidents(ctx); len(open) != 0 {
 		t.Fatalf("after the phone was heard: %+v", open)
+	}
+	if q := strings.Join(queued(t, g), "; "); q != "resolved orders_unheard " {
+		t.Fatalf("messages: %q", q)
 	}
 }
 

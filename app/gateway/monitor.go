@@ -47,6 +47,10 @@ func (g *Gateway) RunMonitor(ctx context.Context, interval time.Duration) {
 // and the disk, and opens or clears the incidents they call for.
 func (g *Gateway) CheckAlerts(ctx context.Context) error {
 	now := g.db.Now()
+	open, err := g.db.OpenIncidents(ctx)
+	if err != nil {
+		return err
+	}
 	want := map[app.AlertKind]map[string]string{}
 	for _, k := range monitoredKinds {
 		want[k] = map[string]string{}
@@ -80,6 +84,14 @@ func (g *Gateway) CheckAlerts(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// Once open, the incident lasts until a phone is heard again, not
+		// until the orders expire: that the orders gave up says nothing of
+		// the phone, and one alert per silence is enough.
+		for _, inc := range open {
+			if inc.Kind == app.AlertOrdersUnheard && (!heard || since.Before(inc.OpenedAt)) {
+				want[app.AlertOrdersUnheard][""] = inc.Text
+			}
+		}
 		if ok && now.Sub(oldest) >= g.orderSilence {
 			lastText, lastEn := "手机还从来没有发来过通知", "no phone has ever sent a notification"
 			if heard {
@@ -110,7 +122,7 @@ func (g *Gateway) CheckAlerts(ctx context.Context) error {
 				"Only " + sizeText(free) + " is left on the data directory's disk: once it is full paygate cannot record orders and payments. Free some space."
 		}
 	}
-	return g.reconcileAlerts(ctx, want)
+	return g.reconcileAlerts(ctx, open, want)
 }
 
 // failingTargets adds an incident per destination host whose callbacks fail.
@@ -147,11 +159,7 @@ func (g *Gateway) failingTargets(ctx context.Context, want map[string]string) er
 
 // reconcileAlerts opens the incidents in want and clears the open ones of
 // the monitored kinds that are not.
-func (g *Gateway) reconcileAlerts(ctx context.Context, want map[app.AlertKind]map[string]string) error {
-	open, err := g.db.OpenIncidents(ctx)
-	if err != nil {
-		return err
-	}
+func (g *Gateway) reconcileAlerts(ctx context.Context, open []app.AlertIncident, want map[app.AlertKind]map[string]string) error {
 	for _, inc := range open {
 		keys, monitored := want[inc.Kind]
 		if _, still := keys[inc.Key]; monitored && !still {
