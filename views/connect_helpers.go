@@ -143,3 +143,12 @@ func reachedOverLAN(c app.ReachCheck, lan []string) bool {
 	}
 	return false
 }
+
+// lanExample names this computer's LAN address for the explanation, or
+// says how to find it when none was found.
+func lanExample(ctx context.Context, r console.Reach) string {
+	if len(r.LAN) > 0 {
+		return tr(ctx, "这台电脑的是 ", "this computer's is ") + r.LAN[0]
+	}
+	return tr(ctx, "没有找到：连上 Wi-Fi 或网线后刷新本页", "none found: connect to Wi-Fi or a cable and reload")
+}

@@ -266,7 +266,7 @@ func AddressSection(d AddressData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ReachHelp().Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ReachHelp(d.Reach).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -586,7 +586,7 @@ func LANAddresses(r console.Reach) templ.Component {
 
 // ReachHelp explains, in plain words, same Wi-Fi versus the internet and
 // what each needs.
-func ReachHelp() templ.Component {
+func ReachHelp(r console.Reach) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -634,9 +634,9 @@ func ReachHelp() templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var36 string
-		templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(tr(ctx, "手机和这台电脑连着同一个路由器，用电脑的局域网地址（上面列出的，例如 http://192.168.1.5:3000）。需要：电脑一直开着、不睡眠；电脑防火墙允许这个端口（Windows 第一次运行时点“允许访问”）；路由器没有开“AP 隔离”或访客网络。", "The phone and this computer are on the same router: use the computer's LAN address (listed above, e.g. http://192.168.1.5:3000). Needs: the computer stays on and awake; its firewall lets the port in (on Windows, press “Allow access” the first time); the router has no client isolation or guest network in between."))
+		templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(tr(ctx, "手机和这台电脑连着同一个路由器，用电脑的局域网地址（"+lanExample(ctx, r)+"）。需要：电脑一直开着、不睡眠；电脑防火墙允许这个端口（Windows 第一次运行时点“允许访问”）；路由器没有开“AP 隔离”或访客网络。", "The phone and this computer are on the same router: use the computer's LAN address ("+lanExample(ctx, r)+"). Needs: the computer stays on and awake; its firewall lets the port in (on Windows, press “Allow access” the first time); the router has no client isolation or guest network in between."))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/reach.templ`, Line: 105, Col: 667}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/reach.templ`, Line: 105, Col: 621}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var36))
 		if templ_7745c5c3_Err != nil {
