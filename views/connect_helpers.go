@@ -152,3 +152,15 @@ func lanExample(ctx context.Context, r console.Reach) string {
 	}
 	return tr(ctx, "没有找到：连上 Wi-Fi 或网线后刷新本页", "none found: connect to Wi-Fi or a cable and reload")
 }
+
+// connectActionLabels name the audit log's actions of the public address
+// and the alert channels.
+var connectActionLabels = map[string][2]string{
+	app.AuditPublicURL:        {"修改访问地址", "Public address changed"},
+	app.AuditAlertChannelAdd:  {"添加提醒渠道", "Alert channel added"},
+	app.AuditAlertChannelOn:   {"启用提醒渠道", "Alert channel switched on"},
+	app.AuditAlertChannelOff:  {"停用提醒渠道", "Alert channel switched off"},
+	app.AuditAlertChannelDrop: {"删除提醒渠道", "Alert channel deleted"},
+	app.AuditAlertChannelTest: {"发送测试提醒", "Test alert sent"},
+	app.AuditAlertQuietHours:  {"修改免打扰时段", "Quiet hours changed"},
+}

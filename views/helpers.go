@@ -290,6 +290,9 @@ func actionLabel(ctx context.Context, a string) string {
 	if l, ok := labels[a]; ok {
 		return tr(ctx, l[0], l[1])
 	}
+	if l, ok := connectActionLabels[a]; ok {
+		return tr(ctx, l[0], l[1])
+	}
 	return a
 }
 

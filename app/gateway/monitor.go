@@ -160,7 +160,12 @@ func (g *Gateway) failingTargets(ctx context.Context, want map[string]string) er
 // reconcileAlerts opens the incidents in want and clears the open ones of
 // the monitored kinds that are not.
 func (g *Gateway) reconcileAlerts(ctx context.Context, open []app.AlertIncident, want map[app.AlertKind]map[string]string) error {
+	isOpen := map[app.AlertKind]map[string]bool{}
 	for _, inc := range open {
+		if isOpen[inc.Kind] == nil {
+			isOpen[inc.Kind] = map[string]bool{}
+		}
+		isOpen[inc.Kind][inc.Key] = true
 		keys, monitored := want[inc.Kind]
 		if _, still := keys[inc.Key]; monitored && !still {
 			if err := g.Clear(ctx, inc.Kind, inc.Key); err != nil {
@@ -170,6 +175,9 @@ func (g *Gateway) reconcileAlerts(ctx context.Context, open []app.AlertIncident,
 	}
 	for _, kind := range monitoredKinds {
 		for key, text := range want[kind] {
+			if isOpen[kind][key] {
+				continue // already open: no write every check
+			}
 			if err := g.Raise(ctx, kind, key, text); err != nil {
 				return err
 			}
