@@ -189,6 +189,14 @@ func TestBrowserConnectedFirstRunToPaidOrder(t *testing.T) {
 	if !strings.HasPrefix(link, "http://"+lanHost+"/l/") {
 		t.Fatalf("link %q is not on the LAN address", link)
 	}
+	run("link QR", chromedp.Click(chromedp.CSS(`.card.link summary`)), chromedp.WaitVisible(chromedp.CSS(`.card.link svg.qr`)))
+	linkQR, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`.card.link svg.qr`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scanned, _, err := qr.Decode(linkQR); err != nil || scanned != link {
+		t.Fatalf("the link's QR code reads %q (%v), want %q", scanned, err, link)
+	}
 	shots.shoot(ctx, "connect-11-links")
 	run("dashboard, all done", chromedp.Navigate(in.URL+"/admin/"), chromedp.WaitVisible(chromedp.ID(`dashboard`)),
 		chromedp.WaitVisible(chromedp.CSS(`#connect-panel`)), chromedp.WaitNotPresent(chromedp.ID(`setup-checklist`)))

@@ -184,6 +184,15 @@ func TestPairingCodeRefusedOnLoopbackOnly(t *testing.T) {
 	if !strings.Contains(page, `id="pair-refused"`) || !strings.Contains(page, "server.addr 改成 :3000") {
 		t.Fatalf("the refusal does not say what to do:\n%.3000s", page)
 	}
+	// Nor a payment link's QR code.
+	if status, _ := consoleCall(own, "POST", "/admin/links", url.Values{"productName": {"曲奇"}, "priceKind": {"fixed"}, "amount": {"9.9"},
+		"methods": {"alipay"}}); status != 200 {
+		t.Fatalf("create link: %d", status)
+	}
+	_, links := consoleCall(own, "GET", "/admin/links", nil)
+	if strings.Contains(links, `class="qr"`) || !strings.Contains(links, "不显示二维码") || !strings.Contains(links, "只有这台电脑能打开") {
+		t.Fatalf("a link QR code on loopback:\n%.3000s", links)
+	}
 }
 
 // The public address is set in the console and used at once by payUrl,

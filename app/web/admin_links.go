@@ -49,7 +49,11 @@ func (s *Server) linksPage(c echo.Context, toast string) error {
 }
 
 func (s *Server) linkView(c echo.Context, l app.LinkSummary) (views.LinkView, error) {
-	v := views.LinkView{LinkSummary: l, URL: s.baseURL(c) + "/l/" + l.Code}
+	reach := s.reach(c)
+	v := views.LinkView{LinkSummary: l, URL: reach.Base + "/l/" + l.Code}
+	if reach.Local() {
+		return v, nil // no QR code of an address only this computer opens (the page says why)
+	}
 	var err error
 	v.QR, err = qr.SVG(v.URL)
 	return v, err
