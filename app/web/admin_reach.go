@@ -51,6 +51,10 @@ func (s *Server) startReachCheck(c echo.Context) error {
 // reachCheckStatus is the live "has the phone opened it yet" line.
 func (s *Server) reachCheckStatus(c echo.Context) error {
 	check, err := s.gw.ReachCheck(c.Request().Context(), c.Param("token"))
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		// Expired while the page stayed open: say so once, and stop asking.
+		return s.render(c, http.StatusOK, views.ReachCheckExpired())
+	}
 	if err != nil {
 		return err
 	}
