@@ -128,6 +128,9 @@ func (s *Server) guideHeard(c echo.Context) error {
 		return err
 	}
 	h, err := s.gw.DeviceHeard(c.Request().Context(), id)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		return s.render(c, http.StatusOK, nopDeleted(id)) // deleted meanwhile: the line goes, and stops asking
+	}
 	if err != nil {
 		return err
 	}
