@@ -71,6 +71,8 @@ var AuditActions = []string{
 	AuditDeviceCreate, AuditDeviceRename, AuditDeviceRotateKey, AuditDeviceDelete,
 	AuditLinkCreate, AuditLinkEnable, AuditLinkDisable, AuditLinkDelete, AuditPayQRAmount, AuditPayQRAmountDrop,
 	AuditAPIKeyForwardingOff, AuditAPIKeyForwardingOn, AuditEpayMerchantKey, AuditEpayPlatformKey,
+	AuditPublicURL, AuditAlertChannelAdd, AuditAlertChannelOn, AuditAlertChannelOff, AuditAlertChannelDrop,
+	AuditAlertChannelTest, AuditAlertQuietHours,
 }
 
 // AuditFields writes an audit detail as a JSON object of name/value pairs

@@ -50,8 +50,15 @@ var actionLabels = map[string][2]string{
 	app.AuditAPIKeyForwardingOff: {"商户 API 密钥不再当手机密钥", "API key no longer accepted from phones"},
 	app.AuditAPIKeyForwardingOn:  {"允许商户 API 密钥当手机密钥", "API key accepted from phones again"},
 
-	app.AuditEpayMerchantKey: {"修改易支付 V2 商户公钥", "易支付 V2 merchant public key changed"},
-	app.AuditEpayPlatformKey: {"更换易支付 V2 平台密钥", "易支付 V2 platform key replaced"},
+	app.AuditEpayMerchantKey:  {"修改易支付 V2 商户公钥", "易支付 V2 merchant public key changed"},
+	app.AuditEpayPlatformKey:  {"更换易支付 V2 平台密钥", "易支付 V2 platform key replaced"},
+	app.AuditPublicURL:        {"修改访问地址", "Public address changed"},
+	app.AuditAlertChannelAdd:  {"添加提醒渠道", "Alert channel added"},
+	app.AuditAlertChannelOn:   {"启用提醒渠道", "Alert channel switched on"},
+	app.AuditAlertChannelOff:  {"停用提醒渠道", "Alert channel switched off"},
+	app.AuditAlertChannelDrop: {"删除提醒渠道", "Alert channel deleted"},
+	app.AuditAlertChannelTest: {"发送测试提醒", "Test alert sent"},
+	app.AuditAlertQuietHours:  {"修改免打扰时段", "Quiet hours changed"},
 }
 
 func actionLabel(ctx context.Context, a string) string {

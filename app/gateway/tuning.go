@@ -91,6 +91,9 @@ func (g *Gateway) LoadTuning(ctx context.Context) error {
 		}
 	}
 	g.tuning.Store(&st)
+	if err := g.loadPublicAddress(ctx); err != nil {
+		return err
+	}
 	return g.loadAPIKeyForwarding(ctx)
 }
 

@@ -79,6 +79,7 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	p.GET("/export/download", s.export)
 	s.registerDevices(p)
 	s.registerLinks(p)
+	s.registerConnect(p)
 	p.GET("/settings/qr/:method/:amount", s.payQRAmountImage)
 	p.POST("/settings/qr/:method/amounts", s.uploadPayQRAmount)
 	p.POST("/settings/qr/:method/:amount/delete", s.deletePayQRAmount)
