@@ -203,8 +203,9 @@ func TestBrowserConnectedFirstRunToPaidOrder(t *testing.T) {
 	shots.shoot(ctx, "connect-12-dashboard-done")
 
 	// A payer on the shop's Wi-Fi opens the link, pays with Alipay; the phone reports it.
-	run("payer: link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`form.buy`)),
-		chromedp.Click(chromedp.CSS(`.pick.alipay`)), chromedp.Click(chromedp.CSS(`form.buy button`)),
+	// Only the Alipay 收款码 is uploaded, so the link offers no choice of method.
+	run("payer: link", chromedp.Navigate(link), chromedp.WaitReady(chromedp.CSS(`form.buy input[name="method"][value="alipay"]`)),
+		chromedp.Click(chromedp.CSS(`form.buy button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#checkout[data-status="pending"]`)))
 	loc, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
