@@ -82,9 +82,10 @@ func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, 
 		if err != nil || ok {
 			return id, false, err
 		}
+		zh, en := g.phoneKeyWords()
 		return 0, false, app.NewError(app.EUNAUTHORIZED, "key",
-			"密钥不正确：请核对转发应用里填写的密钥，它应是管理后台“设备”页里该设备的密钥或商户 API 密钥。",
-			"Wrong key: the key in the forwarder must be the device's key from the admin Devices page, or the merchant API key.")
+			"密钥不正确：请核对转发应用里填写的密钥，它应是"+zh+"。",
+			"Wrong key: the key in the forwarder must be "+en+".")
 	case msg.Sign != "" && msg.Timestamp != "":
 		if !forward.TimestampFresh(msg.Timestamp, at, g.signWindow) {
 			zh, en := windowText(g.signWindow)
@@ -96,9 +97,10 @@ func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, 
 		if err != nil || ok {
 			return id, ok, err
 		}
+		zh, en := g.phoneKeyWords()
 		return 0, false, app.NewError(app.EUNAUTHORIZED, "sign",
-			"SmsForwarder 签名 sign 不正确：请把 SmsForwarder 发送通道里的“secret”设为该设备的密钥（或商户 API 密钥）。",
-			"Wrong SmsForwarder sign: set the channel's secret in SmsForwarder to this device's key (or the merchant API key).")
+			"SmsForwarder 签名 sign 不正确：请把 SmsForwarder 发送通道里的“secret”设为"+zh+"。",
+			"Wrong SmsForwarder sign: set the channel's secret in SmsForwarder to "+en+".")
 	}
 	has, err := g.HasAPIKey(ctx)
 	if err != nil {
@@ -113,9 +115,21 @@ func (g *Gateway) authenticateWebhook(ctx context.Context, msg forward.Message, 
 			return 0, false, errNoAPIKeyYet()
 		}
 	}
+	zh, en := g.phoneKeyWords()
 	return 0, false, app.NewError(app.EUNAUTHORIZED, "key",
-		"缺少密钥：请在请求头 key 中填写设备密钥或商户 API 密钥；SmsForwarder 也可在发送通道里设置 secret（签名）。",
-		"Key missing: send the device key or the merchant API key in the header key; in SmsForwarder you may set the channel's secret (signature) instead.")
+		"缺少密钥：请在请求头 key 中填写"+zh+"；SmsForwarder 也可在发送通道里设置 secret（签名）。",
+		"Key missing: send "+en+" in the header key; in SmsForwarder you may set the channel's secret (signature) instead.")
+}
+
+// phoneKeyWords names the keys a phone may use, so a refusal never points
+// at the merchant API key once it no longer works for phones.
+func (g *Gateway) phoneKeyWords() (zh, en string) {
+	if g.APIKeyForwarding().On {
+		return "管理后台“设备”页里该设备的密钥或商户 API 密钥",
+			"the device's key from the admin Devices page, or the merchant API key"
+	}
+	return "管理后台“设备”页里该设备的密钥（商户 API 密钥已设为不能用于手机）",
+		"the device's key from the admin Devices page (the merchant API key is switched off for phones)"
 }
 
 // windowText says a window of time in Chinese and English ("15 分钟", "15 minutes").

@@ -11,6 +11,7 @@ import (
 
 	"paygate/app"
 	"paygate/app/console"
+	"paygate/app/forward"
 	"paygate/app/store"
 	"paygate/app/store/storetest"
 )
@@ -262,6 +263,11 @@ func TestAPIKeyAsPhoneKeySwitch(t *testing.T) {
 	}
 	if _, ok, err := g.identify(ctx, is("nobody")); ok || err != nil {
 		t.Fatalf("unknown key: %v %v", ok, err)
+	}
+	// A refusal no longer points the phone at the API key.
+	_, _, err = g.authenticateWebhook(ctx, forward.Message{Key: "nobody"}, time.Now())
+	if zh, en := app.ErrorMessage(err, "zh"), app.ErrorMessage(err, "en"); !strings.Contains(zh, "已设为不能用于手机") || strings.Contains(en, ", or the merchant API key") {
+		t.Fatalf("wrong key with the API key switched off: %q / %q", zh, en)
 	}
 	log, _, err := g.db.AuditLog(ctx, app.AuditFilter{Limit: 10})
 	if err != nil || len(log) == 0 || log[0].Action != app.AuditAPIKeyForwardingOff || log[0].Actor != "admin" {
