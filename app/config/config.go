@@ -374,6 +374,24 @@ func LoadOrCreate(args []string, template []byte) (*Config, error) {
 	return decode(v, cfg)
 }
 
+// indented joins errs one per line under the header, keeping each one
+// matchable with errors.Is/As.
+func indented(errs []error) error {
+	return lineJoin{errs}
+}
+
+type lineJoin struct{ errs []error }
+
+func (j lineJoin) Error() string {
+	lines := make([]string, len(j.errs))
+	for i, e := range j.errs {
+		lines[i] = strings.ReplaceAll(e.Error(), "\n", "\n  ")
+	}
+	return strings.Join(lines, "\n  ")
+}
+
+func (j lineJoin) Unwrap() []error { return j.errs }
+
 // writeNew creates path with data; it never replaces an existing file.
 func writeNew(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -607,7 +625,10 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	}
 
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("configuration is not valid:\n  %w", errors.Join(errs...))
+		// The header is in Chinese too: a shop owner who edited config.yaml
+		// reads this; each line names the setting as it is written there.
+		return nil, fmt.Errorf("配置有误，paygate 没有启动。下面每行是一项设置（config.yaml 里的名字，括号里是环境变量）和它的问题：改正后再启动。\n"+
+			"configuration is not valid (each line: the setting, its environment variable, what is wrong):\n  %w", indented(errs))
 	}
 	return cfg, nil
 }
