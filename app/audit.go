@@ -50,3 +50,6 @@ const (
 	AuditAPIKeyForwardingOff = "settings.api_key_forwarding_off"
 	AuditAPIKeyForwardingOn  = "settings.api_key_forwarding_on"
 )
+
+// AuditReplica: the off-machine replica's settings were changed in the console.
+const AuditReplica = "settings.replica"

@@ -286,6 +286,7 @@ func actionLabel(ctx context.Context, a string) string {
 
 		app.AuditAPIKeyForwardingOff: {"商户 API 密钥不再当手机密钥", "API key no longer accepted from phones"},
 		app.AuditAPIKeyForwardingOn:  {"允许商户 API 密钥当手机密钥", "API key accepted from phones again"},
+		app.AuditReplica:             {"修改数据库副本设置", "Database replica settings changed"},
 	}
 	if l, ok := labels[a]; ok {
 		return tr(ctx, l[0], l[1])

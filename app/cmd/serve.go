@@ -51,11 +51,13 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 	}
 	defer unlock()
 
-	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous, ReadConns: cfg.Data.ReadConns})
+	// The store, with Litestream started before it and stopped after it
+	// when a replica is set up (replica_serve.go).
+	db, rep, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeStore(db, rep, logger)
 	if err := db.SeedSettings(ctx, cfg.Merchant.APIKey, cfg.Merchant.CallbackURL); err != nil {
 		return fmt.Errorf("seeding settings: %w", err)
 	}
@@ -89,7 +91,11 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 		LinkLimits:             app.LinkLimits{PerNetwork: cfg.Links.MaxPendingPerIP, PerLink: cfg.Links.MaxPendingPerLink},
 		CallbackGuard:          guard,
 		Logger:                 logger,
+		Replication:            rep,
+		ReplicaConfig:          cfg.Replica.Settings,
 	})
+	// The replica's alerts (falling behind, catching up) go nowhere until
+	// the alert channel is wired here: rep.SetAlerter(…).
 	if err := gw.LoadTuning(ctx); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
 	}

@@ -56,6 +56,12 @@ type Options struct {
 	// RefuseAPIKeyFromPhones is forwarder.accept_api_key false: the merchant
 	// API key is not a phone key unless the console turns it on.
 	RefuseAPIKeyFromPhones bool
+
+	// Replication is the off-machine copy of the database; nil: none.
+	Replication Replication
+	// ReplicaConfig are the replica settings from config.yaml and the
+	// environment; those in Pinned win over the console's.
+	ReplicaConfig app.ReplicaSettings
 }
 
 // Notifier is the callback queue's doorbell.
@@ -92,6 +98,9 @@ type Gateway struct {
 	tuningMu   sync.Mutex // one console change of the rules or switches at a time
 	apiKeyFwd  atomic.Pointer[console.APIKeyForwarding]
 	apiKeyDflt bool // forwarder.accept_api_key from config
+
+	replication   Replication
+	replicaConfig app.ReplicaSettings
 }
 
 // New returns a gateway.
@@ -112,6 +121,7 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 		signWindow: opts.ForwarderSignWindow, retention: opts.NotificationRetention, throttle: newLoginThrottle(),
 		links: newLinkGuard(opts.LinkRateLimit), linkLimits: opts.LinkLimits}
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
+	g.replication, g.replicaConfig = opts.Replication, opts.ReplicaConfig
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)
 	g.apiKeyFwd.Store(&console.APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})

@@ -1,0 +1,381 @@
+package replica
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/benbjohnson/litestream"
+	"github.com/benbjohnson/litestream/file"
+
+	"paygate/app"
+	"paygate/app/console"
+)
+
+// Options tune the replication.
+type Options struct {
+	// SyncInterval bounds how long a commit waits before it is on its way to
+	// the replica: Litestream cuts the WAL and uploads each half of it.
+	SyncInterval time.Duration // 1s when zero
+	// Retention is how far back a point-in-time restore can go (the
+	// snapshots and changes kept in the replica).
+	Retention time.Duration // 7 days when zero
+	// AlertAfter: the replica lagging this long (or replication not running
+	// this long while set up) raises an alert.
+	AlertAfter time.Duration // 1 minute when zero
+	Logger     *slog.Logger
+	Alerter    Alerter // nil: no alerts
+}
+
+// Alerter raises and clears the owner's alert incidents (one message when
+// raised, one when cleared).
+type Alerter interface {
+	Raise(kind, key, zh, en string)
+	Clear(kind, key string)
+}
+
+// AlertKind is the kind of the replication's alert incidents.
+const AlertKind = "replication"
+
+type noAlerter struct{}
+
+func (noAlerter) Raise(kind, key, zh, en string) {}
+func (noAlerter) Clear(kind, key string)         {}
+
+// startTimeout bounds the first try at start: an unreachable replica must
+// not keep the shop closed; the retries go on in the background.
+const startTimeout = 10 * time.Second
+
+// Replicator runs Litestream on paygate's database for the life of the process.
+type Replicator struct {
+	dbPath   string
+	settings app.ReplicaSettings
+	opts     Options
+	log      *slog.Logger
+	errs     *errorLog
+	began    time.Time
+
+	ctx    context.Context // ends at Close: stops the retries and the watch
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	alerter   Alerter
+	store     *litestream.Store
+	db        *litestream.DB
+	replica   *litestream.Replica
+	runningAt time.Time
+	refused   bool
+	alerted   bool
+}
+
+// Start checks the replica in s and starts replicating dbPath to it. Call it
+// before paygate opens dbPath, and Close after paygate closed it: Litestream
+// opens its own handle on the database here and closes it in Close, and
+// closing a handle drops the process's POSIX locks on the file.
+//
+// A replica ahead of this database is an error wrapping ErrReplicaAhead:
+// paygate must not start on it. Any other trouble (unreachable, refused
+// credentials) leaves the replicator retrying in the background, with the
+// reason in State and an alert once it lasts.
+func Start(ctx context.Context, dbPath string, s app.ReplicaSettings, opts Options) (*Replicator, error) {
+	if opts.SyncInterval <= 0 {
+		opts.SyncInterval = time.Second
+	}
+	if opts.Retention <= 0 {
+		opts.Retention = 7 * 24 * time.Hour
+	}
+	if opts.AlertAfter <= 0 {
+		opts.AlertAfter = time.Minute
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Alerter == nil {
+		opts.Alerter = noAlerter{}
+	}
+	r := &Replicator{dbPath: dbPath, settings: s, opts: opts, began: time.Now(), alerter: opts.Alerter}
+	r.log = opts.Logger.With("replica", s.Display())
+	r.errs = newErrorLog(r.log.Handler())
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	if !s.On() {
+		return r, nil
+	}
+	first, cancel := context.WithTimeout(ctx, startTimeout)
+	err := r.attempt(first, true)
+	cancel()
+	switch {
+	case errors.Is(err, ErrReplicaAhead):
+		r.refused = true
+		r.errs.record(err)
+		return r, err
+	case app.ErrorCode(err) == app.EINVALID:
+		r.errs.record(err) // settings that cannot work: no use retrying
+		r.log.Error("replication is off: its settings cannot be used; fix them in the console or config.yaml and restart", "err", err)
+	case err != nil:
+		r.errs.record(err)
+		r.log.Error("replication is not running yet; paygate retries in the background", "err", err)
+		r.wg.Add(1)
+		go r.retry()
+	default:
+		r.log.Info("replicating the database", "sync_interval", opts.SyncInterval.String(), "retention", opts.Retention.String())
+	}
+	r.wg.Add(1)
+	go r.watch()
+	return r, nil
+}
+
+// attempt checks the replica and starts Litestream on it. first: paygate
+// has not opened the database yet.
+func (r *Replicator) attempt(ctx context.Context, first bool) error {
+	client, err := newClient(r.settings)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(r.errs)
+	client.SetLogger(logger)
+	if err := client.Init(ctx); err != nil {
+		return err
+	}
+	reset, err := checkTarget(ctx, client, r.dbPath, r.settings)
+	if err != nil {
+		return err
+	}
+	if reset {
+		if err := resetLocal(r.dbPath); err != nil {
+			return err
+		}
+	}
+	m, err := readMarker(r.dbPath)
+	if err != nil {
+		return err
+	}
+	if m.Replica != r.settings.Identity() || reset {
+		m = marker{Replica: r.settings.Identity()}
+	}
+	if err := writeMarker(r.dbPath, m); err != nil {
+		return err
+	}
+
+	half := r.opts.SyncInterval / 2
+	db := litestream.NewDB(r.dbPath)
+	db.MonitorInterval = half
+	db.BusyTimeout = 10 * time.Second // as paygate's own connections: a busy writer is no error
+	replica := litestream.NewReplicaWithClient(db, client)
+	replica.SyncInterval = half
+	db.Replica = replica
+	if fc, ok := client.(*file.ReplicaClient); ok {
+		fc.Replica = replica // keeps the replica files' owner and mode
+	}
+	store := litestream.NewStore([]*litestream.DB{db}, litestream.CompactionLevels{
+		{Level: 0},
+		{Level: 1, Interval: 30 * time.Second},
+		{Level: 2, Interval: 5 * time.Minute},
+		{Level: 3, Interval: time.Hour},
+	})
+	store.Logger = logger
+	db.SetLogger(logger.With("db", "paygate.db"))
+	store.SnapshotInterval = 24 * time.Hour
+	store.SnapshotRetention = r.opts.Retention
+	store.SetShutdownSyncTimeout(10 * time.Second)
+	if err := store.Open(ctx); err != nil {
+		_ = store.Close(context.WithoutCancel(ctx))
+		return err
+	}
+	// The first sync opens Litestream's handle on the database. If that
+	// fails Litestream closes the handle again; before paygate opened the
+	// database that is harmless, so stop and let the caller retry.
+	if err := db.Sync(ctx); err != nil && db.SQLDB() == nil && first {
+		_ = store.Close(context.WithoutCancel(ctx))
+		return err
+	}
+	r.mu.Lock()
+	r.store, r.db, r.replica, r.runningAt = store, db, replica, time.Now()
+	r.mu.Unlock()
+	return nil
+}
+
+// retry starts Litestream once the replica answers, backing off to 5 minutes.
+func (r *Replicator) retry() {
+	defer r.wg.Done()
+	for wait := 5 * time.Second; ; wait = min(wait*2, 5*time.Minute) {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+		err := r.attempt(ctx, false)
+		cancel()
+		switch {
+		case err == nil:
+			r.log.Info("replicating the database")
+			return
+		case errors.Is(err, ErrReplicaAhead):
+			r.mu.Lock()
+			r.refused = true
+			r.mu.Unlock()
+			r.errs.record(err)
+			r.log.Error("replication refused until paygate is restarted", "err", err)
+			return
+		case r.ctx.Err() == nil:
+			r.errs.record(err)
+			r.log.Warn("replication still not running", "err", err, "next_try", min(wait*2, 5*time.Minute).String())
+		}
+	}
+}
+
+// watch raises the alert when the replica falls behind and clears it when
+// it has caught up.
+func (r *Replicator) watch() {
+	defer r.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-t.C:
+		}
+		st := r.State()
+		r.mu.Lock()
+		raise, clear := st.Behind && !r.alerted, !st.Behind && r.alerted
+		r.alerted = st.Behind
+		alerter := r.alerter
+		r.mu.Unlock()
+		key := r.settings.Identity()
+		switch {
+		case raise:
+			zh, en := alertText(st)
+			r.log.Warn("replication is behind", "lag", st.Lag.Round(time.Second).String(), "err", st.Error)
+			alerter.Raise(AlertKind, key, zh, en)
+		case clear:
+			r.log.Info("replication caught up")
+			alerter.Clear(AlertKind, key)
+		}
+	}
+}
+
+func alertText(st console.ReplicaState) (zh, en string) {
+	why := ""
+	if st.Error != "" {
+		why = app.Clip(st.Error, 300)
+	}
+	switch {
+	case st.Refused:
+		return "数据库副本 " + st.Target + " 没有在同步：副本里有本机没有的更新，paygate 拒绝覆盖它。" + why,
+			"The database replica " + st.Target + " is not being written: it holds changes this database does not have, and paygate will not overwrite them. " + why
+	case !st.Running:
+		return "数据库副本 " + st.Target + " 没有在同步（连不上或被拒绝），付款记录目前只在这台机器上。原因：" + why,
+			"The database replica " + st.Target + " is not being written (unreachable or refused): payment records are on this machine only. Why: " + why
+	}
+	last := app.FormatTime(st.LastSyncAt)
+	if last == "" {
+		last = "—"
+	}
+	return "数据库副本 " + st.Target + " 已落后 " + st.Lag.Round(time.Second).String() + "（上次同步 " + last + "）：这段时间的付款记录只在这台机器上。原因：" + why,
+		"The database replica " + st.Target + " is " + st.Lag.Round(time.Second).String() + " behind (last sync " + last + "): payment records since then are on this machine only. Why: " + why
+}
+
+// State is how replication is doing now. It does no I/O.
+func (r *Replicator) State() console.ReplicaState {
+	st := console.ReplicaState{
+		On: r.settings.On(), Target: r.settings.Display(),
+		SyncInterval: r.opts.SyncInterval, Retention: r.opts.Retention, StartedAt: r.began,
+	}
+	if !st.On {
+		return st
+	}
+	r.mu.Lock()
+	db, replica, runningAt, refused := r.db, r.replica, r.runningAt, r.refused
+	r.mu.Unlock()
+	msg, msgAt := r.errs.last.get()
+	if db == nil {
+		st.Refused = refused
+		st.Error, st.ErrorAt = msg, msgAt
+		st.Behind = refused || time.Since(r.began) > r.opts.AlertAfter
+		return st
+	}
+	st.Running = true
+	if pos, err := db.Pos(); err == nil {
+		st.LocalTXID = uint64(pos.TXID)
+	}
+	st.ReplicaTXID = uint64(replica.Pos().TXID)
+	st.LastSyncAt = db.LastSuccessfulSyncAt()
+	if st.ReplicaTXID < st.LocalTXID || st.LastSyncAt.IsZero() {
+		since := st.LastSyncAt
+		if since.IsZero() {
+			since = runningAt
+		}
+		st.Lag = time.Since(since)
+	}
+	if msg != "" && (st.Lag > 0 || msgAt.After(st.LastSyncAt)) && msgAt.After(runningAt) {
+		st.Error, st.ErrorAt = msg, msgAt
+	}
+	st.Behind = st.Lag > r.opts.AlertAfter
+	return st
+}
+
+// SetAlerter sets who is told when the replica falls behind and catches up:
+// the alert channel, which starts after the replicator.
+func (r *Replicator) SetAlerter(a Alerter) {
+	if a == nil {
+		a = noAlerter{}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.alerter = a
+}
+
+// Settings are the settings this run replicates with.
+func (r *Replicator) Settings() app.ReplicaSettings { return r.settings }
+
+// Check tells whether s could be replicated to: it answers, and holds no
+// changes this database lacks. It changes nothing.
+func (r *Replicator) Check(ctx context.Context, s app.ReplicaSettings) error {
+	if !s.On() {
+		return nil
+	}
+	client, err := newClient(s)
+	if err != nil {
+		return err
+	}
+	client.SetLogger(slog.New(r.errs))
+	if err := client.Init(ctx); err != nil {
+		return unreachable(s, err)
+	}
+	if _, err := checkTarget(ctx, client, r.dbPath, s); err != nil {
+		if errors.Is(err, ErrReplicaAhead) {
+			return err
+		}
+		return unreachable(s, err)
+	}
+	return nil
+}
+
+func unreachable(s app.ReplicaSettings, err error) error {
+	var e *app.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return app.NewError(app.EUNAVAILABLE, "replica.url",
+		"连不上副本 "+s.Display()+"："+app.Clip(err.Error(), 300)+"。请检查地址、endpoint、区域和密钥（以及存储桶是否已经建好）。",
+		"The replica "+s.Display()+" cannot be reached: "+app.Clip(err.Error(), 300)+". Check the address, endpoint, region and keys (and that the bucket exists).")
+}
+
+// Close stops replicating after a last sync (at most 10 seconds). Call it
+// after paygate closed its own connections to the database.
+func (r *Replicator) Close(ctx context.Context) error {
+	r.cancel()
+	r.wg.Wait()
+	r.mu.Lock()
+	store := r.store
+	r.store, r.db, r.replica = nil, nil, nil
+	r.mu.Unlock()
+	if store == nil {
+		return nil
+	}
+	return store.Close(ctx)
+}
