@@ -53,8 +53,7 @@ type ReplicaSection struct {
 func (s ReplicaSection) Pinned(key string) bool { return s.Sources[key].Pinned() }
 
 // ReplicaForm is the replication section's form, as typed. An empty secret
-// keeps the saved one.
+// keeps the saved one; an empty URL turns replication off.
 type ReplicaForm struct {
 	URL, Endpoint, Region, AccessKeyID, SecretAccessKey, HostKey, KeyFile string
-	ClearSecret                                                           bool
 }

@@ -101,10 +101,7 @@ func (g *Gateway) SaveReplica(ctx context.Context, f console.ReplicaForm, by str
 				next.Set(key, v)
 			}
 		}
-		switch {
-		case f.ClearSecret:
-			next.SecretAccessKey = ""
-		case f.SecretAccessKey != "": // empty keeps the saved secret, which the form never shows
+		if f.SecretAccessKey != "" { // empty keeps the saved secret, which the form never shows
 			next.Set("replica.secret_access_key", f.SecretAccessKey)
 		}
 	}

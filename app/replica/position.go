@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -142,17 +143,84 @@ func checkTarget(ctx context.Context, client litestream.ReplicaClient, dbPath st
 	switch {
 	case remote == 0:
 		return !known || local > 0, nil
-	case known && local >= remote:
-		return false, nil
+	case !known || local < remote:
+		return false, aheadError(s, local, remote, remoteAt)
 	}
-	return false, aheadError(s, local, remote, remoteAt)
+	// Level or ahead: the replica's newest batch must be this database's
+	// batch of that number. After a fail-over the old machine may come back
+	// with batches it never shipped, numbered like those the new one shipped
+	// since; writing on would mix two histories in one replica.
+	same, err := sameHistory(ctx, client, dbPath, remote)
+	if err != nil {
+		return false, err
+	}
+	if !same {
+		return false, divergedError(s, remote, remoteAt)
+	}
+	return false, nil
+}
+
+// sameHistory: the local batch numbered remote, when still here, is the
+// replica's batch of that number, byte for byte (the files' checksums; a
+// batch carries its time to the millisecond, so two machines' batches
+// never match by chance). Litestream writes no database checksum to
+// compare instead.
+func sameHistory(ctx context.Context, client litestream.ReplicaClient, dbPath string, remote ltx.TXID) (bool, error) {
+	entries, err := os.ReadDir(filepath.Join(metaDir(dbPath), "ltx", "0"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return false, err
+	}
+	localFile := ""
+	for _, e := range entries {
+		if _, max, err := ltx.ParseFilename(e.Name()); err == nil && max == remote {
+			localFile = filepath.Join(metaDir(dbPath), "ltx", "0", e.Name())
+		}
+	}
+	if localFile == "" {
+		return true, nil // restored from the replica at this position, or pruned: nothing to compare
+	}
+	raw, err := os.ReadFile(localFile)
+	if err != nil {
+		return false, err
+	}
+	var mine ltx.Trailer
+	if len(raw) < ltx.TrailerSize || mine.UnmarshalBinary(raw[len(raw)-ltx.TrailerSize:]) != nil {
+		return true, nil // a torn local file: Litestream rebuilds it
+	}
+	itr, err := client.LTXFiles(ctx, 0, 0, false)
+	if err != nil {
+		return false, err
+	}
+	var theirs *ltx.FileInfo
+	for itr.Next() {
+		if info := itr.Item(); info.MaxTXID == remote {
+			theirs = info
+		}
+	}
+	if err := itr.Close(); err != nil {
+		return false, err
+	}
+	if theirs == nil || theirs.Size < ltx.TrailerSize {
+		return true, nil
+	}
+	rc, err := client.OpenLTXFile(ctx, 0, theirs.MinTXID, theirs.MaxTXID, theirs.Size-ltx.TrailerSize, 0)
+	if err != nil {
+		return false, err
+	}
+	defer rc.Close()
+	buf := make([]byte, ltx.TrailerSize)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		return false, err
+	}
+	var trailer ltx.Trailer
+	if err := trailer.UnmarshalBinary(buf); err != nil {
+		return false, err
+	}
+	return trailer.FileChecksum == mine.FileChecksum, nil
 }
 
 func aheadError(s app.ReplicaSettings, local, remote ltx.TXID, remoteAt time.Time) error {
-	at := app.FormatTime(remoteAt)
-	if at == "" {
-		at = "?"
-	}
+	at := orQuestion(app.FormatTime(remoteAt))
 	target := s.Display()
 	return fmt.Errorf("%w (%w: local %s, replica %s)", app.NewError(app.ECONFLICT, "replica.url",
 		"副本 "+target+" 里有本机数据库没有的更新（副本到第 "+num(remote)+" 批，本机到第 "+num(local)+" 批；副本最后写入于 "+at+"）："+
@@ -164,6 +232,23 @@ func aheadError(s app.ReplicaSettings, local, remote ltx.TXID, remoteAt time.Tim
 			"To carry on from the replica: paygate restore --from-replica "+s.SafeURL()+" (the local database is kept aside); "+
 			"to keep this database instead: point replica.url at a new, empty place (e.g. add -2 to the path) and keep the old replica for reference."),
 		ErrReplicaAhead, num(local), num(remote))
+}
+
+func divergedError(s app.ReplicaSettings, remote ltx.TXID, remoteAt time.Time) error {
+	at := orQuestion(app.FormatTime(remoteAt))
+	return fmt.Errorf("%w (%w: batch %s differs)", app.NewError(app.ECONFLICT, "replica.url",
+		"副本 "+s.Display()+" 的第 "+num(remote)+" 批和本机的第 "+num(remote)+" 批不一样（副本最后写入于 "+at+"）：本机停下以后，另一台 paygate 接着写了这个副本。两边的新记录不能混在一个副本里，所以 paygate 没有启动。"+
+			"要接着用副本里的数据：运行 paygate restore --from-replica "+s.SafeURL()+"（本机数据库会另存一份，里面没同步出去的记录可以对照查看）；确定要以本机数据库为准：把 replica.url 改成一个新的空目录。",
+		"Batch "+num(remote)+" in the replica "+s.Display()+" is not this database's batch "+num(remote)+" (the replica was last written "+at+"): after this paygate stopped, another one wrote to the replica. The two sets of new records cannot share one replica, so paygate did not start. "+
+			"To carry on from the replica: paygate restore --from-replica "+s.SafeURL()+" (the local database is kept aside, with the records it never shipped, for you to compare); to keep this database instead: point replica.url at a new, empty place."),
+		ErrReplicaAhead, num(remote))
+}
+
+func orQuestion(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return s
 }
 
 func num(t ltx.TXID) string { return strconv.FormatUint(uint64(t), 10) }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -43,7 +45,9 @@ func newDB(t *testing.T, dir string) *testDB {
 func (d *testDB) insert(t *testing.T, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		if _, err := d.db.Exec(`INSERT INTO orders (note) VALUES ('x')`); err != nil {
+		// Each row differs, as real orders do: two machines' histories never
+		// happen to be the same bytes.
+		if _, err := d.db.Exec(`INSERT INTO orders (note) VALUES (hex(randomblob(8)))`); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -287,5 +291,131 @@ func TestAWSCABundleIsExplained(t *testing.T) {
 	_, err := newClient(app.ReplicaSettings{URL: "s3://b/p", Endpoint: "https://oss-cn-hangzhou.aliyuncs.com", AccessKeyID: "k", SecretAccessKey: "s"})
 	if !errors.Is(err, ErrCABundle) || !strings.Contains(app.ErrorMessage(err, "zh"), "AWS_CA_BUNDLE") || !strings.Contains(app.ErrorMessage(err, "en"), "UnsetEnvironment=AWS_CA_BUNDLE") {
 		t.Fatalf("AWS_CA_BUNDLE: %v", err)
+	}
+}
+
+// fakeS3 is an in-process S3-compatible server on a fixed address that can
+// go down and come back with its data.
+type fakeS3 struct {
+	t       *testing.T
+	addr    string
+	handler http.Handler
+	srv     *httptest.Server
+}
+
+func newFakeS3(t *testing.T) *fakeS3 {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeS3{t: t, addr: l.Addr().String(),
+		handler: gofakes3.New(s3mem.New(), gofakes3.WithAutoBucket(true), gofakes3.WithLogger(gofakes3.DiscardLog())).Server()}
+	f.serve(l)
+	t.Cleanup(func() { f.down() })
+	return f
+}
+
+func (f *fakeS3) serve(l net.Listener) {
+	f.srv = httptest.NewUnstartedServer(f.handler)
+	f.srv.Listener.Close()
+	f.srv.Listener = l
+	f.srv.Start()
+}
+
+func (f *fakeS3) down() {
+	if f.srv != nil {
+		f.srv.CloseClientConnections()
+		f.srv.Close()
+		f.srv = nil
+	}
+}
+
+func (f *fakeS3) up() {
+	l, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.serve(l)
+}
+
+func (f *fakeS3) settings() app.ReplicaSettings {
+	return app.ReplicaSettings{URL: "s3://paygate-backup/shop", Endpoint: "http://" + f.addr, Region: "us-east-1", AccessKeyID: "k", SecretAccessKey: "s"}
+}
+
+// restoreInto rebuilds dir from the replica as paygate restore --from-replica does.
+func restoreInto(t *testing.T, s app.ReplicaSettings, dir string) {
+	t.Helper()
+	out, res := restore(t, s, time.Time{})
+	if err := os.Rename(out, filepath.Join(dir, "paygate.db")); err != nil {
+		t.Fatal(err)
+	}
+	if err := MarkRestored(filepath.Join(dir, "paygate.db"), s, res.TXID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The old machine comes back with batches it never shipped, numbered like
+// the ones the new machine shipped since: the numbers alone would let it
+// write on and mix two histories in the replica.
+func TestRefusesDivergedHistory(t *testing.T) {
+	t.Setenv("AWS_CA_BUNDLE", "")
+	s3 := newFakeS3(t)
+	s := s3.settings()
+	r, d, err := start(t, t.TempDir(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.insert(t, 3)
+	waitInSync(t, r)
+	stop(t, r, d)
+
+	// The old machine: ships what it had, then the bucket is cut off while it
+	// goes on taking orders, and it dies.
+	oldDir := t.TempDir()
+	restoreInto(t, s, oldDir)
+	r, d, err = start(t, oldDir, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitInSync(t, r)
+	s3.down()
+	for i := 0; i < 30; i++ {
+		d.insert(t, 1)
+		time.Sleep(50 * time.Millisecond)
+	}
+	d.db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = r.Close(ctx) // the last sync cannot reach the bucket
+	cancel()
+	s3.up()
+	oldLocal, _, _ := localPosition(filepath.Join(oldDir, "paygate.db"), s.Identity())
+
+	// The new machine takes over from the replica and ships a little.
+	newDir := t.TempDir()
+	restoreInto(t, s, newDir)
+	r, d, err = start(t, newDir, s)
+	if err != nil {
+		t.Fatalf("fail-over start: %v", err)
+	}
+	d.insert(t, 1)
+	waitInSync(t, r)
+	stop(t, r, d)
+	out, _ := restore(t, s, time.Time{})
+	want := count(t, out)
+
+	client, _ := newClient(s)
+	remote, _, _ := remotePosition(context.Background(), client)
+	if oldLocal < remote {
+		t.Fatalf("the old machine cut %d batches, the replica holds %d: not the case under test", oldLocal, remote)
+	}
+
+	_, _, err = start(t, oldDir, s)
+	if !errors.Is(err, ErrReplicaAhead) || !strings.Contains(app.ErrorMessage(err, "en"), "is not this database's batch") {
+		t.Fatalf("old machine (batch %d) on a replica another one wrote to (batch %d): %v", oldLocal, remote, err)
+	}
+	out, _ = restore(t, s, time.Time{})
+	if n := count(t, out); n != want {
+		t.Fatalf("the replica changed after the refusal: %d orders, want %d", n, want)
 	}
 }

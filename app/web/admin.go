@@ -67,6 +67,8 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	p.POST("/settings/epay", s.saveEpay)
 	p.POST("/settings/tuning", s.saveTuning)
 	p.POST("/settings/password", s.changePassword)
+	p.GET("/settings/replica/status", s.replicaStatus)
+	p.POST("/settings/replica", s.saveReplica)
 	p.GET("/settings/qr/:method", s.payQRImage)
 	p.POST("/settings/qr/:method", s.uploadPayQR)
 	p.GET("/export", s.exportPage)

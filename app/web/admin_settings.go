@@ -27,9 +27,13 @@ func (s *Server) settings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	replica, err := s.gw.ReplicaSection(ctx)
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.SettingsPage(s.meta(c, tr(c, "设置", "Settings"), "settings"),
 		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), Rules: s.gw.TuningState(), Forwarding: s.gw.APIKeyForwarding(),
-			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c)}))
+			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c), Replica: replica}))
 }
 
 func (s *Server) saveEpay(c echo.Context) error {
