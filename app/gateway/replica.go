@@ -78,7 +78,7 @@ func (g *Gateway) savedReplica(ctx context.Context) (app.ReplicaSettings, error)
 func (g *Gateway) SaveReplica(ctx context.Context, f console.ReplicaForm, by string) (console.ReplicaSection, error) {
 	if src := g.pinned["replica.url"]; src.Pinned() {
 		return console.ReplicaSection{}, app.NewError(app.ECONFLICT, "replica.url",
-			"副本地址由"+src.Describe("zh")+"，不能在这里修改：请改那里，然后重启 paygate。",
+			"副本地址"+src.Describe("zh")+"，不能在这里修改：请改那里，然后重启 paygate。",
 			"The replica address is "+src.Describe("en")+" and cannot be changed here: change it there and restart paygate.")
 	}
 	saved, err := g.savedReplica(ctx)
