@@ -19,7 +19,9 @@ type fakeReplication struct {
 	checked []app.ReplicaSettings
 }
 
-func (f *fakeReplication) State() console.ReplicaState   { return console.ReplicaState{On: f.running.On()} }
+func (f *fakeReplication) State() console.ReplicaState {
+	return console.ReplicaState{On: f.running.On()}
+}
 func (f *fakeReplication) Settings() app.ReplicaSettings { return f.running }
 func (f *fakeReplication) Check(_ context.Context, s app.ReplicaSettings) error {
 	f.checked = append(f.checked, s)
