@@ -578,3 +578,61 @@ func TestReplicaBucketRequests(t *testing.T) {
 		time.Sleep(10 * time.Second)
 	})
 }
+
+// paygate's own backups (an online `paygate backup` beside the running
+// server) and Litestream share the WAL without harm: both copies restore
+// with every order, and the backup restores as before.
+func TestReplicaAndBackupsTogether(t *testing.T) {
+	tg := fileTarget(t)
+	dir := t.TempDir()
+	pg := startPaygate(t, dir, append([]string{"PAYGATE_MERCHANT_API_KEY=" + testAPIKey}, tg.env...)...)
+	waitReplicating(t, pg)
+	var ids []string
+	for i := 0; i < 20; i++ {
+		ids = append(ids, pg.createOrder(`{"productName":"备份与副本","amount":5.55,"paymentMethod":"alipay"}`)["orderId"].(string))
+	}
+	out, err := runCommand(t, dir, "backup")
+	if err != nil || !strings.Contains(out, "backup written") {
+		t.Fatalf("paygate backup beside a replicating server: %v\n%s", err, out)
+	}
+	backupFile := strings.Fields(strings.SplitN(out, "backup written: ", 2)[1])[0]
+	for i := 0; i < 20; i++ {
+		ids = append(ids, pg.createOrder(`{"productName":"备份之后","amount":6.66,"paymentMethod":"alipay"}`)["orderId"].(string))
+	}
+	pg.stop()
+	if strings.Contains(pg.logs.String(), "level=ERROR") {
+		t.Fatalf("errors while replicating beside a backup:\n%s", pg.logs.String())
+	}
+
+	fromReplica := t.TempDir()
+	if out, err := runWithEnv(t, fromReplica, tg.env, "restore", "--from-replica", tg.url); err != nil || !strings.Contains(out, "40 orders") {
+		t.Fatalf("restore from the replica: %v\n%s", err, out)
+	}
+	orders, _ := restoredRecords(t, filepath.Join(fromReplica, "paygate.db"))
+	for _, id := range ids {
+		if orders[id] == "" {
+			t.Fatalf("order %s is not in the replica", id)
+		}
+	}
+	fromBackup := t.TempDir()
+	if out, err := runCommand(t, fromBackup, "restore", backupFile); err != nil || !strings.Contains(out, "20 orders") {
+		t.Fatalf("restore the backup: %v\n%s", err, out)
+	}
+
+	// The owner puts the backup back on the replicating machine: paygate
+	// starts, and the replica follows the database put back.
+	if out, err := runCommand(t, dir, "restore", backupFile); err != nil {
+		t.Fatalf("restore the backup in place: %v\n%s", err, out)
+	}
+	pg.start()
+	waitReplicating(t, pg)
+	later := pg.createOrder(`{"productName":"恢复备份之后","amount":7.77,"paymentMethod":"alipay"}`)["orderId"].(string)
+	pg.stop()
+	again := t.TempDir()
+	if out, err := runWithEnv(t, again, tg.env, "restore", "--from-replica", tg.url); err != nil || !strings.Contains(out, "21 orders") {
+		t.Fatalf("restore from the replica after the backup was put back: %v\n%s", err, out)
+	}
+	if orders, _ := restoredRecords(t, filepath.Join(again, "paygate.db")); orders[later] == "" || orders[ids[len(ids)-1]] != "" {
+		t.Fatalf("the replica does not follow the database put back")
+	}
+}
