@@ -2,8 +2,8 @@
 // with Litestream (github.com/benbjohnson/litestream, embedded as a library)
 // and rebuilds a data directory from such a copy.
 //
-// Litestream ships every committed change of paygate.db, batched each half
-// sync interval, to a directory, an S3-compatible bucket or an SFTP server, and
+// Litestream ships every committed change of paygate.db, batched each
+// quarter sync interval and uploaded within another quarter, to a directory, an S3-compatible bucket or an SFTP server, and
 // keeps snapshots for a point-in-time restore. The replicator runs it for the
 // life of the process: it must start before paygate opens its own connections
 // and stop after they are closed (Litestream holds a file handle on the

@@ -16,8 +16,11 @@ import (
 
 // Options tune the replication.
 type Options struct {
-	// SyncInterval bounds how long a commit waits before it is on its way to
-	// the replica: Litestream cuts the WAL and uploads each half of it.
+	// SyncInterval bounds how long a commit waits before it is in the
+	// replica: Litestream cuts the new WAL frames into a batch every quarter
+	// interval (one upload each, so at most four a second at 1s) and ships
+	// a batch within another quarter, leaving half for the upload and for a
+	// busy machine.
 	SyncInterval time.Duration // 1s when zero
 	// Retention is how far back a point-in-time restore can go (the
 	// snapshots and changes kept in the replica).
@@ -159,12 +162,11 @@ func (r *Replicator) attempt(ctx context.Context, first bool) error {
 		return err
 	}
 
-	half := r.opts.SyncInterval / 2
 	db := litestream.NewDB(r.dbPath)
-	db.MonitorInterval = half
+	db.MonitorInterval = r.opts.SyncInterval / 4
 	db.BusyTimeout = 10 * time.Second // as paygate's own connections: a busy writer is no error
 	replica := litestream.NewReplicaWithClient(db, client)
-	replica.SyncInterval = half
+	replica.SyncInterval = r.opts.SyncInterval / 4
 	db.Replica = replica
 	if fc, ok := client.(*file.ReplicaClient); ok {
 		fc.Replica = replica // keeps the replica files' owner and mode
