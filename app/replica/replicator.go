@@ -165,6 +165,11 @@ func (r *Replicator) attempt(ctx context.Context, first bool) error {
 	db := litestream.NewDB(r.dbPath)
 	db.MonitorInterval = r.opts.SyncInterval / 4
 	db.BusyTimeout = 10 * time.Second // as paygate's own connections: a busy writer is no error
+	// Litestream's time-based checkpoint writes a batch of its own, which is
+	// uploaded and compacted: once a minute (its default) that is 120
+	// requests an hour to an idle shop's bucket. The WAL stays bounded by
+	// the page-count checkpoint (1,000 pages) whatever this is.
+	db.CheckpointInterval = 10 * time.Minute
 	replica := litestream.NewReplicaWithClient(db, client)
 	replica.SyncInterval = r.opts.SyncInterval / 4
 	db.Replica = replica
@@ -179,6 +184,7 @@ func (r *Replicator) attempt(ctx context.Context, first bool) error {
 	})
 	store.Logger = logger
 	db.SetLogger(logger.With("db", "paygate.db"))
+	store.L0RetentionCheckInterval = time.Minute // each check lists the bucket twice; the files live 5 minutes
 	store.SnapshotInterval = 24 * time.Hour
 	store.SnapshotRetention = r.opts.Retention
 	store.SetShutdownSyncTimeout(10 * time.Second)
