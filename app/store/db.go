@@ -33,6 +33,11 @@ type Options struct {
 	Synchronous string // FULL or NORMAL
 	ReadConns   int
 	Now         func() time.Time // clock; time.Now when nil
+	// NoAutoCheckpoint leaves checkpoints to Litestream while it replicates
+	// the database: it holds a read transaction so that nothing is
+	// checkpointed before it has copied it, and SQLite's automatic
+	// checkpoint would then retry after every commit past 1,000 pages.
+	NoAutoCheckpoint bool
 }
 
 // DB is the paygate database.
@@ -70,7 +75,11 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	}
 
 	db := &DB{path: path, now: now, jobs: make(chan *writeJob, 4*maxBatch), closing: make(chan struct{}), writerDone: make(chan struct{})}
-	write := sql.OpenDB(db.writeConnector(dsn(path, opts.Synchronous, false)))
+	writeDSN := dsn(path, opts.Synchronous, false)
+	if opts.NoAutoCheckpoint {
+		writeDSN += "&_pragma=wal_autocheckpoint(0)" // only the writer commits, so only it would checkpoint
+	}
+	write := sql.OpenDB(db.writeConnector(writeDSN))
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
