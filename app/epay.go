@@ -23,5 +23,9 @@ type EpayOrder struct {
 	Param      string // opaque client data, echoed in the notify
 	NotifyURL  string
 	ReturnURL  string // as the client sent it, without our signed query
-	CreatedAt  time.Time
+	// Protocol is how the order was asked for, and so how its notify and
+	// return are signed: "v1" (submit.php, mapi.php: MD5 with the merchant
+	// key) or "v2" (/api/pay/*: RSA with the platform key, with a timestamp).
+	Protocol  string
+	CreatedAt time.Time
 }

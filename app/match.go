@@ -1,6 +1,10 @@
 package app
 
-import "time"
+import (
+	"time"
+
+	"paygate/app/money"
+)
 
 // Confidence is how sure the matcher is that a payment belongs to an order.
 type Confidence string
@@ -43,6 +47,11 @@ type SlotFacts struct {
 	// within the grace period, so the payment may be a late or repeated
 	// notification of its money rather than the pending order's.
 	Released bool
+	// Moved is the newest still-pending order that left the slot within the
+	// grace period — its payer switched method, or it was reopened on
+	// another slot — so the payment may be its payer's, paid the old way
+	// ("" = none). Moving off the slot also counts as Released.
+	Moved string
 }
 
 // MatchDecision is what the matcher does with a payment.
@@ -62,6 +71,8 @@ type MatchDecision struct {
 //     the earlier holder's (paid: a repeated notification; expired or closed:
 //     a late payment), and only a person can tell;
 //   - no pending order but one expired within grace: low, that order;
+//   - no pending order but one moved off the slot within grace (its payer
+//     switched method): low, that order;
 //   - nothing: no match.
 //
 // A match at or above p.AutoConfirm pays the order without a person.
@@ -73,6 +84,8 @@ func (p MatchPolicy) Decide(f SlotFacts) MatchDecision {
 		d.Confidence, d.Why = PendingConfidence(len(f.Pending), f.MethodKnown, f.Released)
 	case f.Expired != "":
 		d.OrderID, d.Confidence, d.Why = f.Expired, ConfidenceLow, "expired"
+	case f.Moved != "":
+		d.OrderID, d.Confidence, d.Why = f.Moved, ConfidenceLow, "moved"
 	default:
 		return d
 	}
@@ -97,9 +110,24 @@ func PendingConfidence(pending int, methodKnown, released bool) (Confidence, str
 	return ConfidenceMedium, "pending_method_unknown"
 }
 
-// CandidateOrder is an order an unmatched payment may belong to.
+// CandidateOrder is an order an unmatched payment may belong to, and why.
 type CandidateOrder struct {
 	Order      Order
 	Confidence Confidence
-	Why        string // machine reason: "pending", "pending_method_unknown", "several", "previous_holder", "expired"
+	// Why is the main reason, a machine word the console words for people:
+	// "pending", "pending_method_unknown", "several", "previous_holder",
+	// "expired" (within the grace period), "moved" (the order left this slot:
+	// its payer switched method, or it was reopened), "late" (expired longer before),
+	// "other_method", "listed_price" (the payer paid the price the shop
+	// asked, not the adjusted amount), "near_amount", "search" (a person
+	// looked it up).
+	Why string
+	// Diff is what arrived minus what the order asks: below zero the payer
+	// paid short (少付), above zero over (多付).
+	Diff money.Fen
+	// OtherMethod: the money came by the other method than the order's.
+	OtherMethod bool
+	// Late is how long after the order's expiry the money arrived; 0 when
+	// the order was still waiting.
+	Late time.Duration
 }

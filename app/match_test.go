@@ -100,6 +100,18 @@ func TestDecide(t *testing.T) {
 			want:  MatchDecision{OrderID: "A", Confidence: ConfidenceLow, AutoConfirm: true, Why: "expired"},
 		},
 		{
+			name:  "only an order whose payer switched away from the slot: low candidate",
+			facts: SlotFacts{MethodKnown: true, Moved: "M", Released: true},
+			auto:  ConfidenceMedium,
+			want:  MatchDecision{OrderID: "M", Confidence: ConfidenceLow, Why: "moved"},
+		},
+		{
+			name:  "a pending order and one that switched away: the pending one, low, never auto",
+			facts: SlotFacts{MethodKnown: true, Pending: []string{"B"}, Moved: "M", Released: true},
+			auto:  ConfidenceLow,
+			want:  MatchDecision{OrderID: "B", Confidence: ConfidenceLow, Why: "previous_holder"},
+		},
+		{
 			name:  "only a paid or closed earlier holder: nothing to pay",
 			facts: SlotFacts{MethodKnown: true, Released: true},
 			auto:  ConfidenceLow,

@@ -7,31 +7,33 @@ package app
 // store applies them inside the writer transaction that finds the existing order.
 
 // CheckOrderRepeat accepts in, sent with the merchantOrderId of existing, when
-// it asks for the same order: the same product name, method, amount, notify
-// and return URLs and attach. Otherwise it is a conflict.
+// it asks for the same order: the same product name, amount, notify and
+// return URLs and attach. Otherwise it is a conflict. The method is not
+// compared: a repeat naming another method switches a pending order to it,
+// and one naming none leaves the method as it is (see the store).
 func CheckOrderRepeat(existing Order, in OrderInput) error {
-	if existing.ProductName == in.ProductName && existing.Method == in.Method && existing.Amount == in.Amount &&
+	if existing.ProductName == in.ProductName && existing.Amount == in.Amount &&
 		existing.NotifyURL == in.NotifyURL && existing.ReturnURL == in.ReturnURL && existing.Attach == in.Attach {
 		return nil
 	}
 	return NewError(ECONFLICT, "merchantOrderId",
-		"商户订单号 "+in.MerchantOrderID+" 已用于另一笔参数不同的订单（"+existing.ID+"）：同一订单号重复提交时金额、支付方式和商品名必须相同，新订单请换一个商户订单号。",
-		"merchantOrderId "+in.MerchantOrderID+" was already used for a different order ("+existing.ID+"): a repeat must have the same amount, method and product name; use a new merchantOrderId for a new order.")
+		"商户订单号 "+in.MerchantOrderID+" 已用于另一笔参数不同的订单（"+existing.ID+"）：同一订单号重复提交时金额、商品名、回调地址和附加数据必须相同，新订单请换一个商户订单号。",
+		"merchantOrderId "+in.MerchantOrderID+" was already used for a different order ("+existing.ID+"): a repeat must have the same amount, product name, URLs and attach; use a new merchantOrderId for a new order.")
 }
 
 // CheckEpayRepeat accepts an 易支付 request (in, e) for the out_trade_no of
 // existing (made from the request was) when it asks for the same thing, as
-// 彩虹易支付 requires: the same amount (so "10.00" repeats "10"), method (so
-// wechat repeats wxpay), name, notify_url, return_url and param. Otherwise it
-// is a conflict naming the first field that changed, with both values.
+// 彩虹易支付 requires: the same amount (so "10.00" repeats "10"), name,
+// notify_url, return_url and param. Otherwise it is a conflict naming the
+// first field that changed, with both values. type is not compared, as
+// 彩虹易支付 does not: a payer who changed their mind in the shop sends the
+// same order with the other type, and a pending order switches to it.
 func CheckEpayRepeat(existing Order, was EpayOrder, in OrderInput, e EpayOrder) error {
 	type diff struct{ field, was, now string }
 	var d *diff
 	switch {
 	case existing.Amount != in.Amount:
 		d = &diff{"money", was.Money, e.Money}
-	case existing.Method != in.Method:
-		d = &diff{"type", was.Type, e.Type}
 	case was.Name != e.Name:
 		d = &diff{"name", was.Name, e.Name}
 	case was.NotifyURL != e.NotifyURL:

@@ -8,6 +8,9 @@ type Settings struct {
 	Name        string
 	Description string
 	EpayPID     string // 易支付 merchant id (pid); "" = DefaultEpayPID
+	// EpayPublicKey is the shop's RSA public key for 易支付 V2 (sign_type=RSA),
+	// bare base64 of its SubjectPublicKeyInfo; "" = none entered.
+	EpayPublicKey string
 }
 
 // PID is the 易支付 merchant id clients must send: EpayPID, else DefaultEpayPID.

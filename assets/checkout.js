@@ -1,5 +1,5 @@
-// paygate checkout: the countdown, the live order status, and a busy button
-// on the payment-link form. No framework; about 1.4 kB gzipped.
+// paygate checkout: the countdown, the live order status, copy buttons, and
+// a busy button on the forms. No framework; about 1.7 kB gzipped.
 (function () {
   "use strict";
   var zh = document.documentElement.lang !== "en";
@@ -35,7 +35,8 @@
       var box = document.createElement("div");
       box.innerHTML = xhr.responseText;
       var fresh = box.querySelector("#status");
-      if (!fresh || fresh.getAttribute("data-status") !== "pending") { location.reload(); return; }
+      if (!fresh || fresh.getAttribute("data-status") !== "pending" ||
+          fresh.getAttribute("data-method") !== status.getAttribute("data-method")) { location.reload(); return; }
       status.parentNode.replaceChild(fresh, status);
       status = fresh;
       next();
@@ -55,6 +56,33 @@
     next();
     document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
   }
+
+  // Copy buttons: data-copy names the element whose text is copied.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("[data-copy]") : null;
+    if (!btn) return;
+    var el = document.querySelector(btn.getAttribute("data-copy"));
+    if (!el) return;
+    var text = el.textContent.trim(), done = function () {
+      var was = btn.getAttribute("data-was") || btn.textContent;
+      btn.setAttribute("data-was", was);
+      btn.textContent = btn.getAttribute("data-copied") || (zh ? "已复制" : "Copied");
+      setTimeout(function () { btn.textContent = was; }, 2000);
+    };
+    var fallback = function () {
+      var ta = document.createElement("textarea");
+      ta.value = text;
+      ta.setAttribute("readonly", "");
+      ta.style.position = "fixed";
+      ta.style.opacity = "0";
+      document.body.appendChild(ta);
+      ta.select();
+      try { document.execCommand("copy"); done(); } catch (e) { /* the text stays selectable */ }
+      document.body.removeChild(ta);
+    };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  });
 
   // The payment-link form: one tap, one order.
   document.addEventListener("submit", function (ev) {

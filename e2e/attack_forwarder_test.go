@@ -103,7 +103,7 @@ func TestSignedTimestampIsSingleUse(t *testing.T) {
 	}
 	oldT := strconv.FormatInt(old, 10)
 	status, vmq := vmqCall(pg, "/appPush", url.Values{"t": {oldT}, "type": {"1"}, "price": {"8.88"}, "sign": {md5hex("1" + "8.88" + oldT + deviceKey)}})
-	if msg, _ := vmq["msg"].(string); status != 401 || !strings.Contains(msg, "15 分钟") {
+	if msg, _ := vmq["msg"].(string); status != 200 || vmq["code"] != -1.0 || !strings.Contains(msg, "15 分钟") {
 		t.Fatalf("20-minute-old V免签 push: %d %v", status, vmq)
 	}
 

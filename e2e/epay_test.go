@@ -308,7 +308,8 @@ func TestEpayClientAgainstBinary(t *testing.T) {
 	}
 	wantCode(t, "api.php wrong key", shop.api(url.Values{"act": {"order"}, "pid": {"1000"}, "key": {"nope"}, "out_trade_no": {"DJK20261126A1"}}), -1, "商户密钥")
 	wantCode(t, "api.php unknown", shop.api(url.Values{"act": {"order"}, "pid": {"1000"}, "key": {testAPIKey}, "out_trade_no": {"NOPE"}}), -1, "NOPE")
-	wantCode(t, "api.php act", shop.api(url.Values{"act": {"refund"}, "pid": {"1000"}, "key": {testAPIKey}}), -1, "act=order")
+	wantCode(t, "api.php act=refund", shop.api(url.Values{"act": {"refund"}, "pid": {"1000"}, "key": {testAPIKey}}), -1, "不支持自动退款")
+	wantCode(t, "api.php act", shop.api(url.Values{"act": {"settle"}, "pid": {"1000"}, "key": {testAPIKey}}), -5, "act=order")
 	info := shop.api(url.Values{"act": {"query"}, "pid": {"1000"}, "key": {testAPIKey}})
 	wantCode(t, "api.php act=query", info, 1)
 	if info["pid"] != 1000.0 || info["key"] != testAPIKey || info["active"] != 1.0 || info["orders"] != 2.0 {

@@ -250,7 +250,8 @@ func TestBrowserCheckout(t *testing.T) {
 	linkURL := in.URL + "/l/" + string(m[1])
 	ph.run("link", chromedp.Navigate(linkURL), chromedp.WaitVisible(chromedp.CSS(`form.buy`)))
 	ph.shot("link")
-	ph.run("link order", chromedp.Click(chromedp.CSS(`.pick.alipay`)), chromedp.Click(chromedp.CSS(`form.buy button`)),
+	// The link offers both methods, but only Alipay has a 收款码: only Alipay is offered.
+	ph.run("link order", chromedp.WaitVisible(chromedp.CSS(`form.buy .what .method.alipay`)), chromedp.Click(chromedp.CSS(`form.buy button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#checkout[data-status="pending"] .code img`)))
 	if got := ph.text(".product"); got != "手工曲奇一盒" {
 		t.Fatalf("link checkout for %q", got)

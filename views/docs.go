@@ -42,8 +42,8 @@ func apiEndpoints(base string) []apiEndpoint {
 	json := `-H "Content-Type: application/json" `
 	return []apiEndpoint{
 		{"create-order", "POST", "/api/orders", "key",
-			"创建订单。必填 productName、amount（元，最多两位小数）、paymentMethod（alipay / wechat）；可选 merchantOrderId（你的订单号，重复提交返回同一订单）、notifyUrl、returnUrl、attach。返回的 amount 是付款人要付的金额（可能被调整几分钱），displayAmount 是你要的金额。",
-			"Create an order. Required: productName, amount (yuan, at most 2 decimals), paymentMethod (alipay / wechat); optional: merchantOrderId (your number: sending it again returns the same order), notifyUrl, returnUrl, attach. amount in the answer is what the payer pays (may be moved a few fen); displayAmount is what you asked for.",
+			"创建订单。必填 productName、amount（元，最多两位小数）；可选 paymentMethod（alipay / wechat；不填则付款人在付款页选择，选好前回答里的 paymentMethod 为 null）、merchantOrderId（你的订单号，重复提交返回同一订单；换了 paymentMethod 则改用新方式，过期后 epay.reopen_within（默认 24 小时）内重复提交会重新打开）、notifyUrl、returnUrl、attach。返回的 amount 是付款人要付的金额（可能被调整几分钱），displayAmount 是你要的金额。",
+			"Create an order. Required: productName, amount (yuan, at most 2 decimals); optional: paymentMethod (alipay / wechat; without it the payer picks on the checkout page, and paymentMethod reads null until then), merchantOrderId (your number: sending it again returns the same order; with another paymentMethod it switches, and within epay.reopen_within (24 hours by default) after it expired it is reopened), notifyUrl, returnUrl, attach. amount in the answer is what the payer pays (may be moved a few fen); displayAmount is what you asked for.",
 			`curl -X POST ` + base + `/api/orders \
   ` + json + keyHeader + ` \
   -d '{"productName":"测试商品","amount":0.01,"paymentMethod":"alipay","merchantOrderId":"SHOP-1001"}'`},
@@ -188,4 +188,14 @@ func hostOf(base string) string {
 		return u.Host
 	}
 	return base
+}
+
+// epayV2Config is the official SDK 2.0's epay.config.php for this paygate.
+func epayV2Config(base, pid string) string {
+	return `$epay_config['apiurl'] = '` + base + `/';
+$epay_config['pid'] = '` + pid + `';
+// 设置 → 易支付 V2 的“平台公钥”，一行 / Settings → 易支付 V2: the platform public key, one line
+$epay_config['platform_public_key'] = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA…';
+// 商城自己的商户私钥（公钥填在 paygate 设置里）/ the shop's merchant private key (its public key goes into paygate)
+$epay_config['merchant_private_key'] = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ…';`
 }

@@ -6,16 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"paygate/app/store"
+	"paygate/app/store/storetest"
 )
 
 func TestCreateListPrune(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.OpenDir(t, t.TempDir(), nil)
 	dir := filepath.Join(t.TempDir(), "backups")
 	start := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 	var made []string

@@ -3,6 +3,7 @@ package callback
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,6 +49,7 @@ type Dispatcher struct {
 	wake     chan struct{}
 	inflight sync.WaitGroup
 	loads    *hostLoads
+	epayKeys epay.KeyCache // the 易支付 V2 platform key, parsed once
 }
 
 // New returns a dispatcher; call Run to start it.
@@ -209,7 +211,7 @@ func (d *Dispatcher) attempt(ctx context.Context, del app.CallbackDelivery) {
 	a := app.CallbackAttempt{CallbackID: del.Callback.ID, StartedAt: started}
 	clock := time.Now()
 	if del.Callback.Kind == app.CallbackEpay {
-		d.sendEpay(netguard.WithOwnerURL(ctx, settings.CallbackURL), &a, del, settings.APIKey)
+		d.sendEpay(netguard.WithOwnerURL(ctx, settings.CallbackURL), &a, del, settings.APIKey, started)
 	} else {
 		a.URL = del.Order.NotifyURL
 		client := d.guarded
@@ -247,13 +249,25 @@ func (d *Dispatcher) attempt(ctx context.Context, del app.CallbackDelivery) {
 }
 
 // sendEpay sends the 易支付 notify: a GET to the order's notify_url with the
-// MD5-signed parameters in the query, acknowledged by a body containing success.
-// notify_url is the shop's per-order URL, so it goes through the guard.
-func (d *Dispatcher) sendEpay(ctx context.Context, a *app.CallbackAttempt, del app.CallbackDelivery, apiKey string) {
+// signed parameters in the query, acknowledged by a body containing success.
+// A V1 order's are MD5-signed with the merchant key; a V2 order's are
+// RSA-signed with the platform key at now, so every attempt carries a fresh
+// timestamp (shops refuse one older than 5 minutes). notify_url is the
+// shop's per-order URL, so it goes through the guard.
+func (d *Dispatcher) sendEpay(ctx context.Context, a *app.CallbackAttempt, del app.CallbackDelivery, apiKey string, now time.Time) {
 	switch {
 	case del.Epay == nil:
 		a.URL = del.Order.NotifyURL
 		a.Error = "the 易支付 request of this order is missing from the database"
+	case del.Epay.Protocol == epay.ProtocolV2:
+		a.URL = del.Epay.NotifyURL
+		key, err := d.platformKey(ctx)
+		if err != nil {
+			a.Error = "no 易支付 V2 platform key to sign with: " + err.Error()
+			return
+		}
+		a.URL = epay.WithQuery(del.Epay.NotifyURL, epay.NotifyParamsV2(*del.Epay, del.Payment.ID, key, now))
+		d.send(ctx, d.guarded, a, http.MethodGet, nil, acknowledgedEpay)
 	case apiKey == "":
 		a.URL = del.Epay.NotifyURL
 		a.Error = "no API key (the 易支付 merchant key) to sign with: set one in the settings"
@@ -261,6 +275,19 @@ func (d *Dispatcher) sendEpay(ctx context.Context, a *app.CallbackAttempt, del a
 		a.URL = epay.WithQuery(del.Epay.NotifyURL, epay.NotifyParams(*del.Epay, apiKey))
 		d.send(ctx, d.guarded, a, http.MethodGet, nil, acknowledgedEpay)
 	}
+}
+
+// platformKey is the 易支付 V2 platform private key in force. It exists: the
+// order's create answer was signed with it.
+func (d *Dispatcher) platformKey(ctx context.Context) (*rsa.PrivateKey, error) {
+	text, err := d.db.EpayPlatformKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if text == "" {
+		return nil, errors.New("none is stored")
+	}
+	return d.epayKeys.Private(text)
 }
 
 // send makes one request to a.URL with client and judges the answer with ack.

@@ -18,6 +18,7 @@ import (
 	"paygate/app/money"
 	"paygate/app/netguard"
 	"paygate/app/store"
+	"paygate/app/store/storetest"
 )
 
 const guardKey = "guard-test-key"
@@ -27,15 +28,8 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // openQueue is a database whose settings have guardKey and callbackURL.
 func openQueue(t *testing.T, callbackURL string) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir(), store.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.SeedSettings(ctx, guardKey, callbackURL); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.OpenDir(t, t.TempDir(), nil)
+	storetest.Seed(t, db, guardKey, callbackURL)
 	return db
 }
 

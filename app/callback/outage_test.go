@@ -17,19 +17,9 @@ import (
 	"paygate/app/money"
 	"paygate/app/sign"
 	"paygate/app/store"
+	"paygate/app/store/storetest"
+	"paygate/app/testclock"
 )
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // The merchant's callback endpoint is down for an hour (of a fake clock):
 // every callback is delivered after it returns, and none twice after it
@@ -37,7 +27,7 @@ func (c *fakeClock) Add(d time.Duration) {
 func TestMerchantOutageOfAnHour(t *testing.T) {
 	ctx := context.Background()
 	start := time.Date(2026, 11, 26, 10, 0, 0, 0, app.Shanghai)
-	clock := &fakeClock{t: start}
+	clock := testclock.New(start)
 	const apiKey = "outage-test-key"
 
 	var mu sync.Mutex
@@ -72,14 +62,8 @@ func TestMerchantOutageOfAnHour(t *testing.T) {
 	}))
 	defer merchant.Close()
 
-	db, err := store.Open(ctx, t.TempDir(), store.Options{Now: clock.Now, Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.SeedSettings(ctx, apiKey, merchant.URL); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.OpenDir(t, t.TempDir(), clock)
+	storetest.Seed(t, db, apiKey, merchant.URL)
 	schedule := []time.Duration{0, 15 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute,
 		time.Hour, 2 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour}
 	d := New(db, Options{Schedule: schedule, Timeout: 2 * time.Second, Workers: 4, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

@@ -43,6 +43,8 @@ func (p Program) Run(args []string, stdout, stderr io.Writer) int {
 			return p.backup(args[1:], stdout, stderr)
 		case "restore":
 			return p.restore(args[1:], stdout, stderr)
+		case "service":
+			return p.service(args[1:], stdout, stderr)
 		}
 	}
 	return p.serve(args, stdout, stderr)
@@ -59,13 +61,9 @@ func isHelp(a string) bool { return a == "help" || a == "--help" || a == "-h" ||
 // loadConfig reads the configuration from the server flags in args and sets
 // up the log on stderr; when it cannot, it says why and code is the exit code.
 func (p Program) loadConfig(args []string, stdout, stderr io.Writer) (cfg *config.Config, logger *slog.Logger, code int) {
-	cfg, err := config.LoadOrCreate(args, p.ConfigTemplate)
-	if err != nil {
-		fmt.Fprintln(stderr, "paygate:", err)
-		if strings.Contains(err.Error(), "unknown flag") || strings.Contains(err.Error(), "unknown command") {
-			usage(stdout)
-		}
-		return nil, nil, 2
+	cfg, code = p.readConfig(args, stdout, stderr)
+	if cfg == nil {
+		return nil, nil, code
 	}
 	logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
@@ -76,6 +74,20 @@ func (p Program) loadConfig(args []string, stdout, stderr io.Writer) (cfg *confi
 		logger.Info("first start: wrote a commented config.yaml beside the executable", "config", cfg.File)
 	}
 	return cfg, logger, 0
+}
+
+// readConfig reads the configuration from the server flags in args; when it
+// cannot, it says why and code is the exit code.
+func (p Program) readConfig(args []string, stdout, stderr io.Writer) (*config.Config, int) {
+	cfg, err := config.LoadOrCreate(args, p.ConfigTemplate)
+	if err != nil {
+		fmt.Fprintln(stderr, "paygate:", err)
+		if strings.Contains(err.Error(), "unknown flag") || strings.Contains(err.Error(), "unknown command") {
+			usage(stdout)
+		}
+		return nil, 2
+	}
+	return cfg, 0
 }
 
 // fail reports why a command failed: in Chinese and English with what to do

@@ -15,11 +15,13 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/alert"
 	"paygate/app/backup"
 	"paygate/app/callback"
 	"paygate/app/config"
 	"paygate/app/desktop"
 	"paygate/app/gateway"
+	"paygate/app/metrics"
 	"paygate/app/netguard"
 	"paygate/app/store"
 	"paygate/app/web"
@@ -27,12 +29,20 @@ import (
 
 // serve is `paygate [flags]`: it runs the server until Ctrl+C or SIGTERM.
 func (p Program) serve(args []string, stdout, stderr io.Writer) int {
-	cfg, logger, code := p.loadConfig(args, stdout, stderr)
+	cfg, code := p.readConfig(args, stdout, stderr)
 	if cfg == nil {
 		return code
 	}
-	if err := p.runServer(cfg, logger, stdout); err != nil {
-		logger.Error("paygate stopped", "err", err)
+	log, err := openLog(cfg, false, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "paygate:", err)
+		return 1
+	}
+	defer log.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := p.runServer(ctx, cfg, log.Logger, stdout, false); err != nil {
+		log.Error("paygate stopped", "err", err)
 		explain(stderr, cfg.Data.Dir, err)
 		return 1
 	}
@@ -40,9 +50,10 @@ func (p Program) serve(args []string, stdout, stderr io.Writer) int {
 }
 
 // runServer wires config → store → gateway → callback dispatcher → web,
-// prints the banner to stdout and serves until a signal.
-func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+// prints the banner to stdout and serves until ctx ends (a signal, or the
+// service manager stopping the service).
+func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog.Logger, stdout io.Writer, asService bool) error {
+	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 
 	unlock, err := store.Lock(cfg.Data.Dir)
@@ -62,6 +73,10 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 		return fmt.Errorf("seeding settings: %w", err)
 	}
 
+	auto, err := newAutoTLS(cfg, logger)
+	if err != nil {
+		return err
+	}
 	guard, err := netguard.New(cfg.Callback.AllowHosts)
 	if err != nil {
 		return fmt.Errorf("callback.allow_hosts: %w", err)
@@ -74,7 +89,22 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 		Guard:    guard,
 		Logger:   logger,
 	})
-	gw := gateway.New(db, dispatcher, gateway.Options{
+	var gw *gateway.Gateway
+	var consoleURL string // the address paygate listens at, once it does
+	alerts := alert.New(db, alert.Options{
+		Endpoints:  alert.Endpoints{Bark: cfg.Alerts.BarkURL, ServerChan: cfg.Alerts.ServerChanURL, Telegram: cfg.Alerts.TelegramURL},
+		MaxPerHour: cfg.Alerts.MaxPerHour,
+		Logger:     logger,
+		// Messages end with the shop's name and a console address the owner's phone can open.
+		Context: func(ctx context.Context) alert.Context {
+			c := alert.Context{ConsoleURL: gw.Reach(consoleURL).Base + "/admin/"}
+			if s, err := db.Settings(ctx); err == nil {
+				c.Shop = s.Name
+			}
+			return c
+		},
+	})
+	gw = gateway.New(db, dispatcher, gateway.Options{
 		Defaults: app.Tuning{
 			OrderLifetime: cfg.Order.Lifetime,
 			MinAmount:     cfg.Order.MinAmount,
@@ -86,6 +116,7 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 		RefuseAPIKeyFromPhones: !cfg.Forwarder.AcceptAPIKey,
 		ForwarderSignWindow:    cfg.Forwarder.SignWindow,
 		NotificationRetention:  cfg.Notifications.Retention,
+		ReopenWithin:           cfg.Epay.ReopenWithin,
 		DeviceOfflineAfter:     cfg.Device.OfflineAfter,
 		LinkRateLimit:          cfg.Links.RateLimit,
 		LinkLimits:             app.LinkLimits{PerNetwork: cfg.Links.MaxPendingPerIP, PerLink: cfg.Links.MaxPendingPerLink},
@@ -93,9 +124,19 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 		Logger:                 logger,
 		Replication:            rep,
 		ReplicaConfig:          cfg.Replica.Settings,
+		PublicURL:              cfg.Server.PublicURL,
+		Alerts:                 alerts,
+		AlertSettle:            cfg.Alerts.Settle,
+		AlertPerHour:           cfg.Alerts.MaxPerHour,
+		OrderSilence:           cfg.Alerts.OrderSilence,
+		DiskMinFree:            cfg.Alerts.DiskMinFree,
+		DataDir:                cfg.Data.Dir,
+		Watch: gateway.Watchers{Certificates: certificateStates(auto),
+			LastBackup:  func() time.Time { return backup.Newest(backup.Dir(cfg.Data.Dir)) },
+			Replication: rep.Vitals},
 	})
-	// The replica's alerts (falling behind, catching up) go nowhere until
-	// the alert channel is wired here: rep.SetAlerter(…).
+	meter := metrics.New(p.Version, gw.Vitals)
+	db.SetObserver(meter)
 	if err := gw.LoadTuning(ctx); err != nil {
 		return fmt.Errorf("loading settings: %w", err)
 	}
@@ -105,13 +146,29 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 		logger.Error("applying stored notifications", "err", err)
 	}
 	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: p.Version, Logger: logger,
-		TrustedProxies: cfg.Server.TrustedProxies, PublicURL: cfg.Server.PublicURL, RateLimit: cfg.Server.RateLimit})
+		TrustedProxies: cfg.Server.TrustedProxies, RateLimit: cfg.Server.RateLimit,
+		Metrics: meter.Handler(), MetricsToken: cfg.Metrics.Token, MetricsAllow: cfg.Metrics.Allow})
 
-	ln, err := desktop.Listen(cfg.Server.Addr, !cfg.Server.AddrExplicit)
+	ln, err := listenMain(cfg, desktop.Listen)
 	if err != nil {
 		return err
 	}
+	plain, plainPort, err := plainHTTPSide(cfg, auto, handler, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	guard.SetOwnPort(ln.Addr().(*net.TCPAddr).Port)
+	gw.SetListenAddr(ln.Addr())
+	scheme := "http"
+	if auto != nil || cfg.Server.TLSCert != "" {
+		scheme = "https"
+	}
+	url := scheme + "://" + displayAddr(ln.Addr())
+	if auto != nil {
+		url = cfg.Server.PublicURL
+	}
+	consoleURL = url
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -121,28 +178,38 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 
-	done := make(chan struct{})
+	done, alertsDone := make(chan struct{}), make(chan struct{})
 	go func() { dispatcher.Run(ctx); close(done) }()
+	go func() { alerts.Run(ctx); close(alertsDone) }()
 	go gw.RunSweeper(ctx, 5*time.Second)
-	go backup.Run(ctx, db, backup.Dir(cfg.Data.Dir), cfg.Backup.Interval, cfg.Backup.Keep, logger)
+	go gw.RunMonitor(ctx, 2*time.Second)
+	go backup.Run(ctx, db, backup.Dir(cfg.Data.Dir), cfg.Backup.Interval, cfg.Backup.Keep, logger,
+		func(err error) { gw.BackupDone(ctx, err) })
 
 	serveErr := make(chan error, 1)
-	scheme := "http"
-	if cfg.Server.TLSCert != "" {
-		scheme = "https"
+	switch {
+	case auto != nil:
+		srv.TLSConfig = auto.TLSConfig()
+		go func() { serveErr <- srv.ServeTLS(ln, "", "") }()
+		go auto.Obtain(ctx, plainPort)
+	case cfg.Server.TLSCert != "":
 		go func() { serveErr <- srv.ServeTLS(ln, cfg.Server.TLSCert, cfg.Server.TLSKey) }()
-	} else {
+	default:
 		go func() { serveErr <- srv.Serve(ln) }()
 	}
-	url := scheme + "://" + displayAddr(ln.Addr())
 	logger.Info("paygate started", "version", p.Version, "url", url, "data", cfg.Data.Dir, "config", cfg.File)
-	banner := desktop.Banner{Version: p.Version, URL: url, Config: cfg.File, Data: cfg.Data.Dir}
+	banner := desktop.Banner{Version: p.Version, URL: url, Config: cfg.File, Data: cfg.Data.Dir, Log: cfg.LogFile(asService),
+		LAN: gw.LANBases(scheme), LocalOnly: gw.ListensLocalOnly(), Public: gw.PublicAddress().URL}
+	if !asService {
+		banner.StartAtBoot = startAtBootCommand(cfg)
+	}
 	if _, asked, err := net.SplitHostPort(cfg.Server.Addr); err == nil && !cfg.Server.AddrExplicit && ln.Addr().(*net.TCPAddr).Port != atoi(asked) {
 		banner.Moved = asked
 	}
 	if token, need, err := gw.SetupToken(ctx); err == nil && need {
-		logger.Warn("no admin account yet: open the admin console to create it; from another computer the first-run page asks for this setup token",
-			"url", url+"/admin/setup", "setup_token", token)
+		// The token itself is in the banner only: never in a log file.
+		logger.Warn("no admin account yet: open the admin console to create it; from another computer the first-run page asks for the one-time setup token printed in the start banner",
+			"url", url+"/admin/setup")
 		banner.SetupToken = token
 	}
 	banner.Print(stdout)
@@ -163,8 +230,12 @@ func (p Program) runServer(cfg *config.Config, logger *slog.Logger, stdout io.Wr
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutdownCtx)
+	if plain != nil {
+		_ = plain.Shutdown(shutdownCtx)
+	}
 	stop()
 	<-done
+	<-alertsDone
 	return nil
 }
 

@@ -35,6 +35,9 @@ Usage:
                            rebuild the data directory from the off-machine replica
                            (replica.url), e.g. on a new machine; never over a database
                            holding newer records; TIME is Shanghai time "2026-11-26 16:00:00"
+  paygate service ACTION   run paygate as a service: started at boot, restarted after a crash
+                           (systemd, launchd, Windows); ACTION is install, uninstall, start, stop,
+                           restart, status or print; sudo paygate service install on a server
 
 Flags:
   --config FILE            config.yaml to read (default ./config.yaml, else beside the executable)

@@ -50,6 +50,14 @@ type Config struct {
 	Forwarder     Forwarder
 	Notifications Notifications
 	Replica       Replica
+	Epay          Epay
+	Log           Log
+	Metrics       Metrics
+
+	// BesideProgram: the config file in use lies beside the executable, as
+	// in a double-clicked set-up; log.file then defaults to a file (log.go).
+	BesideProgram bool
+	Alerts        Alerts
 }
 
 // ConsoleKeys are the keys the admin console can also change (order and
@@ -62,6 +70,7 @@ var ConsoleKeys = []string{
 	// value set here wins.
 	"replica.url", "replica.endpoint", "replica.region", "replica.access_key_id",
 	"replica.secret_access_key", "replica.host_key", "replica.key_file",
+	"server.public_url",
 }
 
 // EnvName is the environment variable that sets key, e.g. PAYGATE_ORDER_LIFETIME.
@@ -86,6 +95,18 @@ type Server struct {
 	RateLimit float64
 	TLSCert   string // certificate file (PEM); with TLSKey, serve HTTPS
 	TLSKey    string
+	// Domains get certificates from ACME (Let's Encrypt unless ACMEDirectory
+	// says otherwise) and are served over HTTPS on Addr (:443 unless chosen),
+	// with HTTPAddr (:80) answering the CA's challenges and redirecting.
+	Domains       []string
+	ACMEDirectory string // directory URL
+	ACMEEmail     string
+	ACMEEABKeyID  string // external account binding (ZeroSSL and other CAs that ask for one)
+	ACMEEABHMAC   string // base64url key
+	ACMECARoot    string // PEM file of the CA the ACME directory's own HTTPS certificate chains to (a private CA); "" = the system's
+	// HTTPAddr is the plain-HTTP listener that redirects to HTTPS (and
+	// answers ACME challenges): :80 when Domains are set; "" = none.
+	HTTPAddr string
 }
 
 type Backup struct {
@@ -162,6 +183,34 @@ type Replica struct {
 	AlertAfter time.Duration
 }
 
+// Epay is the 易支付 endpoints' settings.
+type Epay struct {
+	// ReopenWithin is how long after its expiry an unpaid order sent again
+	// with its number (易支付 out_trade_no, or a REST merchantOrderId) is
+	// reopened — the same trade_no with a fresh amount slot and lifetime —
+	// as 彩虹易支付 keeps an order payable for days; 0 = never.
+	ReopenWithin time.Duration
+}
+
+// Alerts are how paygate tells the owner that something needs them. The
+// channels and quiet hours are set in the console.
+type Alerts struct {
+	// MaxPerHour bounds the messages one channel sends an hour; 0 = no limit.
+	MaxPerHour int
+	// Settle is how long a cleared incident must stay cleared before the
+	// recovery message goes out: a blip sends nothing more.
+	Settle time.Duration
+	// OrderSilence: pending orders and no notification from any phone for
+	// this long raise an alert.
+	OrderSilence time.Duration
+	// DiskMinFree: less free space than this on the data directory's disk
+	// raises an alert.
+	DiskMinFree int64
+	// The services' API addresses (tests, self-hosted Bark servers, a
+	// Telegram API mirror); the defaults are the real ones.
+	BarkURL, ServerChanURL, TelegramURL string
+}
+
 // Links are the payment links' settings.
 type Links struct {
 	// RateLimit is how many orders one client IP may create through payment
@@ -187,6 +236,21 @@ const (
 
 func setDefaults(v *viper.Viper) {
 	v.SetDefault("server.addr", ":3000")
+	v.SetDefault("server.domain", "")
+	v.SetDefault("server.acme_directory", "letsencrypt")
+	v.SetDefault("server.acme_email", "")
+	v.SetDefault("server.acme_eab_kid", "")
+	v.SetDefault("server.acme_eab_hmac_key", "")
+	v.SetDefault("server.acme_ca_root", "")
+	v.SetDefault("server.http_addr", "")
+	v.SetDefault("log.file", "")
+	v.SetDefault("log.format", "text")
+	v.SetDefault("log.level", "info")
+	v.SetDefault("log.max_size", "100MB")
+	v.SetDefault("log.max_age", "30d")
+	v.SetDefault("log.compress", true)
+	v.SetDefault("metrics.token", "")
+	v.SetDefault("metrics.allow", "")
 	v.SetDefault("server.open_browser", false)
 	v.SetDefault("server.public_url", "")
 	v.SetDefault("server.max_body_size", "64KB")
@@ -217,6 +281,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("device.offline_after", "10m")
 	v.SetDefault("forwarder.accept_api_key", true)
 	v.SetDefault("forwarder.sign_window", "15m")
+	v.SetDefault("epay.reopen_within", "24h")
 	v.SetDefault("links.rate_limit", 10)
 	v.SetDefault("links.max_pending_per_ip", 3)
 	v.SetDefault("links.max_pending_per_link", 20)
@@ -227,6 +292,13 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("replica.sync_interval", "1s")
 	v.SetDefault("replica.retention", "7d")
 	v.SetDefault("replica.alert_after", "1m")
+	v.SetDefault("alerts.max_per_hour", 20)
+	v.SetDefault("alerts.settle", "1m")
+	v.SetDefault("alerts.order_silence", "10m")
+	v.SetDefault("alerts.disk_min_free", "500MB")
+	v.SetDefault("alerts.bark_url", "https://api.day.app")
+	v.SetDefault("alerts.serverchan_url", "https://sctapi.ftqq.com")
+	v.SetDefault("alerts.telegram_url", "https://api.telegram.org")
 }
 
 // LoadOrCreate reads the configuration. args are the command-line flags
@@ -294,6 +366,7 @@ func LoadOrCreate(args []string, template []byte) (*Config, error) {
 		}
 		cfg.File = file
 		cfg.BaseDir = filepath.Dir(file)
+		cfg.BesideProgram = sameDir(cfg.BaseDir, executableDir())
 	} else {
 		cfg.BaseDir = defaultBaseDir()
 	}
@@ -309,9 +382,12 @@ func LoadOrCreate(args []string, template []byte) (*Config, error) {
 	cfg.Pinned = map[string]app.Source{}
 	for _, key := range ConsoleKeys {
 		switch {
+		case key == "server.public_url" && flagSet("public-url"):
+			cfg.Pinned[key] = app.Source{Kind: app.SourceFlag, Name: "--public-url"}
 		case envSet(key):
 			cfg.Pinned[key] = app.Source{Kind: app.SourceEnv, Name: EnvName(key)}
-		case file != "" && v.InConfig(key):
+		case file != "" && v.InConfig(key) && (key != "server.public_url" || strings.TrimSpace(v.GetString(key)) != ""):
+			// An empty public_url (older config.yaml files have one) is unset, not pinned.
 			cfg.Pinned[key] = app.Source{Kind: app.SourceFile, Name: cfg.File}
 		}
 	}
@@ -408,6 +484,9 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	if (cfg.Server.TLSCert == "") != (cfg.Server.TLSKey == "") {
 		bad("server.tls_cert", errors.New("tls_cert and tls_key go together: set both (PEM files) or neither"))
 	}
+	decodeHTTPS(v, cfg, bad)
+	decodeLog(v, cfg, bad, days, boolean)
+	decodeMetrics(v, cfg, bad)
 	cfg.Backup.Interval = dur("backup.interval")
 	cfg.Backup.Keep = v.GetInt("backup.keep")
 	if cfg.Backup.Keep < 1 {
@@ -508,6 +587,10 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	if r := cfg.Notifications.Retention; r != 0 && r < minRetention {
 		bad("notifications.retention", errors.New("must be 0 (keep forever) or at least 7d: a repeated notification is recognised by the one stored before it"))
 	}
+	cfg.Epay.ReopenWithin = dur("epay.reopen_within")
+	if r := cfg.Epay.ReopenWithin; r < 0 || r > 30*24*time.Hour {
+		bad("epay.reopen_within", errors.New("must be between 0 (never reopen) and 720h, e.g. 24h"))
+	}
 	rl, err := strconv.Atoi(strings.TrimSpace(v.GetString("links.rate_limit")))
 	cfg.Links.RateLimit = rl
 	if err != nil || rl < 0 || rl > 100000 {
@@ -547,6 +630,23 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 	cfg.Replica.AlertAfter = dur("replica.alert_after")
 	if cfg.Replica.AlertAfter < 10*time.Second {
 		bad("replica.alert_after", errors.New("must be at least 10s, e.g. 1m"))
+	}
+	cfg.Alerts.MaxPerHour = v.GetInt("alerts.max_per_hour")
+	if cfg.Alerts.MaxPerHour < 0 {
+		bad("alerts.max_per_hour", errors.New("must be 0 (no limit) or a number of messages per hour per channel, e.g. 20"))
+	}
+	cfg.Alerts.Settle = dur("alerts.settle")
+	cfg.Alerts.OrderSilence = dur("alerts.order_silence")
+	if s := cfg.Alerts.OrderSilence; s < time.Minute && s != 0 {
+		bad("alerts.order_silence", errors.New("must be at least 1m, e.g. 10m (0 turns the alert off)"))
+	}
+	cfg.Alerts.DiskMinFree = int64(v.GetSizeInBytes("alerts.disk_min_free"))
+	for key, dest := range map[string]*string{"alerts.bark_url": &cfg.Alerts.BarkURL, "alerts.serverchan_url": &cfg.Alerts.ServerChanURL,
+		"alerts.telegram_url": &cfg.Alerts.TelegramURL} {
+		*dest = strings.TrimRight(strings.TrimSpace(v.GetString(key)), "/")
+		if u, err := url.Parse(*dest); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad(key, fmt.Errorf("%q is not an http(s) address", *dest))
+		}
 	}
 
 	if len(errs) > 0 {

@@ -1,10 +1,12 @@
 package epay
 
 import (
+	"crypto/rsa"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -47,10 +49,12 @@ func LastValues(v url.Values) map[string]string {
 }
 
 // Merchant is who the 易支付 endpoints answer for: this paygate's pid and its
-// API key, which is the 易支付 merchant key.
+// API key, which is the 易支付 merchant key, and the merchant RSA public key
+// entered in the settings, which verifies sign_type=RSA requests.
 type Merchant struct {
-	PID string
-	Key string // empty until the shop owner sets one
+	PID       string
+	Key       string         // empty until the shop owner sets one
+	PublicKey *rsa.PublicKey // nil until the shop owner enters one
 }
 
 // checkPID accepts a request naming this paygate's pid, once it has a key.
@@ -73,14 +77,18 @@ func (m Merchant) checkPID(pid string) error {
 	return nil
 }
 
-// CreateRequest is a submit.php or mapi.php request: an order, signed with
-// MD5 and the merchant key. Text fields are trimmed of surrounding spaces,
-// except Param, which is opaque.
+// CreateRequest is a request for an order: submit.php or mapi.php (V1,
+// usually MD5-signed with the merchant key), or /api/pay/submit or
+// /api/pay/create (V2: a timestamp, usually RSA-signed). Text fields are
+// trimmed of surrounding spaces, except Param, which is opaque.
 type CreateRequest struct {
 	Params     map[string]string // every parameter as sent: the signature covers them all
+	Protocol   string            // ProtocolV1 or ProtocolV2
 	PID        string
 	Sign       string
 	SignType   string
+	Timestamp  string // V2: Unix seconds
+	Method     string // V2 create: the interface type (web, jump, …)
 	Type       string // alipay, wxpay or wechat, in any case
 	OutTradeNo string // the shop's order number
 	NotifyURL  string
@@ -96,7 +104,8 @@ type CreateRequest struct {
 func ReadCreate(params map[string]string, peerIP string) CreateRequest {
 	field := func(name string) string { return strings.TrimSpace(params[name]) }
 	r := CreateRequest{
-		Params: params, PID: field("pid"), Sign: field("sign"), SignType: field("sign_type"),
+		Params: params, Protocol: ProtocolV1, PID: field("pid"), Sign: field("sign"), SignType: field("sign_type"),
+		Timestamp: field("timestamp"), Method: field("method"),
 		Type: field("type"), OutTradeNo: field("out_trade_no"), NotifyURL: field("notify_url"), ReturnURL: field("return_url"),
 		Name: field("name"), Money: field("money"), Param: params["param"], ClientIP: field("clientip"),
 	}
@@ -106,35 +115,96 @@ func ReadCreate(params map[string]string, peerIP string) CreateRequest {
 	return r
 }
 
-// Order checks r — that it names m, then its signature under m's key, then
-// its fields, the amount within minA..maxA — and returns the order it asks
-// for and what the shop sent with it, kept for the notify and api.php.
-func (r CreateRequest) Order(m Merchant, minA, maxA money.Fen) (app.OrderInput, app.EpayOrder, error) {
-	if err := m.checkPID(r.PID); err != nil {
-		return app.OrderInput{}, app.EpayOrder{}, err
-	}
-	if err := r.checkSign(m.Key); err != nil {
-		return app.OrderInput{}, app.EpayOrder{}, err
-	}
-	return r.order(m.PID, minA, maxA)
+// ReadCreateV2 reads the parameters of an /api/pay/submit or /api/pay/create
+// request sent from peerIP.
+func ReadCreateV2(params map[string]string, peerIP string) CreateRequest {
+	r := ReadCreate(params, peerIP)
+	r.Protocol = ProtocolV2
+	return r
 }
 
-// checkSign accepts a valid MD5 sign made with key.
-func (r CreateRequest) checkSign(key string) error {
-	if r.SignType != "" && !strings.EqualFold(r.SignType, "MD5") {
-		return app.NewError(app.EINVALID, "sign_type",
-			"签名类型(sign_type) "+app.QuoteShort(r.SignType)+" 不支持：paygate 只支持 MD5，请在商城的支付设置里选择 MD5 签名。",
-			"sign_type "+app.QuoteShort(r.SignType)+" is not supported: paygate only does MD5; choose MD5 signing in the shop's payment settings.")
+// Order checks r — that it names m, for V2 that its timestamp is within 5
+// minutes of now, then its signature, then its fields, the amount within
+// minA..maxA — and returns the order it asks for and what the shop sent
+// with it, kept for the notify and api.php.
+func (r CreateRequest) Order(m Merchant, now time.Time, minA, maxA money.Fen) (app.OrderInput, app.EpayOrder, error) {
+	if r.Protocol == ProtocolV2 {
+		if err := checkV2(m, r.Params, r.PID, r.Timestamp, r.Sign, r.SignType, now); err != nil {
+			return app.OrderInput{}, app.EpayOrder{}, err
+		}
+		if err := checkInterface(r.Method); err != nil {
+			return app.OrderInput{}, app.EpayOrder{}, err
+		}
+	} else {
+		if err := m.checkPID(r.PID); err != nil {
+			return app.OrderInput{}, app.EpayOrder{}, err
+		}
+		if err := checkSign(m, r.Params, r.Sign, r.SignType); err != nil {
+			return app.OrderInput{}, app.EpayOrder{}, err
+		}
 	}
-	if r.Sign == "" {
+	in, e, err := r.order(m.PID, minA, maxA)
+	e.Protocol = r.Protocol
+	return in, e, err
+}
+
+// checkInterface accepts the interface types (method) whose answer is a
+// page to send the payer to: all paygate has is its checkout page. The
+// others want a payment channel's own data (a JSAPI ticket, an app order,
+// a scanned auth code), which a personal 收款码 has none of.
+func checkInterface(method string) error {
+	switch strings.ToLower(method) {
+	case "", "web", "jump":
+		return nil
+	}
+	return app.NewError(app.EINVALID, "method",
+		"不支持的接口类型(method) "+app.QuoteShort(method)+"：paygate 只返回付款页地址（pay_type=jump），请用 method=jump 或 web。",
+		"Unsupported interface type (method) "+app.QuoteShort(method)+": paygate answers with its checkout page (pay_type=jump); use method=jump or web.")
+}
+
+// checkSign accepts a valid sign of params: MD5 with the merchant key when
+// sign_type is MD5 or missing, RSA (SHA256withRSA) with the merchant public
+// key when it is RSA.
+func checkSign(m Merchant, params map[string]string, sign, signType string) error {
+	switch {
+	case strings.EqualFold(signType, "RSA"):
+		return checkRSASign(m, params, sign)
+	case signType != "" && !strings.EqualFold(signType, "MD5"):
+		return app.NewError(app.EINVALID, "sign_type",
+			"签名类型(sign_type) "+app.QuoteShort(signType)+" 不支持：paygate 支持 MD5 和 RSA，请在商城的支付设置里选择其中一种。",
+			"sign_type "+app.QuoteShort(signType)+" is not supported: paygate does MD5 and RSA; choose one of them in the shop's payment settings.")
+	}
+	if sign == "" {
 		return app.NewError(app.EUNAUTHORIZED, "sign",
 			"缺少签名(sign)：请按易支付规则用商户密钥（paygate 的 API 密钥）对参数做 MD5 签名。",
 			"sign is missing: sign the parameters with MD5 and the merchant key (paygate's API key), as 易支付 does.")
 	}
-	if !Verify(r.Params, key, r.Sign) {
+	if !Verify(params, m.Key, sign) {
 		return app.NewError(app.EUNAUTHORIZED, "sign",
 			"签名校验失败：请确认商城里填写的商户密钥就是 paygate 后台设置页的 API 密钥（更换过密钥要同步修改）。签名方法：去掉 sign、sign_type 和空值，参数按名称排序拼成 a=1&b=2（不做 URL 编码），末尾直接接上密钥，取 MD5 的小写十六进制。",
 			"Signature check failed: make sure the merchant key entered in the shop is the API key on paygate's settings page (update it after a rotation). The sign: drop sign, sign_type and empty values, sort by name, join as a=1&b=2 (no URL encoding), append the key, MD5 in lowercase hex.")
+	}
+	return nil
+}
+
+// checkRSASign accepts an RSA sign made with the private key of the
+// merchant public key entered in the settings.
+func checkRSASign(m Merchant, params map[string]string, sign string) error {
+	if m.PublicKey == nil {
+		// A setup step not taken yet rather than a wrong credential.
+		return app.NewError(app.EINVALID, "sign_type",
+			"RSA签名校验失败：paygate 里还没有商户公钥。请在 paygate 后台“设置 → 易支付 V2（RSA）”里粘贴商城的商户公钥，或在那里生成一对商户密钥、把私钥填进商城。",
+			"RSA signature check failed: paygate has no merchant public key yet. Paste the shop's merchant public key under Settings → 易支付 V2 (RSA) in the paygate console, or generate a merchant key pair there and put the private key into the shop.")
+	}
+	if sign == "" {
+		return app.NewError(app.EUNAUTHORIZED, "sign",
+			"缺少签名(sign)：请用商户私钥对参数做 SHA256withRSA 签名（base64）。",
+			"sign is missing: sign the parameters with the merchant private key, SHA256withRSA, in base64.")
+	}
+	if !VerifyRSA(params, m.PublicKey, sign) {
+		return app.NewError(app.EUNAUTHORIZED, "sign",
+			"RSA签名校验失败：请确认商城里的商户私钥与 paygate 设置里的商户公钥是一对（换过密钥要两边一起改）。签名方法：去掉 sign、sign_type 和空值，参数按名称排序拼成 a=1&b=2（不做 URL 编码），用商户私钥做 SHA256withRSA 签名，结果 base64。",
+			"RSA signature check failed: make sure the merchant private key in the shop and the merchant public key in paygate's settings are one pair (change both after a new key). The sign: drop sign, sign_type and empty values, sort by name, join as a=1&b=2 (no URL encoding), SHA256withRSA with the merchant private key, in base64.")
 	}
 	return nil
 }
@@ -155,18 +225,17 @@ func (r CreateRequest) order(pid string, minA, maxA money.Fen) (app.OrderInput, 
 	var in app.OrderInput
 	e := app.EpayOrder{PID: pid}
 
-	if r.Type == "" {
-		return in, e, app.NewError(app.EINVALID, "type",
-			"支付方式(type)不能为空：请传 alipay（支付宝）或 wxpay（微信支付）。",
-			"type is missing: send alipay or wxpay.")
+	// Without type (V2Board never sends one) the payer picks the method on
+	// the checkout page, as on 彩虹易支付's cashier page.
+	if r.Type != "" {
+		m, ok := typeMethod(r.Type)
+		if !ok {
+			return in, e, app.NewError(app.EINVALID, "type",
+				"不支持的支付方式(type) "+app.QuoteShort(r.Type)+"：paygate 只收支付宝（alipay）和微信支付（wxpay），请在商城里只开启这两种（或不传 type，让顾客在付款页选择）。",
+				"Unsupported type "+app.QuoteShort(r.Type)+": paygate takes alipay and wxpay only; enable just these two in the shop (or send no type, and the payer chooses on the checkout page).")
+		}
+		in.Method, e.Type = m, r.Type
 	}
-	m, ok := typeMethod(r.Type)
-	if !ok {
-		return in, e, app.NewError(app.EINVALID, "type",
-			"不支持的支付方式(type) "+app.QuoteShort(r.Type)+"：paygate 只收支付宝（alipay）和微信支付（wxpay），请在商城里只开启这两种。",
-			"Unsupported type "+app.QuoteShort(r.Type)+": paygate takes alipay and wxpay only; enable just these two in the shop.")
-	}
-	in.Method, e.Type = m, r.Type
 
 	e.OutTradeNo = r.OutTradeNo
 	switch {
@@ -248,14 +317,15 @@ func Payable(o app.Order, e app.EpayOrder) error {
 
 // API actions: api.php?act=….
 const (
-	ActOrder = "order" // one order, by trade_no or out_trade_no
-	ActQuery = "query" // the merchant
+	ActOrder  = "order"  // one order, by trade_no or out_trade_no
+	ActQuery  = "query"  // the merchant
+	ActRefund = "refund" // a refund: never possible from a personal 收款码
 )
 
 // APIRequest is an api.php request: an action, authenticated by pid and the
 // merchant key sent as they are (not a signature).
 type APIRequest struct {
-	Act        string // ActOrder or ActQuery
+	Act        string // ActOrder, ActQuery or ActRefund
 	PID        string
 	Key        string
 	TradeNo    string // paygate's order id
@@ -274,16 +344,16 @@ func ReadAPI(params map[string]string, queryAct string) (APIRequest, error) {
 	r := APIRequest{Act: strings.ToLower(strings.TrimSpace(act)), PID: field("pid"), Key: field("key"),
 		TradeNo: field("trade_no"), OutTradeNo: field("out_trade_no")}
 	switch r.Act {
-	case ActOrder, ActQuery:
+	case ActOrder, ActQuery, ActRefund:
 		return r, nil
 	case "":
-		return r, app.NewError(app.EINVALID, "act",
-			"缺少操作类型(act)：查询订单用 api.php?act=order&pid=…&key=…&out_trade_no=…，查询商户信息用 act=query。",
-			"act is missing: api.php?act=order&pid=…&key=…&out_trade_no=… queries an order, act=query the merchant.")
+		return r, WithCode(CodeNoMethod, app.NewError(app.EINVALID, "act",
+			"No Act! 缺少操作类型(act)：查询订单用 api.php?act=order&pid=…&key=…&out_trade_no=…，查询商户信息用 act=query。",
+			"No Act! act is missing: api.php?act=order&pid=…&key=…&out_trade_no=… queries an order, act=query the merchant."))
 	}
-	return r, app.NewError(app.EINVALID, "act",
-		"不支持的操作类型(act) "+r.Act+"：paygate 的 api.php 支持 act=order（查询订单）和 act=query（查询商户信息）。",
-		"Unsupported act "+r.Act+": paygate's api.php does act=order (one order) and act=query (the merchant).")
+	return r, WithCode(CodeNoMethod, app.NewError(app.EINVALID, "act",
+		"No Act! 不支持的操作类型(act) "+app.QuoteShort(r.Act)+"：paygate 的 api.php 支持 act=order（查询订单）和 act=query（查询商户信息）。",
+		"No Act! Unsupported act "+app.QuoteShort(r.Act)+": paygate's api.php does act=order (one order) and act=query (the merchant)."))
 }
 
 // CheckKey accepts a request naming m with m's key.
@@ -307,20 +377,25 @@ func (r APIRequest) CheckKey(m Merchant) error {
 // OrderNumber returns the order number act=order asks for: trade_no (paygate's
 // order id) when sent, else out_trade_no; the other is empty.
 func (r APIRequest) OrderNumber() (tradeNo, outTradeNo string, err error) {
+	return orderNumber(r.TradeNo, r.OutTradeNo)
+}
+
+// orderNumber picks the order number asked for: trade_no, else out_trade_no.
+func orderNumber(tradeNo, outTradeNo string) (string, string, error) {
 	switch {
-	case r.TradeNo != "":
-		if len(r.TradeNo) > MaxTradeNo {
+	case tradeNo != "":
+		if len(tradeNo) > MaxTradeNo {
 			return "", "", app.NewError(app.EINVALID, "trade_no",
 				"订单号(trade_no)太长：paygate 的订单号以 ORD 开头，不超过 64 个字符。",
 				"trade_no is too long: paygate order ids start with ORD and have at most 64 characters.")
 		}
-		return r.TradeNo, "", nil
-	case r.OutTradeNo != "":
-		if len(r.OutTradeNo) > MaxOutTradeNo {
+		return tradeNo, "", nil
+	case outTradeNo != "":
+		if len(outTradeNo) > MaxOutTradeNo {
 			return "", "", app.NewError(app.EINVALID, "out_trade_no",
 				"订单号(out_trade_no)太长：最多 128 个字符。", "out_trade_no is too long: at most 128 characters.")
 		}
-		return "", r.OutTradeNo, nil
+		return "", outTradeNo, nil
 	}
 	return "", "", app.NewError(app.EINVALID, "out_trade_no",
 		"订单号不能为空：请传 out_trade_no（商城的订单号）或 trade_no（paygate 的订单号）。",

@@ -50,14 +50,16 @@ func TestReadCreateOrder(t *testing.T) {
 		{"uppercase sign", func() map[string]string { p := signed(nil, testKey); p["sign"] = strings.ToUpper(p["sign"]); return p }(), "", "", ""},
 		{"sign_type md5", func() map[string]string { p := signed(nil, testKey); p["sign_type"] = " md5 "; return p }(), "", "", ""},
 		{"no sign_type", func() map[string]string { p := signed(nil, testKey); delete(p, "sign_type"); return p }(), "", "", ""},
-		{"sign_type RSA", func() map[string]string { p := signed(nil, testKey); p["sign_type"] = "RSA"; return p }(), "sign_type", app.EINVALID, `"RSA"`},
-		{"sign_type RSA, no sign", map[string]string{"pid": "1000", "sign_type": "RSA"}, "sign_type", app.EINVALID, "MD5"},
+		{"sign_type SHA1", func() map[string]string { p := signed(nil, testKey); p["sign_type"] = "SHA1"; return p }(), "sign_type", app.EINVALID, `"SHA1"`},
+		{"sign_type HMAC, no sign", map[string]string{"pid": "1000", "sign_type": "HMAC"}, "sign_type", app.EINVALID, "MD5"},
+		// RSA is 彩虹易支付 V2's: refused until a merchant public key is entered, saying where.
+		{"sign_type RSA without a merchant public key", func() map[string]string { p := signed(nil, testKey); p["sign_type"] = "RSA"; return p }(), "sign_type", app.EINVALID, "RSA"},
 		{"bad sign before bad fields", func() map[string]string {
 			p := signed(map[string]string{"type": ""}, testKey)
 			p["sign"] = "0"
 			return p
 		}(), "sign", app.EUNAUTHORIZED, ""},
-		{"no type", signed(map[string]string{"type": ""}, testKey), "type", app.EINVALID, "wxpay"},
+		{"no type (the payer chooses)", signed(map[string]string{"type": ""}, testKey), "", "", ""},
 		{"type qqpay", signed(map[string]string{"type": "qqpay"}, testKey), "type", app.EINVALID, `"qqpay"`},
 		{"type WXPAY", signed(map[string]string{"type": "WXPAY"}, testKey), "", "", ""},
 		{"type wechat", signed(map[string]string{"type": "wechat"}, testKey), "", "", ""},
@@ -82,7 +84,7 @@ func TestReadCreateOrder(t *testing.T) {
 		{"param 1024 bytes", signed(map[string]string{"param": strings.Repeat("p", 1024)}, testKey), "", "", ""},
 	}
 	for _, tt := range tests {
-		_, _, err := ReadCreate(tt.params, "203.0.113.9").Order(merchant, 1, 1000000)
+		_, _, err := ReadCreate(tt.params, "203.0.113.9").Order(merchant, time.Now(), 1, 1000000)
 		if tt.field == "" {
 			if err != nil {
 				t.Errorf("%s: %v, want accepted", tt.name, err)
@@ -102,7 +104,7 @@ func TestReadCreateOrder(t *testing.T) {
 }
 
 func TestOrderWithoutAKey(t *testing.T) {
-	_, _, err := ReadCreate(signed(nil, ""), "").Order(Merchant{PID: "1000"}, 1, 100)
+	_, _, err := ReadCreate(signed(nil, ""), "").Order(Merchant{PID: "1000"}, time.Now(), 1, 100)
 	if app.ErrorCode(err) != app.EUNAUTHORIZED || !strings.Contains(app.ErrorMessage(err, "zh"), "API 密钥") {
 		t.Fatalf("no key set: %v", err)
 	}
@@ -113,12 +115,12 @@ func TestReadCreateKeepsWhatTheShopSent(t *testing.T) {
 	long := strings.Repeat("商品名称很长", 10) // 180 bytes, 60 characters
 	p := signed(map[string]string{"type": " WXPAY ", "out_trade_no": " T-9 ", "money": "9.9", "name": long,
 		"param": " 订单 #1 ", "return_url": "https://shop.example.com/r?x=1", "sitename": "店", "clientip": "198.51.100.7"}, testKey)
-	in, e, err := ReadCreate(p, "203.0.113.9").Order(merchant, 1, 1000000)
+	in, e, err := ReadCreate(p, "203.0.113.9").Order(merchant, time.Now(), 1, 1000000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := app.EpayOrder{PID: "1000", OutTradeNo: "T-9", Type: "WXPAY", Name: long[:126], Money: "9.9",
-		Param: " 订单 #1 ", NotifyURL: "https://shop.example.com/notify", ReturnURL: "https://shop.example.com/r?x=1"}
+		Param: " 订单 #1 ", NotifyURL: "https://shop.example.com/notify", ReturnURL: "https://shop.example.com/r?x=1", Protocol: ProtocolV1}
 	if e != want {
 		t.Errorf("epay order %+v\nwant %+v", e, want)
 	}
@@ -129,14 +131,14 @@ func TestReadCreateKeepsWhatTheShopSent(t *testing.T) {
 	}
 
 	// The product name shown to the payer is at most 50 characters; the name echoed to the shop is kept whole.
-	in, e, err = ReadCreate(signed(map[string]string{"name": strings.Repeat("n", 60)}, testKey), "").Order(merchant, 1, 1000000)
+	in, e, err = ReadCreate(signed(map[string]string{"name": strings.Repeat("n", 60)}, testKey), "").Order(merchant, time.Now(), 1, 1000000)
 	if err != nil || in.ProductName != strings.Repeat("n", 50) || e.Name != strings.Repeat("n", 60) {
 		t.Errorf("60-character name: product name %q, name %q, %v", in.ProductName, e.Name, err)
 	}
 
 	// clientip absent or too long to be an address: the peer's.
 	for _, ip := range []string{"", strings.Repeat("1", 65)} {
-		in, _, err := ReadCreate(signed(map[string]string{"clientip": ip}, testKey), "203.0.113.9").Order(merchant, 1, 1000000)
+		in, _, err := ReadCreate(signed(map[string]string{"clientip": ip}, testKey), "203.0.113.9").Order(merchant, time.Now(), 1, 1000000)
 		if err != nil || in.ClientIP != "203.0.113.9" {
 			t.Errorf("clientip %q: %q %v", ip, in.ClientIP, err)
 		}
@@ -184,7 +186,8 @@ func TestReadAPI(t *testing.T) {
 		{"the body's act wins", map[string]string{"act": "query"}, "order", ActQuery, ""},
 		{"an empty act in the body is absent", map[string]string{"act": ""}, "order", "", "act=order"},
 		{"no act", map[string]string{}, "", "", "act=order"},
-		{"unknown act", map[string]string{"act": "Refund"}, "", "", "refund"},
+		{"refund, any case", map[string]string{"act": "Refund"}, "", ActRefund, ""},
+		{"unknown act", map[string]string{"act": "settle"}, "", "", "settle"},
 	}
 	for _, tt := range tests {
 		r, err := ReadAPI(tt.params, tt.queryAct)
@@ -272,5 +275,14 @@ func TestPayable(t *testing.T) {
 		if app.ErrorCode(err) != app.ECONFLICT || !strings.Contains(app.ErrorMessage(err, "zh"), tt.says) || !strings.Contains(app.ErrorMessage(err, "zh"), "T1") {
 			t.Errorf("%s: %v, want a conflict saying %q", tt.status, err, tt.says)
 		}
+	}
+}
+
+// V2Board and others send no type: the order has no method, and the payer
+// picks it on the checkout page.
+func TestOrderWithoutType(t *testing.T) {
+	in, e, err := ReadCreate(signed(map[string]string{"type": ""}, testKey), "203.0.113.9").Order(merchant, time.Now(), 1, 1000000)
+	if err != nil || in.Method != "" || e.Type != "" || in.Amount == 0 {
+		t.Fatalf("no type: %+v %+v %v", in, e, err)
 	}
 }

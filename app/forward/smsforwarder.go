@@ -53,9 +53,17 @@ func VerifySmsForwarder(secret, timestamp, signature string) bool {
 
 // TimestampFresh reports whether a millisecond (or second) timestamp is within window of now.
 func TimestampFresh(ts string, now time.Time, window time.Duration) bool {
+	d, ok := TimestampOffset(ts, now)
+	return ok && d <= window && d >= -window
+}
+
+// TimestampOffset is how far now is past a millisecond (or second)
+// timestamp: > 0 when the sender's clock is behind. ok is false for text
+// that is no timestamp.
+func TimestampOffset(ts string, now time.Time) (d time.Duration, ok bool) {
 	n, err := strconv.ParseInt(strings.TrimSpace(ts), 10, 64)
 	if err != nil || n <= 0 {
-		return false
+		return 0, false
 	}
 	var t time.Time
 	if n > 1e12 {
@@ -63,6 +71,5 @@ func TimestampFresh(ts string, now time.Time, window time.Duration) bool {
 	} else {
 		t = time.Unix(n, 0)
 	}
-	d := now.Sub(t)
-	return d <= window && d >= -window
+	return now.Sub(t), true
 }

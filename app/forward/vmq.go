@@ -17,9 +17,29 @@ import (
 //	/appHeart?t=<ms>&sign=md5(t+key)                      every 30 s
 //	/appPush?t=<ms>&type=<1 wechat|2 alipay>&price=<Java Double>&sign=md5(type+price+t+key)
 //
-// and repeats a push with &force_push=true (unsigned) when it gets no 2xx.
+// Its fork hulisang/vmqApk (V2.1, 2025) calls the same as
+// /api/monitor/heart and /api/monitor/push, and repeats a push the same URL
+// plus &force_push=true (unsigned) up to 5 times when it gets no 2xx.
 // The sign covers price exactly as sent ("10.0", "0.01", "1.0E7"), so it is
 // verified over the raw text before the price is read.
+
+// Paths of the V免签 app's calls: the original app's and the fork's.
+const (
+	VmqHeartPath     = "/appHeart"
+	VmqPushPath      = "/appPush"
+	VmqStatePath     = "/getState"
+	VmqForkHeartPath = "/api/monitor/heart"
+	VmqForkPushPath  = "/api/monitor/push"
+)
+
+// IsVmqPush reports whether a request to path is a V免签 push.
+func IsVmqPush(path string) bool { return path == VmqPushPath || path == VmqForkPushPath }
+
+// IsVmqHeart reports whether a request to path is a V免签 heartbeat.
+func IsVmqHeart(path string) bool { return path == VmqHeartPath || path == VmqForkHeartPath }
+
+// IsVmqPath reports whether path is one of the V免签 app's endpoints.
+func IsVmqPath(path string) bool { return IsVmqPush(path) || IsVmqHeart(path) || path == VmqStatePath }
 
 // VmqRequest is one V免签 call.
 type VmqRequest struct {

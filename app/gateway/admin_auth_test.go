@@ -9,23 +9,13 @@ import (
 	"time"
 
 	"paygate/app"
-	"paygate/app/store"
+	"paygate/app/store/storetest"
+	"paygate/app/testclock"
 )
 
-// clock is a settable time for the store and the gateway.
-type clock struct{ ns atomic.Int64 }
-
-func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
-
-func newAuthGateway(t *testing.T, dir string, c *clock) *Gateway {
+func newAuthGateway(t *testing.T, dir string, c *testclock.Clock) *Gateway {
 	t.Helper()
-	db, err := store.Open(context.Background(), dir, store.Options{Synchronous: "NORMAL", Now: c.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return New(db, quietNotifier{}, Options{})
+	return New(storetest.OpenDir(t, dir, c), quietNotifier{}, Options{})
 }
 
 func TestReserveTakesOneTokenPerParallelTry(t *testing.T) {
@@ -127,8 +117,7 @@ func TestLoginThrottleBuckets(t *testing.T) {
 // owner's address still get in; a forged, foreign or expired cookie does not help.
 func TestLoginKnownClientsSurviveAStrangersLockout(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{}
-	c.ns.Store(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC).UnixNano())
+	c := testclock.New(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	g := newAuthGateway(t, t.TempDir(), c)
 	const pw = "correct-horse-42"
 	first, err := g.SetupAdmin(ctx, SetupRequest{Username: "Admin", Password: pw, Confirm: pw, Local: true,
@@ -151,9 +140,9 @@ func TestLoginKnownClientsSurviveAStrangersLockout(t *testing.T) {
 	}
 
 	other := newAuthGateway(t, t.TempDir(), c) // another paygate: its own secret
-	foreign, _ := other.knownDeviceCookie(ctx, "admin", "dev-x", c.now())
+	foreign, _ := other.knownDeviceCookie(ctx, "admin", "dev-x", c.Now())
 	forgedMAC := first.Device[:strings.Index(first.Device, ".")] + ".AAAA"
-	otherAccount, _ := g.knownDeviceCookie(ctx, "someone", "dev-y", c.now())
+	otherAccount, _ := g.knownDeviceCookie(ctx, "someone", "dev-y", c.Now())
 	for _, device := range []string{foreign, forgedMAC, otherAccount, "garbage"} {
 		if err := login(LoginClient{RemoteIP: "203.0.113.10", Device: device}, pw); app.ErrorCode(err) != app.ERATELIMIT {
 			t.Fatalf("device cookie %q counted as known: %v", device, err)
@@ -168,22 +157,21 @@ func TestLoginKnownClientsSurviveAStrangersLockout(t *testing.T) {
 
 	// The secret survives a restart: the same browser is still known.
 	restarted := &Gateway{db: g.db, throttle: newLoginThrottle(), log: g.log}
-	if _, known, err := restarted.knownDevice(ctx, first.Device, "admin", c.now()); err != nil || !known {
+	if _, known, err := restarted.knownDevice(ctx, first.Device, "admin", c.Now()); err != nil || !known {
 		t.Fatalf("after a restart the known-device cookie is not recognised: %v %v", known, err)
 	}
-	c.advance(KnownDeviceLifetime + time.Hour)
-	if _, known, _ := g.knownDevice(ctx, first.Device, "admin", c.now()); known {
+	c.Add(KnownDeviceLifetime + time.Hour)
+	if _, known, _ := g.knownDevice(ctx, first.Device, "admin", c.Now()); known {
 		t.Fatal("an expired known-device cookie is still recognised")
 	}
-	if known, _ := g.db.KnownLoginIP(ctx, first.Session.Admin.ID, "192.0.2.7", c.now().Add(-ownerIPMemory)); known {
+	if known, _ := g.db.KnownLoginIP(ctx, first.Session.Admin.ID, "192.0.2.7", c.Now().Add(-ownerIPMemory)); known {
 		t.Fatal("an address last used a year ago is still known")
 	}
 }
 
 func TestFormTokensAreBoundAndSigned(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{}
-	c.ns.Store(time.Now().UnixNano())
+	c := testclock.New(time.Now())
 	dir := t.TempDir()
 	g := newAuthGateway(t, dir, c)
 	session := SessionBinding(app.Session{TokenHash: hashToken("session-token")})

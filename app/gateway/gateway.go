@@ -15,14 +15,18 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"math/big"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"paygate/app"
 	"paygate/app/console"
+	"paygate/app/epay"
 	"paygate/app/forward"
+	"paygate/app/lan"
 	"paygate/app/netguard"
 	"paygate/app/store"
 )
@@ -47,7 +51,11 @@ type Options struct {
 	// NotificationRetention is how long stored forwarder requests that made
 	// no payment are kept; 0 keeps them forever.
 	NotificationRetention time.Duration
-	Logger                *slog.Logger
+	// ReopenWithin is how long after its expiry an unpaid order sent again
+	// with its number (易支付 out_trade_no, API merchantOrderId) is reopened
+	// with a fresh slot and lifetime; 0 = never (epay.reopen_within).
+	ReopenWithin time.Duration
+	Logger       *slog.Logger
 
 	// Pinned are the rules and switches set explicitly in config.yaml or the
 	// environment, by config key (order.lifetime, forwarder.accept_api_key …):
@@ -62,6 +70,20 @@ type Options struct {
 	// ReplicaConfig are the replica settings from config.yaml and the
 	// environment; those in Pinned win over the console's.
 	ReplicaConfig app.ReplicaSettings
+	// Watch reports on backups, replication and certificates (vitals.go).
+	Watch Watchers
+
+	// Connected: the public address from config (in force when Pinned has
+	// server.public_url), the LAN address finder (lan.Addresses when nil)
+	// and the alerts.
+	PublicURL    string
+	LANAddresses func() []netip.Addr
+	Alerts       AlertQueue    // nil: incidents are recorded, nothing is sent
+	AlertSettle  time.Duration // a recovery goes out once it has lasted this long
+	AlertPerHour int           // per channel, for the console to say
+	OrderSilence time.Duration // pending orders unheard this long: alert; 0 = off
+	DiskMinFree  int64         // bytes; 0 = no disk alert
+	DataDir      string        // whose disk is watched
 }
 
 // Notifier is the callback queue's doorbell.
@@ -86,21 +108,35 @@ type Gateway struct {
 	offlineAfter time.Duration
 	signWindow   time.Duration
 	retention    time.Duration // stored requests that made no payment; 0 = forever
+	reopenWithin time.Duration // how long an expired order sent again is reopened; 0 = never
 	setup        setup
 	throttle     *loginThrottle
 	secret       signingSecret
 	links        *linkGuard
 	linkLimits   app.LinkLimits
+	watch        Watchers
 
 	defaults   app.Tuning
 	pinned     map[string]app.Source
 	tuning     atomic.Pointer[console.TuningState]
 	tuningMu   sync.Mutex // one console change of the rules or switches at a time
 	apiKeyFwd  atomic.Pointer[console.APIKeyForwarding]
-	apiKeyDflt bool // forwarder.accept_api_key from config
+	apiKeyDflt bool          // forwarder.accept_api_key from config
+	epayKeys   epay.KeyCache // the 易支付 V2 platform key, parsed once
 
 	replication   Replication
 	replicaConfig app.ReplicaSettings
+
+	configPublicURL string
+	public          atomic.Pointer[console.PublicAddress]
+	listen          atomic.Pointer[listenState]
+	lan             *lanCache
+	alerts          AlertQueue
+	alertSettle     time.Duration
+	alertMaxPerHour int
+	orderSilence    time.Duration
+	diskMinFree     int64
+	dataDir         string
 }
 
 // New returns a gateway.
@@ -119,12 +155,19 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	}
 	g := &Gateway{db: db, notifier: notifier, guard: opts.CallbackGuard, log: opts.Logger, offlineAfter: opts.DeviceOfflineAfter,
 		signWindow: opts.ForwarderSignWindow, retention: opts.NotificationRetention, throttle: newLoginThrottle(),
-		links: newLinkGuard(opts.LinkRateLimit), linkLimits: opts.LinkLimits}
+		links: newLinkGuard(opts.LinkRateLimit), linkLimits: opts.LinkLimits, reopenWithin: opts.ReopenWithin, watch: opts.Watch}
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
 	g.replication, g.replicaConfig = opts.Replication, opts.ReplicaConfig
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)
 	g.apiKeyFwd.Store(&console.APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})
+	if opts.LANAddresses == nil {
+		opts.LANAddresses = lan.Addresses
+	}
+	g.configPublicURL, g.lan = strings.TrimRight(opts.PublicURL, "/"), &lanCache{detect: opts.LANAddresses}
+	g.public.Store(g.resolvePublic(""))
+	g.alerts, g.alertSettle, g.alertMaxPerHour = opts.Alerts, opts.AlertSettle, opts.AlertPerHour
+	g.orderSilence, g.diskMinFree, g.dataDir = opts.OrderSilence, opts.DiskMinFree, opts.DataDir
 	return g
 }
 

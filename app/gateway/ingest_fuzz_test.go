@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"paygate/app"
-	"paygate/app/store"
+	"paygate/app/store/storetest"
 )
 
 type quietNotifier struct{}
@@ -16,19 +16,9 @@ func (quietNotifier) FirstDelay() time.Duration { return 0 }
 
 func newTestGateway(t testing.TB) *Gateway {
 	t.Helper()
-	db, err := store.Open(context.Background(), t.TempDir(), store.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.SeedSettings(context.Background(), "fuzz-api-key", ""); err != nil {
-		t.Fatal(err)
-	}
-	return New(db, quietNotifier{}, Options{Defaults: app.Tuning{
-		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1_000_000,
-		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
-		Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},
-	}})
+	db := storetest.OpenDir(t, t.TempDir(), nil)
+	storetest.Seed(t, db, "fuzz-api-key", "")
+	return New(db, quietNotifier{}, Options{Defaults: configDefaults})
 }
 
 // FuzzIngest posts arbitrary requests through the whole ingest path: the

@@ -9,18 +9,14 @@ import (
 
 	"paygate/app"
 	"paygate/app/money"
-	"paygate/app/store"
+	"paygate/app/store/storetest"
 )
 
 // newLinkGateway is a gateway with the given payment-link limits and slot
 // offset (in fen).
 func newLinkGateway(t *testing.T, perMinute int, limits app.LinkLimits, offset int64) *Gateway {
 	t.Helper()
-	db, err := store.Open(context.Background(), t.TempDir(), store.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.OpenDir(t, t.TempDir(), nil)
 	return New(db, quietNotifier{}, Options{LinkRateLimit: perMinute, LinkLimits: limits, Defaults: app.Tuning{
 		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1_000_000,
 		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: money.Fen(offset)},

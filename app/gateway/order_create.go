@@ -29,13 +29,16 @@ type OrderRequest struct {
 // A slot released within the match grace period is not free (slot cooldown):
 // the grace in force now is used, so a change on the settings page applies to
 // the next order. created is false when merchantOrderId named an existing
-// identical order.
+// identical order; sent again, a pending order switches to a method it
+// names, and one expired within epay.reopen_within is reopened.
+// Without paymentMethod the order has no slot until its payer picks.
 func (g *Gateway) CreateOrder(ctx context.Context, req OrderRequest) (o app.Order, created bool, err error) {
 	t := g.Tuning()
 	in, err := validateOrder(req, t)
 	if err != nil {
 		return app.Order{}, false, err
 	}
+	in.Reopen = g.reopenWithin
 	if err := g.checkCallbackTarget(ctx, "notifyUrl", in.NotifyURL); err != nil {
 		return app.Order{}, false, err
 	}
@@ -68,11 +71,12 @@ func validateOrder(req OrderRequest, t app.Tuning) (app.OrderInput, error) {
 	}
 	in.Amount = amount
 
-	method, err := ParseMethod(req.PaymentMethod)
-	if err != nil {
-		return in, err
+	// Without a method the payer chooses on the checkout page.
+	if strings.TrimSpace(req.PaymentMethod) != "" {
+		if in.Method, err = ParseMethod(req.PaymentMethod); err != nil {
+			return in, err
+		}
 	}
-	in.Method = method
 
 	mid := strings.TrimSpace(req.MerchantOrderID)
 	if len(mid) > app.MaxMerchantOrderID || strings.IndexFunc(mid, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {

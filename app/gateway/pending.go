@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/forward"
 )
 
 // A stored notification is applied whatever happens to the request that
@@ -71,10 +72,10 @@ func (g *Gateway) ApplyPending(ctx context.Context, before time.Time) error {
 // to another customer, so the payment waits, with its candidate, for a person.
 func (g *Gateway) ingestStored(ctx context.Context, id int64, raw app.RawRequest) (app.IngestResult, error) {
 	late := g.db.Now().Sub(raw.ReceivedAt) > g.Tuning().Match.Grace
-	switch raw.Endpoint {
-	case "/appPush":
+	switch {
+	case forward.IsVmqPush(raw.Endpoint):
 		return g.ingestVmqPush(ctx, id, raw, late)
-	case "/appHeart":
+	case forward.IsVmqHeart(raw.Endpoint):
 		// Only refused heartbeats are stored; one whose outcome was never
 		// recorded gets it now (or, if it passes now, is noted as a heartbeat).
 		_, err := g.vmqHeartDevice(ctx, raw)

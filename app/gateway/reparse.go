@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/forward"
 )
 
 // ReparseReport says what a re-parse changed.
@@ -39,10 +40,9 @@ func (g *Gateway) Reparse(ctx context.Context, since time.Time) (ReparseReport, 
 		}
 		rep.Checked++
 		var res app.IngestResult
-		switch raw.Endpoint {
-		case "/appPush":
+		if forward.IsVmqPush(raw.Endpoint) {
 			res, err = g.ingestVmqPush(ctx, id, raw, true)
-		default:
+		} else {
 			res, err = g.ingestWebhook(ctx, id, raw, true)
 		}
 		switch {

@@ -2,41 +2,20 @@ package gateway
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"paygate/app"
-	"paygate/app/store"
+	"paygate/app/store/storetest"
 )
-
-// cooldownClock is a settable clock for the store under test.
-type cooldownClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *cooldownClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *cooldownClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // The grace period in force — changed at run time on the settings page —
 // decides both which amounts are cooling and whether a payment waits, and
 // the console's candidate list says why a pending order was not paid.
 func TestSlotCooldownFollowsTheGraceSetting(t *testing.T) {
 	ctx := context.Background()
-	clock := &cooldownClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, app.Shanghai)}
-	db, err := store.Open(ctx, t.TempDir(), store.Options{Synchronous: "NORMAL", Now: clock.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.SeedSettings(ctx, "cooldown-api-key", ""); err != nil {
-		t.Fatal(err)
-	}
+	db, clock := storetest.Open(t) // 2026-11-26 10:00 Shanghai
+	storetest.Seed(t, db, "cooldown-api-key", "")
 	g := New(db, quietNotifier{}, Options{Defaults: app.Tuning{
 		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1_000_000,
 		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
@@ -70,7 +49,7 @@ func TestSlotCooldownFollowsTheGraceSetting(t *testing.T) {
 		t.Fatal("grace 10m: the amount a closed order released was handed out at once")
 	}
 
-	clock.add(2 * time.Minute)
+	clock.Add(2 * time.Minute)
 	if b := order(); b.PayAmount == 1000 {
 		t.Fatal("grace 10m: the amount a closed order released 2 minutes ago was handed out")
 	}
@@ -84,7 +63,7 @@ func TestSlotCooldownFollowsTheGraceSetting(t *testing.T) {
 	// the pending order on 10.00 is not paid automatically.
 	setGrace(10 * time.Minute)
 	res, err := g.Ingest(ctx, app.RawRequest{
-		Endpoint: "/webhook", Method: "POST", RemoteIP: "127.0.0.1", ReceivedAt: clock.now(),
+		Endpoint: "/webhook", Method: "POST", RemoteIP: "127.0.0.1", ReceivedAt: clock.Now(),
 		Header: map[string]string{"content-type": "application/json", "key": "cooldown-api-key"},
 		Body:   []byte(`{"message":"收到转账10.00元(支付宝)"}`),
 	})

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"paygate/app"
@@ -126,18 +127,27 @@ func (g *Gateway) VmqStatus(ctx context.Context, raw app.RawRequest) (VmqState, 
 	return st, nil
 }
 
+// authenticateVmq finds the device whose key made the sign, then checks the
+// clock, in vmqphp's order (V1.8: 签名校验 first, then 客户端时间错误), so a
+// caller without a key learns nothing of paygate's clock. The messages begin
+// with vmqphp's own words, which the app shows.
 func (g *Gateway) authenticateVmq(ctx context.Context, v forward.VmqRequest, at time.Time, verify func(key string) bool) (int64, error) {
+	id, ok, err := g.identify(ctx, verify)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, app.NewError(app.EUNAUTHORIZED, "sign",
+			"签名校验不通过：V免签监控端里的密钥与 paygate 不一致，请在管理后台“设备”页重新扫码配对。",
+			"Signature check failed (签名校验不通过): the key in the V免签 app does not match paygate; pair again by scanning the QR code on the admin Devices page.")
+	}
 	if !forward.TimestampFresh(v.T, at, g.signWindow) {
 		zh, en := windowText(g.signWindow)
+		off, _ := forward.TimestampOffset(v.T, at)
+		secs := int64((off.Abs() + time.Second/2) / time.Second)
 		return 0, app.NewError(app.EUNAUTHORIZED, "t",
-			"客户端时间错误：手机时间与服务器相差超过 "+zh+"，请把手机时间设为自动（网络时间）后再试。",
-			"Client clock is wrong: the phone's time is more than "+en+" from the server's; set the phone's clock to automatic (network time) and try again.")
+			fmt.Sprintf("客户端时间错误：手机时间与服务器相差 %d 秒（允许 ±%s），请把手机时间设为自动（网络时间）后再试。", secs, zh),
+			fmt.Sprintf("Client clock is wrong (客户端时间错误): the phone's time is %d seconds from the server's (±%s allowed); set the phone's clock to automatic (network time) and try again.", secs, en))
 	}
-	id, ok, err := g.identify(ctx, verify)
-	if err != nil || ok {
-		return id, err
-	}
-	return 0, app.NewError(app.EUNAUTHORIZED, "sign",
-		"签名校验不通过：V免签监控端里的密钥与 paygate 不一致，请在管理后台“设备”页重新扫码配对。",
-		"Signature check failed: the key in the V免签 app does not match paygate; pair again by scanning the QR code on the admin Devices page.")
+	return id, nil
 }

@@ -64,7 +64,7 @@ func Run(ctx context.Context, opts Options, out io.Writer) error {
   在 paygate 设置页把「回调地址」设为上面的地址（或创建订单时传 notifyUrl），
   API 密钥与 --key 相同；收到的每个回调都会显示在这里。按 Ctrl+C 退出。
   Set paygate's callback URL to the address above, with the same API key.
-`, url)
+%s`, url, TimeNote)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -145,6 +145,9 @@ func (d *Demo) callback(w http.ResponseWriter, r *http.Request) {
 			amount += "（下单金额 " + da + " 元；paygate 为避免同额冲突会调整实付金额）"
 		}
 		row("金额    ", amount)
+		if ra := fields["receivedAmount"]; ra != "" {
+			row("实收    ", ra+" 元（与应付金额不同：店主在后台确认了这笔少付或多付的钱）")
+		}
 		row("支付方式", methodName(fields["paymentMethod"]))
 		row("状态    ", statusName(fields["status"]))
 		row("客户类型", fields["customerType"])
@@ -195,7 +198,11 @@ func (d *Demo) check(f map[string]string, now time.Time) verdict {
 		return verdict{why: fmt.Sprintf("timestamp %q 不是上海时间 YYYY-MM-DD HH:mm:ss", f["timestamp"])}
 	}
 	if diff := now.Sub(sent); diff > Window || diff < -Window {
-		return verdict{why: fmt.Sprintf("timestamp 与本机时间相差 %s，超过 5 分钟：请校准本机或 paygate 服务器的时钟", diff.Round(time.Second))}
+		v := verdict{why: fmt.Sprintf("timestamp 与本机时间相差 %s，超过 5 分钟：请校准本机或 paygate 服务器的时钟", diff.Round(time.Second))}
+		if off := (diff - 8*time.Hour).Abs(); off <= Window || (diff+8*time.Hour).Abs() <= Window {
+			v.detail = "正好差 8 小时左右：时区问题。" + utcHint
+		}
+		return v
 	}
 	nonce := f["nonce"]
 	if nonce == "" {
@@ -216,6 +223,20 @@ func (d *Demo) check(f map[string]string, now time.Time) verdict {
 	n := d.orders[f["orderId"]]
 	return verdict{ok: true, why: "签名正确，时间戳在 5 分钟内，nonce 未用过", first: n == 1, count: n}
 }
+
+// TimeNote is printed at start: the one mistake that makes every callback
+// fail on a UTC server, said before it happens.
+const TimeNote = `  提示：回调的 timestamp 是上海时间（UTC+8，例如 2026-11-26 16:10:00）。你自己的商城服务器
+  时区是 UTC 时（多数 Docker 镜像和云服务器），要按 Asia/Shanghai 解析，否则每个回调都会
+  被当成“过期”拒绝：Python datetime.strptime(ts, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone(timedelta(hours=8)))，
+  Node new Date(ts.replace(" ", "T") + "+08:00")，PHP new DateTime($ts, new DateTimeZone("Asia/Shanghai"))。
+  Note: the callback timestamp is Shanghai time (UTC+8); on a UTC server parse it as Asia/Shanghai,
+  or every callback is refused as expired.
+`
+
+// utcHint says what an 8-hour difference means and how to fix it.
+const utcHint = "回调的 timestamp 是上海时间（UTC+8）；如果你的商城服务器时区是 UTC，按本地时区解析会差 8 小时、把每个回调都当成过期。" +
+	"请按 Asia/Shanghai 解析（见 paygate 的 /docs#callback-time），或检查本机的时区设置。"
 
 func (d *Demo) printf(format string, args ...any) {
 	d.mu.Lock()

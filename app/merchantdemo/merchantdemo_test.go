@@ -23,7 +23,7 @@ const key = "test_key_123456"
 func body(t *testing.T, orderID string, amount int64, apiKey string, at time.Time) []byte {
 	t.Helper()
 	return callback.NewBody(app.CallbackDelivery{
-		Order: app.Order{ID: orderID, Method: app.Method("alipay"), Amount: 10000, PaidAt: at.Add(-time.Second),
+		Order: app.Order{ID: orderID, Method: app.Method("alipay"), Amount: 10000, PayAmount: money.Fen(amount), PaidAt: at.Add(-time.Second),
 			MerchantOrderID: "SHOP-1"},
 		Payment: app.Payment{Amount: money.Fen(amount), CustomerType: "新客户"},
 	}, apiKey, at).JSON()
@@ -49,6 +49,7 @@ func TestCallbacks(t *testing.T) {
 		{"tampered amount", "/payment-callback", bytes.Replace(body(t, "ORD2", 100, key, now), []byte(`"amount":1,`), []byte(`"amount":100,`), 1), 401, []string{"✗ 未通过：签名不正确", "api_key=***", "amount=100"}},
 		{"wrong key", "/payment-callback", body(t, "ORD3", 100, "another-key", now), 401, []string{"签名不正确"}},
 		{"10 minutes old", "/payment-callback", body(t, "ORD4", 100, key, now.Add(-10*time.Minute)), 401, []string{"超过 5 分钟"}},
+		{"8 hours off: a zone mistake", "/payment-callback", body(t, "ORD6", 100, key, now.Add(-8*time.Hour+time.Minute)), 401, []string{"超过 5 分钟", "时区问题", "Asia/Shanghai", "/docs#callback-time"}},
 		{"not JSON", "/payment-callback", []byte("orderId=1"), 400, []string{"不是 JSON 对象"}},
 		{"no signature", "/payment-callback", []byte(`{"orderId":"ORD5","amount":1}`), 401, []string{"缺少 signature"}},
 		{"wrong path", "/callback", genuine, 404, []string{"回调路径是 /payment-callback"}},
@@ -122,6 +123,9 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		}
 		resp.Body.Close()
 		return resp.StatusCode
+	}
+	if !strings.Contains(out.String(), "Asia/Shanghai") || !strings.Contains(out.String(), "UTC+8") {
+		t.Errorf("the banner does not say how to read the timestamp:\n%s", out.String())
 	}
 	if code := post(body(t, "ORDRUN", 10000, key, time.Now())); code != 200 {
 		t.Errorf("genuine callback: %d\n%s", code, out.String())

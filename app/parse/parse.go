@@ -66,20 +66,21 @@ type Result struct {
 // Reasons for ignoring a notification. They are stable machine words: the
 // admin UI and the database keep them.
 const (
-	ReasonEmpty      = "empty"      // no title and no text
-	ReasonSelfTest   = "self-test"  // a forwarder's test message
-	ReasonRecap      = "recap"      // Alipay's 上一笔播报 repeats an earlier payment
-	ReasonRefund     = "refund"     // 退款 / 退回
-	ReasonWithdrawal = "withdrawal" // 提现: money leaving the balance for a bank card
-	ReasonExpense    = "expense"    // money going out: 支出, 已支付, 付款成功, outgoing transfers
-	ReasonBill       = "bill"       // 账单, 还款, 待还
-	ReasonReport     = "report"     // 月报/周报/日报, totals (累计, 汇总)
-	ReasonEarnings   = "earnings"   // 收益, 利息, 返现: not a customer's payment
-	ReasonRedPacket  = "red packet" // 红包 in a chat: not a merchant payment (see DecisionRedPacket)
-	ReasonTransfer   = "transfer"   // a chat transfer ([转账]) that still has to be accepted, or one without amount
-	ReasonBanner     = "banner"     // 收钱提醒助手正在为您服务 and other status banners
-	ReasonAmbiguous  = "ambiguous"  // two different receive amounts: a person has to look
-	ReasonNoAmount   = "no amount"  // nothing that reads as an incoming amount
+	ReasonEmpty      = "empty"       // no title and no text
+	ReasonSelfTest   = "self-test"   // a forwarder's test message
+	ReasonRecap      = "recap"       // Alipay's 上一笔播报 repeats an earlier payment
+	ReasonRefund     = "refund"      // 退款 / 退回
+	ReasonWithdrawal = "withdrawal"  // 提现: money leaving the balance for a bank card
+	ReasonExpense    = "expense"     // money going out: 支出, 已支付, 付款成功, outgoing transfers
+	ReasonBill       = "bill"        // 账单, 还款, 待还
+	ReasonReport     = "report"      // 月报/周报/日报, totals (累计, 汇总)
+	ReasonEarnings   = "earnings"    // 收益, 利息, 返现: not a customer's payment
+	ReasonRedPacket  = "red packet"  // 红包 in a chat: not a merchant payment (see DecisionRedPacket)
+	ReasonTransfer   = "transfer"    // a chat transfer ([转账]) that still has to be accepted, or one without amount
+	ReasonBanner     = "banner"      // 收钱提醒助手正在为您服务 and other status banners
+	ReasonAmbiguous  = "ambiguous"   // two different receive amounts: a person has to look
+	ReasonNoAmount   = "no amount"   // nothing that reads as an incoming amount
+	ReasonWeworkChat = "wework chat" // 企业微信 but not its 对外收款 receipt: a chat can say anything
 )
 
 // DecisionRedPacket documents a product decision: a red packet (红包) received
@@ -103,6 +104,7 @@ var reasonZh = map[string]string{
 	ReasonBanner:     "收款助手横幅，没有收款",
 	ReasonAmbiguous:  "出现多个不同金额，需人工核对",
 	ReasonNoAmount:   "没有找到收款金额",
+	ReasonWeworkChat: "企业微信消息，不是对外收款的到账通知",
 }
 
 // ReasonText returns the Chinese text for a reason, or the reason itself when
@@ -193,6 +195,9 @@ func Parse(in Input) Result {
 	}
 	if title == "" && text == "" {
 		return ignore(res, ReasonEmpty)
+	}
+	if strings.EqualFold(pkg, weworkPackage) && !weworkReceipt(pkg, title, text) {
+		return ignore(res, ReasonWeworkChat)
 	}
 	if containsAny(all, selfTestPhrases) {
 		return ignore(res, ReasonSelfTest)

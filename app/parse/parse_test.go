@@ -11,6 +11,7 @@ import (
 const (
 	alipayPkg = "com.eg.android.AlipayGphone"
 	wechatPkg = "com.tencent.mm"
+	weworkPkg = "com.tencent.wework"
 )
 
 type parseCase struct {
@@ -97,6 +98,18 @@ func TestParseIncoming(t *testing.T) {
 			in: Input{alipayPkg, "支付助手", "￥0.01 收到一笔转账"}, kind: KindPayment, amount: "0.01", method: MethodAlipay},
 		{name: "wechat staff message", source: "research: touchear/xarr-pay-plugins jk_wechat rule",
 			in: Input{wechatPkg, "微信收款助手", "[店员消息]收款到账0.01元"}, kind: KindPayment, amount: "0.01", method: MethodWechat},
+		// 企业微信 对外收款 settles into WeChat Pay: the V免签 fork's rule (hulisang/vmqApk 2ddd715, e56a800),
+		// texts built from it (no public source shows a literal one).
+		{name: "wework 对外收款 receipt", source: "research-15 §4: hulisang/vmqApk rule",
+			in: Input{weworkPkg, "对外收款", "成功收款 12.34元"}, kind: KindPayment, amount: "12.34", method: MethodWechat},
+		{name: "wework receipt titled 企业微信", source: "research-15 §4: hulisang/vmqApk rule (收款通知, 2022-12-22)",
+			in: Input{weworkPkg, "企业微信", "收款通知：收款0.01元"}, kind: KindPayment, amount: "0.01", method: MethodWechat},
+		{name: "wework receipt, large amount", source: "research-15 §4: hulisang/vmqApk 9987e9c (大额匹配)",
+			in: Input{weworkPkg, "对外收款", "成功收款1,234.50元"}, kind: KindPayment, amount: "1234.5", method: MethodWechat},
+		{name: "wework chat that talks about money", source: "research-15 §4: only the receipt rule makes 企业微信 a payment",
+			in: Input{weworkPkg, "张三", "微信支付收款10元，麻烦确认"}, kind: KindIgnored, reason: ReasonWeworkChat},
+		{name: "wework chat in a group titled 对外收款", source: "research-15 §4: the text must say 成功收款 or 收款通知",
+			in: Input{weworkPkg, "对外收款", "客户已付款，收款10元"}, kind: KindIgnored, reason: ReasonWeworkChat},
 		{name: "wechat business edition", source: "research: touchear/xarr-pay-plugins jk_wechat (经营码)",
 			in: Input{wechatPkg, "收款通知", "微信收款商业版: 收款12.50元"}, kind: KindPayment, amount: "12.5", method: MethodWechat},
 		{name: "wechat business edition title", source: "research: touchear/xarr-pay-plugins jk_wechat",

@@ -26,26 +26,11 @@ type Options struct {
 	// snapshots and changes kept in the replica).
 	Retention time.Duration // 7 days when zero
 	// AlertAfter: the replica lagging this long (or replication not running
-	// this long while set up) raises an alert.
+	// this long while set up) is Behind in State, which the gateway's
+	// monitor turns into an alert.
 	AlertAfter time.Duration // 1 minute when zero
 	Logger     *slog.Logger
-	Alerter    Alerter // nil: no alerts
 }
-
-// Alerter raises and clears the owner's alert incidents (one message when
-// raised, one when cleared).
-type Alerter interface {
-	Raise(kind, key, zh, en string)
-	Clear(kind, key string)
-}
-
-// AlertKind is the kind of the replication's alert incidents.
-const AlertKind = "replication"
-
-type noAlerter struct{}
-
-func (noAlerter) Raise(kind, key, zh, en string) {}
-func (noAlerter) Clear(kind, key string)         {}
 
 // startTimeout bounds the first try at start: an unreachable replica must
 // not keep the shop closed; the retries go on in the background.
@@ -60,18 +45,16 @@ type Replicator struct {
 	errs     *errorLog
 	began    time.Time
 
-	ctx    context.Context // ends at Close: stops the retries and the watch
+	ctx    context.Context // ends at Close: stops the retries
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
 	mu        sync.Mutex
-	alerter   Alerter
 	store     *litestream.Store
 	db        *litestream.DB
 	replica   *litestream.Replica
 	runningAt time.Time
 	refused   bool
-	alerted   bool
 }
 
 // Start checks the replica in s and starts replicating dbPath to it. Call it
@@ -96,10 +79,7 @@ func Start(ctx context.Context, dbPath string, s app.ReplicaSettings, opts Optio
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.Alerter == nil {
-		opts.Alerter = noAlerter{}
-	}
-	r := &Replicator{dbPath: dbPath, settings: s, opts: opts, began: time.Now(), alerter: opts.Alerter}
+	r := &Replicator{dbPath: dbPath, settings: s, opts: opts, began: time.Now()}
 	r.log = opts.Logger.With("replica", s.Display())
 	r.errs = newErrorLog(r.log.Handler())
 	r.ctx, r.cancel = context.WithCancel(context.Background())
@@ -125,8 +105,6 @@ func Start(ctx context.Context, dbPath string, s app.ReplicaSettings, opts Optio
 	default:
 		r.log.Info("replicating the database", "sync_interval", opts.SyncInterval.String(), "retention", opts.Retention.String())
 	}
-	r.wg.Add(1)
-	go r.watch()
 	return r, nil
 }
 
@@ -235,58 +213,6 @@ func (r *Replicator) retry() {
 	}
 }
 
-// watch raises the alert when the replica falls behind and clears it when
-// it has caught up.
-func (r *Replicator) watch() {
-	defer r.wg.Done()
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-r.ctx.Done():
-			return
-		case <-t.C:
-		}
-		st := r.State()
-		r.mu.Lock()
-		raise, clear := st.Behind && !r.alerted, !st.Behind && r.alerted
-		r.alerted = st.Behind
-		alerter := r.alerter
-		r.mu.Unlock()
-		key := r.settings.Identity()
-		switch {
-		case raise:
-			zh, en := alertText(st)
-			r.log.Warn("replication is behind", "lag", st.Lag.Round(time.Second).String(), "err", st.Error)
-			alerter.Raise(AlertKind, key, zh, en)
-		case clear:
-			r.log.Info("replication caught up")
-			alerter.Clear(AlertKind, key)
-		}
-	}
-}
-
-func alertText(st console.ReplicaState) (zh, en string) {
-	why := ""
-	if st.Error != "" {
-		why = app.Clip(st.Error, 300)
-	}
-	switch {
-	case st.Refused:
-		return "数据库副本 " + st.Target + " 没有在同步：副本里有本机没有的更新，paygate 拒绝覆盖它。" + why,
-			"The database replica " + st.Target + " is not being written: it holds changes this database does not have, and paygate will not overwrite them. " + why
-	case !st.Running:
-		return "数据库副本 " + st.Target + " 没有在同步（连不上或被拒绝），付款记录目前只在这台机器上。原因：" + why,
-			"The database replica " + st.Target + " is not being written (unreachable or refused): payment records are on this machine only. Why: " + why
-	}
-	last := app.FormatTime(st.LastSyncAt)
-	if last == "" {
-		last = "—"
-	}
-	return "数据库副本 " + st.Target + " 已落后 " + st.Lag.Round(time.Second).String() + "（上次同步 " + last + "）：这段时间的付款记录只在这台机器上。原因：" + why,
-		"The database replica " + st.Target + " is " + st.Lag.Round(time.Second).String() + " behind (last sync " + last + "): payment records since then are on this machine only. Why: " + why
-}
-
 // State is how replication is doing now. It does no I/O.
 func (r *Replicator) State() console.ReplicaState {
 	st := console.ReplicaState{
@@ -326,15 +252,22 @@ func (r *Replicator) State() console.ReplicaState {
 	return st
 }
 
-// SetAlerter sets who is told when the replica falls behind and catches up:
-// the alert channel, which starts after the replicator.
-func (r *Replicator) SetAlerter(a Alerter) {
-	if a == nil {
-		a = noAlerter{}
+// Vitals is the state for the detailed health check and the metrics; ok is
+// false when no replica is set up. Error is the reason it is behind, also
+// when behind without an error (not running yet, or lagging).
+func (r *Replicator) Vitals() (app.ReplicationState, bool) {
+	st := r.State()
+	if !st.On {
+		return app.ReplicationState{}, false
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.alerter = a
+	out := app.ReplicationState{Target: st.Target, LastSyncAt: st.LastSyncAt, Error: st.Error}
+	if st.Behind && out.Error == "" {
+		out.Error = "behind by " + st.Lag.Round(time.Second).String()
+		if !st.Running {
+			out.Error = "not running"
+		}
+	}
+	return out, true
 }
 
 // Settings are the settings this run replicates with.

@@ -17,12 +17,12 @@ func TestListOrdersFilters(t *testing.T) {
 	paid := createOrder(t, db, app.MethodAlipay, 1250)
 	createOrder(t, db, app.MethodWechat, 300)
 	policy := app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium}
-	id, _ := db.SaveRawNotification(ctx, app.RawRequest{Endpoint: "/webhook", ReceivedAt: clock.now()})
+	id, _ := db.SaveRawNotification(ctx, app.RawRequest{Endpoint: "/webhook", ReceivedAt: clock.Now()})
 	if _, err := db.ApplyNotice(ctx, id, app.Notice{Kind: "payment", Method: app.MethodAlipay, Amount: 1250},
 		ApplyOptions{Policy: policy, NewPaymentID: testID("PAY")}); err != nil {
 		t.Fatal(err)
 	}
-	clock.add(20 * time.Minute) // the wechat order is now past its lifetime, not yet swept
+	clock.Add(20 * time.Minute) // the wechat order is now past its lifetime, not yet swept
 	today := time.Date(2026, 11, 26, 0, 0, 0, 0, app.Shanghai)
 	tests := []struct {
 		name string
@@ -49,18 +49,18 @@ func TestListOrdersFilters(t *testing.T) {
 		})
 	}
 	n := 0
-	if err := db.EachOrder(ctx, app.OrderFilter{}, func(app.Order) error { n++; return nil }); err != nil || n != 2 {
+	if err := db.EachOrder(ctx, app.OrderFilter{}, func(app.OrderSummary) error { n++; return nil }); err != nil || n != 2 {
 		t.Fatalf("EachOrder visited %d, %v", n, err)
 	}
 
-	s, err := db.PeriodStats(ctx, today, clock.now())
+	s, err := db.PeriodStats(ctx, today, clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Revenue != money.Fen(1250) || s.Orders != 2 || s.Paid != 1 || s.Finished != 2 || s.SuccessRate() != 0.5 {
 		t.Fatalf("stats %+v", s)
 	}
-	days, err := db.RevenueByDay(ctx, today.AddDate(0, 0, -29), clock.now())
+	days, err := db.RevenueByDay(ctx, today.AddDate(0, 0, -29), clock.Now())
 	if err != nil || len(days) != 30 || days[29].Revenue != 1250 || days[28].Revenue != 0 {
 		t.Fatalf("days %d, last %+v, %v", len(days), days[len(days)-1], err)
 	}
@@ -76,14 +76,14 @@ func TestSessionsAndAudit(t *testing.T) {
 	if _, err := db.CreateFirstAdmin(ctx, "other", "hash"); app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("second admin: %v, want conflict", err)
 	}
-	s := app.Session{TokenHash: "h1", Admin: a, CreatedAt: clock.now(), ExpiresAt: clock.now().Add(time.Hour)}
+	s := app.Session{TokenHash: "h1", Admin: a, CreatedAt: clock.Now(), ExpiresAt: clock.Now().Add(time.Hour)}
 	if err := db.CreateSession(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	if _, found, _ := db.SessionByHash(ctx, "h1"); !found {
 		t.Fatal("fresh session not found")
 	}
-	clock.add(2 * time.Hour)
+	clock.Add(2 * time.Hour)
 	if _, found, _ := db.SessionByHash(ctx, "h1"); found {
 		t.Fatal("expired session still valid")
 	}

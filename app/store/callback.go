@@ -93,6 +93,9 @@ func (db *DB) FinishCallbackAttempt(ctx context.Context, a app.CallbackAttempt, 
 		_, err := tx.ExecContext(ctx, `UPDATE callbacks SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
 			claimed_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
 			string(status), ms(next), a.Error, ms(db.now()), a.CallbackID)
+		tx.tell(func(o Observer) {
+			o.CallbackAttempted(a.Acked, time.Duration(a.DurationMS)*time.Millisecond, status == app.CallbackFailed)
+		})
 		return err
 	})
 }

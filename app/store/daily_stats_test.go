@@ -22,14 +22,14 @@ func TestDailyStatsMatchRecount(t *testing.T) {
 		apply(t, db, app.Notice{Amount: 500})                           // pays the WeChat order (medium)
 		late := apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 999})
 		other := apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 777})
-		if _, err := db.IgnorePayment(ctx, other.PaymentID, "t"); err != nil {
+		if _, err := db.IgnorePayment(ctx, other.PaymentID, "", "t"); err != nil {
 			t.Fatal(err)
 		}
 		o := createOrder(t, db, app.MethodAlipay, 4200)
-		if _, err := db.ConfirmPayment(ctx, late.PaymentID, o.ID, "t", 0); err != nil {
+		if _, err := db.ConfirmPayment(ctx, app.Settlement{PaymentID: late.PaymentID, OrderRef: o.ID}, "t", 0); err != nil {
 			t.Fatal(err)
 		}
-		clock.add(23 * time.Hour) // orders of one day get paid on the next
+		clock.Add(23 * time.Hour) // orders of one day get paid on the next
 	}
 	kept := dailyRows(t, db)
 	if err := db.rebuildDailyStats(ctx); err != nil {
@@ -39,7 +39,7 @@ func TestDailyStatsMatchRecount(t *testing.T) {
 	if !reflect.DeepEqual(kept, recounted) {
 		t.Fatalf("kept counters\n%v\nrecount\n%v", kept, recounted)
 	}
-	s, err := db.PeriodStats(ctx, clock.now().Add(-100*time.Hour), clock.now())
+	s, err := db.PeriodStats(ctx, clock.Now().Add(-100*time.Hour), clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,7 @@ type DB struct {
 
 	jobs       chan *writeJob
 	batch      batchState // what the writer's connection hooks check (writer.go)
+	observer   atomic.Pointer[observerBox]
 	closing    chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once

@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/money"
 )
 
-const epayColumns = `order_id, pid, out_trade_no, type, name, money, param, notify_url, return_url, created_at`
+const epayColumns = `order_id, pid, out_trade_no, type, name, money, param, notify_url, return_url, protocol, created_at`
 
 func scanEpay(r rowScanner) (app.EpayOrder, error) {
 	var e app.EpayOrder
 	var created int64
-	err := r.Scan(&e.OrderID, &e.PID, &e.OutTradeNo, &e.Type, &e.Name, &e.Money, &e.Param, &e.NotifyURL, &e.ReturnURL, &created)
+	err := r.Scan(&e.OrderID, &e.PID, &e.OutTradeNo, &e.Type, &e.Name, &e.Money, &e.Param, &e.NotifyURL, &e.ReturnURL, &e.Protocol, &created)
 	e.CreatedAt = fromMS(created)
 	return e, err
 }
@@ -34,8 +35,11 @@ type EpayCreate struct {
 // CreateEpayOrder creates the order an 易支付 client asked for, or finds the
 // one it asked for before with the same out_trade_no, in one transaction.
 // A repeat must ask for the same thing (app.CheckEpayRepeat), else it is a
-// conflict that names what changed. created is false for a repeat; the caller decides what a
-// repeat of a paid, expired or closed order means.
+// conflict that names what changed; one with another type switches a pending
+// order to it, and one of an order expired within Order.Reopen reopens it
+// (repeatOrderTx). created is false for a repeat; the caller decides what a
+// repeat of a paid, expired or closed order means. Without a type the order
+// has no method until its payer picks one on the checkout page.
 func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCreate) (o app.Order, e app.EpayOrder, created bool, err error) {
 	err = db.tx(ctx, func(tx *Tx) error {
 		created = false // a job may run twice (writer.go)
@@ -50,10 +54,14 @@ func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCr
 			if err := app.CheckEpayRepeat(existing, old, c.Order, c.Epay); err != nil {
 				return err
 			}
-			if existing.Status == app.OrderPending && !now.Before(existing.ExpiresAt) {
-				existing.Status, existing.ClosedAt = app.OrderExpired, existing.ExpiresAt
+			if o, err = repeatOrderTx(ctx, tx, now, existing, c.Order, c.Lifetime, c.Slots, c.Cooldown); err != nil {
+				return err
 			}
-			o, e = existing, old
+			if err := syncEpayTx(ctx, tx, &o, c.ReturnURL); err != nil {
+				return err
+			}
+			e = old
+			e.Type = app.EpayType(o.Method, old.Type)
 			return nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
@@ -79,12 +87,20 @@ func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCr
 				"订单号 out_trade_no "+c.Epay.OutTradeNo+" 已被另一笔订单（"+o.ID+"）占用：请更换订单号重新发起支付。",
 				"out_trade_no "+c.Epay.OutTradeNo+" is taken by another order ("+o.ID+"): start the payment again with a new order number.")
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO epay_orders (`+epayColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.OrderID, e.PID, e.OutTradeNo, e.Type, e.Name, e.Money, e.Param, e.NotifyURL, e.ReturnURL, ms(e.CreatedAt))
+		_, err = tx.ExecContext(ctx, `INSERT INTO epay_orders (`+epayColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.OrderID, e.PID, e.OutTradeNo, e.Type, e.Name, e.Money, e.Param, e.NotifyURL, e.ReturnURL, protocolOrV1(e.Protocol), ms(e.CreatedAt))
 		created = true
 		return err
 	})
 	return o, e, created, err
+}
+
+// protocolOrV1: a request read before V2 existed has no protocol, and is V1.
+func protocolOrV1(p string) string {
+	if p == "" {
+		return "v1"
+	}
+	return p
 }
 
 // EpayOrderByOutTradeNo returns the order an 易支付 client created with out_trade_no.
@@ -130,12 +146,24 @@ func epayOrderTx(ctx context.Context, tx *Tx, orderID string) (*app.EpayOrder, e
 	return &e, nil
 }
 
-// OrderCounts counts orders created in total, on now's (Shanghai) day and on
-// the day before, from the per-day counters (no scan of the orders).
-func (db *DB) OrderCounts(ctx context.Context, now time.Time) (total, today, yesterday int, err error) {
+// EpayTotals are the figures api.php?act=query reports, as 彩虹易支付 counts them.
+type EpayTotals struct {
+	Orders        int       // orders created, all time
+	PaidToday     int       // orders paid today (Shanghai day of the payment)
+	PaidYesterday int       // orders paid yesterday
+	Received      money.Fen // money received for paid orders, all time
+}
+
+// EpayTotals reads the totals on now's (Shanghai) day from the per-day
+// counters (no scan of the orders). 彩虹易支付 counts orders_today and
+// orders_lastday by the day an order was paid (its date column is set at
+// payment), and its orders over all the merchant's orders.
+func (db *DB) EpayTotals(ctx context.Context, now time.Time) (EpayTotals, error) {
 	day := dayNumber(now)
-	err = db.read.QueryRowContext(ctx, `SELECT coalesce(sum(orders), 0),
-		coalesce(sum(CASE WHEN day = ? THEN orders END), 0), coalesce(sum(CASE WHEN day = ? THEN orders END), 0)
-		FROM daily_stats`, day, day-1).Scan(&total, &today, &yesterday)
-	return total, today, yesterday, err
+	var t EpayTotals
+	err := db.read.QueryRowContext(ctx, `SELECT coalesce(sum(orders), 0),
+		coalesce(sum(CASE WHEN day = ? THEN payments END), 0), coalesce(sum(CASE WHEN day = ? THEN payments END), 0),
+		coalesce(sum(revenue), 0)
+		FROM daily_stats`, day, day-1).Scan(&t.Orders, &t.PaidToday, &t.PaidYesterday, &t.Received)
+	return t, err
 }

@@ -47,7 +47,7 @@ func TestEpayOrderIsIdempotentAndRefusesChanges(t *testing.T) {
 		t.Fatalf("changed param: %v", err)
 	}
 	// Expired: reported as such, not renewed.
-	clock.add(16 * time.Minute)
+	clock.Add(16 * time.Minute)
 	late, _, created, err := db.CreateEpayOrder(ctx, testID("ORD"), epayCreate("T1", "10", 1000))
 	if err != nil || created || late.Status != app.OrderExpired {
 		t.Fatalf("expired repeat: %s created=%v %v", late.Status, created, err)
@@ -93,8 +93,8 @@ func TestEpayOrderGetsAnEpayCallback(t *testing.T) {
 	if ep.Epay == nil || ep.Epay.OutTradeNo != "T9" || ep.Epay.Money != "1.00" || ep.Order.ID != o.ID || mer.Epay != nil || mer.Order.ID == "" {
 		t.Fatalf("deliveries: %+v", due)
 	}
-	a := app.CallbackAttempt{CallbackID: ep.Callback.ID, URL: "https://shop/n?…", StartedAt: clock.now(), HTTPStatus: 200, Acked: true}
-	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackSent, clock.now()); err != nil {
+	a := app.CallbackAttempt{CallbackID: ep.Callback.ID, URL: "https://shop/n?…", StartedAt: clock.Now(), HTTPStatus: 200, Acked: true}
+	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackSent, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := db.Payment(ctx, ep.Payment.ID)
@@ -117,14 +117,69 @@ func TestEpayOrderGetsAnEpayCallback(t *testing.T) {
 	}
 }
 
-func TestOrderCounts(t *testing.T) {
+// api.php?act=query: all orders created; orders paid today and yesterday,
+// by the day of the payment; the money received.
+func TestEpayTotals(t *testing.T) {
 	db, clock := openTestDB(t)
-	createOrder(t, db, app.MethodAlipay, 100)
-	clock.add(24 * time.Hour)
-	createOrder(t, db, app.MethodAlipay, 100)
-	createOrder(t, db, app.MethodAlipay, 100)
-	total, today, yesterday, err := db.OrderCounts(context.Background(), clock.now())
-	if err != nil || total != 3 || today != 2 || yesterday != 1 {
-		t.Fatalf("counts %d %d %d %v", total, today, yesterday, err)
+	ctx := context.Background()
+	clock.Add(13*time.Hour + 55*time.Minute)  // 23:55 on the 26th, Shanghai
+	createOrder(t, db, app.MethodAlipay, 100) // created on the 26th, paid on the 27th
+	clock.Add(10 * time.Minute)
+	apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 100})
+	createOrder(t, db, app.MethodWechat, 300) // never paid
+	clock.Add(24 * time.Hour)
+	createOrder(t, db, app.MethodAlipay, 250)
+	apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 250})
+	createOrder(t, db, app.MethodAlipay, 400) // created today, unpaid
+	got, err := db.EpayTotals(ctx, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (EpayTotals{Orders: 4, PaidToday: 1, PaidYesterday: 1, Received: 350}); got != want {
+		t.Fatalf("totals %+v, want %+v", got, want)
+	}
+}
+
+// An order made through 易支付 V2 keeps its protocol, so its notify is RSA-signed.
+func TestEpayOrderKeepsItsProtocol(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	c := epayCreate("V2-1", "1.00", 100)
+	c.Epay.Protocol = "v2"
+	o, e, _, err := db.CreateEpayOrder(ctx, testID("ORD"), c)
+	if err != nil || e.Protocol != "v2" {
+		t.Fatalf("%+v %v", e, err)
+	}
+	if _, back, err := db.EpayOrderByTradeNo(ctx, o.ID); err != nil || back.Protocol != "v2" {
+		t.Fatalf("read back: %+v %v", back, err)
+	}
+	o1, _, _, err := db.CreateEpayOrder(ctx, testID("ORD"), epayCreate("V1-1", "2.00", 200))
+	if _, back, err2 := db.EpayOrderByTradeNo(ctx, o1.ID); err != nil || err2 != nil || back.Protocol != "v1" {
+		t.Fatalf("an order without a protocol is V1: %+v %v %v", back, err, err2)
+	}
+}
+
+// The platform key is made once: a second caller gets the first one's key.
+func TestEpayPlatformKeyIsKeptOnce(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	if k, err := db.EpayPlatformKey(ctx); k != "" || err != nil {
+		t.Fatalf("fresh database: %q %v", k, err)
+	}
+	first, err := db.EnsureEpayPlatformKey(ctx, "first")
+	if err != nil || first != "first" {
+		t.Fatal(first, err)
+	}
+	if second, err := db.EnsureEpayPlatformKey(ctx, "second"); second != "first" || err != nil {
+		t.Fatalf("second caller got %q %v", second, err)
+	}
+	if err := db.ReplaceEpayPlatformKey(ctx, "third"); err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := db.EpayPlatformKey(ctx); k != "third" {
+		t.Fatalf("after replacing: %q", k)
+	}
+	if s, _ := db.Settings(ctx); s.EpayPublicKey != "" || s.APIKey != "" {
+		t.Fatalf("the platform key leaks into Settings: %+v", s)
 	}
 }

@@ -99,13 +99,13 @@ func TestLinkOrderReuseAndReplace(t *testing.T) {
 	}
 
 	// An open order about to run out is replaced rather than given back.
-	clock.add(linkLifetime - linkLifetime/3 + time.Second)
+	clock.Add(linkLifetime - linkLifetime/3 + time.Second)
 	late := mustLinkOrder(t, db, link, app.MethodWechat, 990, "visitorA", net, app.LinkLimits{})
 	if late.Reused || late.Replaced != wechat.Order.ID {
 		t.Fatalf("ordering again with %v left: %+v, want a fresh order replacing %s", linkLifetime/3-time.Second, late, wechat.Order.ID)
 	}
 	// An expired one is neither given back nor replaced.
-	clock.add(linkLifetime)
+	clock.Add(linkLifetime)
 	fresh := mustLinkOrder(t, db, link, app.MethodWechat, 990, "visitorA", net, app.LinkLimits{})
 	if fresh.Reused || fresh.Replaced != "" {
 		t.Fatalf("after expiry: %+v, want a new order", fresh)
@@ -135,7 +135,7 @@ func TestLinkOrderLimits(t *testing.T) {
 		for i := 0; i < 3; i++ {
 			ids = append(ids, mustLinkOrder(t, db, link, app.MethodAlipay, 990, fmt.Sprint("v", i), "203.0.113.7", limits).Order.ID)
 		}
-		clock.add(time.Minute)
+		clock.Add(time.Minute)
 		_, err := linkOrder(db, link, app.MethodAlipay, 990, "v9", "203.0.113.7", limits)
 		e := limitOf(t, err)
 		if e.Link || e.OpenOrder != "" || e.Err.RetryAfter != linkLifetime-time.Minute {
@@ -160,7 +160,7 @@ func TestLinkOrderLimits(t *testing.T) {
 		// Another network is not affected.
 		mustLinkOrder(t, db, link, app.MethodAlipay, 990, "w", "198.51.100.1", limits)
 		// Once the orders expire, the network may order again.
-		clock.add(linkLifetime)
+		clock.Add(linkLifetime)
 		mustLinkOrder(t, db, link, app.MethodAlipay, 990, "v9", "203.0.113.7", limits)
 	})
 
@@ -174,7 +174,7 @@ func TestLinkOrderLimits(t *testing.T) {
 		if b.Replaced != a.Order.ID || c.Replaced != b.Order.ID {
 			t.Fatalf("replacements: %+v %+v", b, c)
 		}
-		clock.add(time.Minute)
+		clock.Add(time.Minute)
 		_, err := linkOrder(db, link, app.MethodWechat, 990, "v", net, limits)
 		e := limitOf(t, err)
 		if e.OpenOrder != c.Order.ID || e.Err.RetryAfter != policy.Grace-time.Minute {
@@ -184,7 +184,7 @@ func TestLinkOrderLimits(t *testing.T) {
 			t.Fatalf("the refused change closed the open order (%s)", st)
 		}
 		// Once the replaced amounts have cooled, changing works again.
-		clock.add(policy.Grace - time.Minute)
+		clock.Add(policy.Grace - time.Minute)
 		if res := mustLinkOrder(t, db, link, app.MethodWechat, 990, "v", net, limits); res.Replaced != c.Order.ID {
 			t.Fatalf("change after the cooldown: %+v", res)
 		}
@@ -195,7 +195,7 @@ func TestLinkOrderLimits(t *testing.T) {
 		link := newTestLink(t, db, 990)
 		for i := 0; i < 5; i++ {
 			mustLinkOrder(t, db, link, app.MethodAlipay, 990, fmt.Sprint("v", i), fmt.Sprint("203.0.113.", i), limits)
-			clock.add(time.Second)
+			clock.Add(time.Second)
 		}
 		_, err := linkOrder(db, link, app.MethodWechat, 990, "x", "198.51.100.1", limits)
 		if e := limitOf(t, err); !e.Link || e.Err.RetryAfter != linkLifetime-5*time.Second {

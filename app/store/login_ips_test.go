@@ -16,10 +16,10 @@ func TestLoginIPsRememberedKeptAndForgottenOnReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := clock.now()
+	start := clock.Now()
 	for i := range 7 { // 192.0.2.0 … 192.0.2.6, one a minute
-		clock.add(time.Minute)
-		s := app.Session{TokenHash: "h" + strconv.Itoa(i), Admin: a, CreatedAt: clock.now(), ExpiresAt: clock.now().Add(time.Hour),
+		clock.Add(time.Minute)
+		s := app.Session{TokenHash: "h" + strconv.Itoa(i), Admin: a, CreatedAt: clock.Now(), ExpiresAt: clock.Now().Add(time.Hour),
 			RemoteIP: "192.0.2." + strconv.Itoa(i)}
 		if err := db.CreateSession(ctx, s); err != nil {
 			t.Fatal(err)
@@ -35,7 +35,7 @@ func TestLoginIPsRememberedKeptAndForgottenOnReset(t *testing.T) {
 		{"the fifth latest", "192.0.2.2", start, true},
 		{"only five are kept", "192.0.2.1", start, false},
 		{"never seen", "203.0.113.1", start, false},
-		{"too long ago", "192.0.2.2", clock.now(), false},
+		{"too long ago", "192.0.2.2", clock.Now(), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

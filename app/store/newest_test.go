@@ -17,7 +17,7 @@ func TestNewestRecord(t *testing.T) {
 		t.Fatalf("empty database: %v %v", got, err)
 	}
 	createOrder(t, db, app.MethodAlipay, 100)
-	clock.add(time.Minute)
+	clock.Add(time.Minute)
 	o := createOrder(t, db, app.MethodWechat, 200)
 	got, err := db.NewestRecord(ctx)
 	if err != nil || !got.Equal(o.CreatedAt) {

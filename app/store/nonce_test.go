@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"paygate/app/testclock"
 )
 
 func TestUseRequestNonce(t *testing.T) {
@@ -25,8 +27,8 @@ func TestUseRequestNonce(t *testing.T) {
 		{"its new use is remembered", 0, "a", false},
 	}
 	for _, s := range steps {
-		clock.add(s.advance)
-		got, err := db.UseRequestNonce(ctx, s.nonce, clock.now().Add(window))
+		clock.Add(s.advance)
+		got, err := db.UseRequestNonce(ctx, s.nonce, clock.Now().Add(window))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,27 +42,27 @@ func TestUseRequestNonce(t *testing.T) {
 func TestRequestNoncesPersistAndArePruned(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	clock := &testClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
-	db, err := Open(ctx, dir, Options{Now: clock.now})
+	clock := testclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
+	db, err := Open(ctx, dir, Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"old-1", "old-2", "kept"} {
-		if _, err := db.UseRequestNonce(ctx, n, clock.now().Add(time.Minute)); err != nil {
+		if _, err := db.UseRequestNonce(ctx, n, clock.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	db.Close()
 
-	if db, err = Open(ctx, dir, Options{Now: clock.now}); err != nil {
+	if db, err = Open(ctx, dir, Options{Now: clock.Now}); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if fresh, err := db.UseRequestNonce(ctx, "kept", clock.now().Add(time.Minute)); err != nil || fresh {
+	if fresh, err := db.UseRequestNonce(ctx, "kept", clock.Now().Add(time.Minute)); err != nil || fresh {
 		t.Fatalf("nonce used before the restart: fresh = %v, %v", fresh, err)
 	}
-	clock.add(2 * time.Minute)
-	if _, err := db.UseRequestNonce(ctx, "new", clock.now().Add(time.Minute)); err != nil {
+	clock.Add(2 * time.Minute)
+	if _, err := db.UseRequestNonce(ctx, "new", clock.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	var rows int

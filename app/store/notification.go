@@ -43,9 +43,15 @@ func (db *DB) SaveRawNotification(ctx context.Context, r app.RawRequest) (int64,
 // made a payment or was found a duplicate keeps that outcome.
 func (db *DB) SetNotificationOutcome(ctx context.Context, id int64, outcome app.NotificationOutcome, reason string) error {
 	return db.tx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE notifications SET outcome = ?, reason = ?
+		res, err := tx.ExecContext(ctx, `UPDATE notifications SET outcome = ?, reason = ?
 			WHERE id = ? AND outcome NOT IN ('payment', 'duplicate')`, string(outcome), reason, id)
-		return err
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			tx.tell(func(o Observer) { o.NotificationDecided(outcome) })
+		}
+		return nil
 	})
 }
 
@@ -90,6 +96,7 @@ func (db *DB) NoteApplyFailure(ctx context.Context, id int64, reason string, max
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE notifications SET outcome = 'error', reason = ? WHERE id = ?`,
 			fmt.Sprintf("%s (tried %d times)", reason, attempts), id)
+		tx.tell(func(o Observer) { o.NotificationDecided(app.OutcomeError) })
 		return err
 	})
 	return gaveUp, err
@@ -276,5 +283,6 @@ func dedupeKey(n app.Notice) string {
 func setOutcome(ctx context.Context, tx *Tx, id int64, outcome app.NotificationOutcome, reason, paymentID string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE notifications SET outcome = ?, reason = ?, payment_id = ? WHERE id = ?`,
 		string(outcome), reason, nullString(paymentID), id)
+	tx.tell(func(o Observer) { o.NotificationDecided(outcome) })
 	return err
 }

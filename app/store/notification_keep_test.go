@@ -32,7 +32,7 @@ func saveRaw(t *testing.T, db *DB, r app.RawRequest) int64 {
 
 func refuse(t *testing.T, db *DB, id int64, outcome app.NotificationOutcome, deviceID int64, limits app.StrangerLimits) {
 	t.Helper()
-	if err := db.RefuseNotification(context.Background(), id, outcome, "wrong key", deviceID, limits); err != nil {
+	if err := db.RefuseNotification(context.Background(), id, outcome, "wrong key", "密钥不对", deviceID, limits); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -258,7 +258,7 @@ func TestPruneKeepsPaymentsAndWork(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clock.add(100 * 24 * time.Hour)
+	clock.Add(100 * 24 * time.Hour)
 	recent := apply(t, db, app.Notice{DeviceID: 1, Text: "hello again", Kind: app.OutcomeIgnored}).NotificationID
 	for _, id := range []int64{saveRaw(t, db, app.RawRequest{Body: []byte("x")}), saveRaw(t, db, app.RawRequest{Body: []byte("x")})} {
 		refuse(t, db, id, app.OutcomeRefused, 0, testLimits)

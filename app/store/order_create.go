@@ -15,8 +15,11 @@ import (
 // transaction: expired orders near the asked amount give their slots back,
 // then the first payable amount in policy order that no pending order holds
 // and no order released within cooldown (the match grace period) is taken.
+// An order without a method takes no slot: its payer picks the method, and
+// the slot, on the checkout page (ChooseMethod).
 // With a MerchantOrderID that exists already, the existing order is returned
-// (created = false) if the request is the same (app.CheckOrderRepeat), else a conflict.
+// (created = false) if the request is the same (app.CheckOrderRepeat), else a
+// conflict; see repeatOrderTx for what a repeat may still change.
 func (db *DB) CreateOrder(ctx context.Context, newID func() string, in app.OrderInput, lifetime time.Duration, policy app.SlotPolicy, cooldown time.Duration) (order app.Order, created bool, err error) {
 	err = db.tx(ctx, func(tx *Tx) error {
 		order, created, err = createOrderTx(ctx, tx, db.now(), newID, in, lifetime, policy, cooldown, nil)
@@ -38,16 +41,9 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 			if err := app.CheckOrderRepeat(existing, in); err != nil {
 				return app.Order{}, false, err
 			}
-			if existing.Status == app.OrderPending && !now.Before(existing.ExpiresAt) {
-				existing.Status = app.OrderExpired
-			}
-			return existing, false, nil
+			o, err := repeatOrderTx(ctx, tx, now, existing, in, lifetime, policy, cooldown)
+			return o, false, err
 		}
-	}
-
-	payAmount, err := pickSlot(ctx, tx, in.Method, in.Amount, in.LinkID != 0, policy, cooldown, now)
-	if err != nil {
-		return app.Order{}, false, err
 	}
 
 	o := app.Order{
@@ -55,7 +51,7 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 		ProductName:     in.ProductName,
 		Method:          in.Method,
 		Amount:          in.Amount,
-		PayAmount:       payAmount,
+		PayAmount:       in.Amount,
 		Status:          app.OrderPending,
 		NotifyURL:       in.NotifyURL,
 		ReturnURL:       in.ReturnURL,
@@ -64,6 +60,14 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 		CreatedAt:       now,
 		ExpiresAt:       now.Add(lifetime),
 	}
+	if in.Method != "" {
+		payAmount, err := pickSlot(ctx, tx, in.Method, in.Amount, in.LinkID != 0, policy, cooldown, now, "")
+		if err != nil {
+			return app.Order{}, false, err
+		}
+		o.PayAmount = payAmount
+	}
+	var err error
 	for try := 0; ; try++ {
 		o.ID = newID()
 		if prepare != nil {
@@ -80,6 +84,44 @@ func createOrderTx(ctx context.Context, tx *Tx, now time.Time, newID func() stri
 	return o, true, nil
 }
 
+// repeatOrderTx answers a repeat of existing (the same merchant order number,
+// the same request but for the method, checked by the caller):
+//   - pending, and in names another method: the order switches to it (a new
+//     slot; the old one cools), as when its payer switches;
+//   - expired unpaid within in.Reopen (app.Reopenable): reopened, the same
+//     order with a fresh slot and lifetime, in the method in names, else the
+//     one it had (none: its payer picks again);
+//   - anything else: the order as it is (a pending order past its lifetime
+//     reads as expired); the caller decides what a paid, expired or closed
+//     order means to its client.
+func repeatOrderTx(ctx context.Context, tx *Tx, now time.Time, existing app.Order, in app.OrderInput, lifetime time.Duration,
+	policy app.SlotPolicy, cooldown time.Duration) (app.Order, error) {
+	switch {
+	case existing.Status == app.OrderPending && now.Before(existing.ExpiresAt):
+		if in.Method == "" || in.Method == existing.Method {
+			return existing, nil
+		}
+		switches, err := methodSwitches(ctx, tx, existing)
+		if err != nil {
+			return app.Order{}, err
+		}
+		if err := app.CheckMethodChoice(existing, in.Method, []app.Method{in.Method}, switches, now); err != nil {
+			return app.Order{}, err
+		}
+		return switchMethodTx(ctx, tx, now, existing, in.Method, policy, cooldown)
+	case app.Reopenable(existing, now, in.Reopen):
+		method := in.Method
+		if method == "" {
+			method = existing.Method
+		}
+		return reopenOrderTx(ctx, tx, now, existing, method, lifetime, policy, cooldown)
+	}
+	if existing.Status == app.OrderPending && !now.Before(existing.ExpiresAt) {
+		existing.Status, existing.ClosedAt = app.OrderExpired, existing.ExpiresAt
+	}
+	return existing, nil
+}
+
 func orderByMerchantID(ctx context.Context, tx *Tx, merchantID string) (app.Order, bool, error) {
 	o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE merchant_order_id = ?`, merchantID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -94,7 +136,10 @@ func orderByMerchantID(ctx context.Context, tx *Tx, merchantID string) (app.Orde
 // still cooling. Cooling is learned one candidate at a time,
 // by one index seek on the amount PickSlot would take, so the usual order
 // (the asked amount free) costs one seek rather than one per candidate.
-func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, link bool, policy app.SlotPolicy, cooldown time.Duration, now time.Time) (money.Fen, error) {
+// self is the order taking the slot when it exists already (a method chosen
+// or switched, a reopened order): the slots it released itself do not cool
+// for it — a payment on them is its own payer's either way.
+func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, link bool, policy app.SlotPolicy, cooldown time.Duration, now time.Time, self string) (money.Fen, error) {
 	candidates := policy.Candidates(asked)
 	if link {
 		candidates = app.LinkSlots(candidates)
@@ -116,7 +161,7 @@ func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, l
 		if !ok {
 			return 0, app.SlotsExhausted(asked, policy, cooldown, candidates, held, cooling)
 		}
-		released, err := slotReleasedSince(ctx, tx, method, amount, now, cooldown)
+		released, err := slotReleasedSince(ctx, tx, method, amount, now, cooldown, self)
 		if err != nil || !released {
 			return amount, err
 		}
@@ -127,8 +172,8 @@ func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, l
 // expireSlots closes pending orders in the amount range whose time is up, so
 // their slots start cooling in this same transaction.
 func expireSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE orders INDEXED BY orders_slot SET status = 'expired', closed_at = expires_at
-		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ? AND expires_at <= ?`,
+	_, err := expiredByMethod(tx, `UPDATE orders INDEXED BY orders_slot SET status = 'expired', closed_at = expires_at
+		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ? AND expires_at <= ? RETURNING method`,
 		string(method), int64(lo), int64(hi), ms(now))
 	return err
 }
@@ -153,19 +198,27 @@ func heldSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen)
 }
 
 // slotReleasedSinceQuery seeks orders_released_slot (migration 0010) for
-// one slot's releases since a time.
+// one slot's releases since a time, and slot_releases (migration 0017) for
+// the slots pending orders left (a switched method, a reopened order); both
+// leave out the order asking (self).
 const slotReleasedSinceQuery = `SELECT 1 FROM orders INDEXED BY orders_released_slot
-	WHERE status <> 'pending' AND method = ? AND pay_amount = ? AND coalesce(paid_at, closed_at) >= ? LIMIT 1`
+	WHERE status <> 'pending' AND method = ? AND pay_amount = ? AND coalesce(paid_at, closed_at) >= ? AND id <> ?
+	UNION ALL
+	SELECT 1 FROM slot_releases INDEXED BY slot_releases_slot
+	WHERE method = ? AND pay_amount = ? AND released_at >= ? AND order_id <> ?
+	LIMIT 1`
 
-// slotReleasedSince reports whether an order on slot (method, amount) was
-// paid, expired or closed within cooldown before now. A cooldown of 0 turns
-// the rule off.
-func slotReleasedSince(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, cooldown time.Duration) (bool, error) {
+// slotReleasedSince reports whether an order other than self on slot
+// (method, amount) was paid, expired or closed, or left the slot, within
+// cooldown before now. A cooldown of 0 turns the rule off.
+func slotReleasedSince(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, cooldown time.Duration, self string) (bool, error) {
 	if cooldown <= 0 {
 		return false, nil
 	}
+	since := ms(now.Add(-cooldown))
 	var one int
-	err := tx.QueryRowContext(ctx, slotReleasedSinceQuery, string(method), int64(amount), ms(now.Add(-cooldown))).Scan(&one)
+	err := tx.QueryRowContext(ctx, slotReleasedSinceQuery, string(method), int64(amount), since, self,
+		string(method), int64(amount), since, self).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -180,13 +233,22 @@ func insertOrder(ctx context.Context, tx *Tx, o app.Order, in app.OrderInput) er
 	_, err := tx.ExecContext(ctx, `INSERT INTO orders (id, merchant_order_id, product_name, method, amount, pay_amount,
 		status, notify_url, return_url, attach, client_ip, created_at, expires_at, link_id, link_visitor, link_network)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, nullString(o.MerchantOrderID), o.ProductName, string(o.Method), int64(o.Amount), int64(o.PayAmount),
+		o.ID, nullString(o.MerchantOrderID), o.ProductName, string(o.Method), int64(o.Amount), slotAmount(o),
 		string(o.Status), o.NotifyURL, o.ReturnURL, o.Attach, o.ClientIP, ms(o.CreatedAt), ms(o.ExpiresAt), nullInt(in.LinkID),
 		visitor.ID, visitor.Network)
 	if err != nil {
 		return err
 	}
+	method := o.Method
+	tx.tell(func(ob Observer) { ob.OrderCreated(method) })
 	return bumpDay(ctx, tx, dayNumber(o.CreatedAt), dayStats{orders: 1})
+}
+
+// slotAmount is the pay_amount column of o: NULL while it has no method
+// (no slot), so that orders waiting for their payer's choice never collide
+// in the slot index.
+func slotAmount(o app.Order) sql.NullInt64 {
+	return sql.NullInt64{Int64: int64(o.PayAmount), Valid: o.Method != ""}
 }
 
 func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }

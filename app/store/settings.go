@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"paygate/app"
 )
@@ -13,6 +15,11 @@ const (
 	keyName        = "merchant.name"
 	keyDescription = "merchant.description"
 	keyEpayPID     = "merchant.epay_pid"
+	// keyEpayPublicKey is the shop's RSA public key for 易支付 V2, bare base64 SPKI.
+	keyEpayPublicKey = "merchant.epay_public_key"
+	// keyEpayPlatformKey is paygate's own RSA private key for 易支付 V2
+	// (PKCS#8, base64). It is not a merchant.* key: Settings never carries it.
+	keyEpayPlatformKey = "epay.platform_private_key"
 )
 
 // Settings returns the merchant settings; missing ones are "". They are read
@@ -51,6 +58,8 @@ func (db *DB) loadSettings(ctx context.Context) (app.Settings, error) {
 			s.Description = v
 		case keyEpayPID:
 			s.EpayPID = v
+		case keyEpayPublicKey:
+			s.EpayPublicKey = v
 		}
 	}
 	return s, rows.Err()
@@ -63,6 +72,8 @@ type SettingsPatch struct {
 	Name        *string
 	Description *string
 	EpayPID     *string
+	// EpayPublicKey is the shop's 易支付 V2 RSA public key; "" removes it.
+	EpayPublicKey *string
 }
 
 // UpdateSettings applies p in one transaction.
@@ -71,6 +82,7 @@ func (db *DB) UpdateSettings(ctx context.Context, p SettingsPatch) error {
 	return db.tx(ctx, func(tx *Tx) error {
 		for key, v := range map[string]*string{
 			keyAPIKey: p.APIKey, keyCallbackURL: p.CallbackURL, keyName: p.Name, keyDescription: p.Description, keyEpayPID: p.EpayPID,
+			keyEpayPublicKey: p.EpayPublicKey,
 		} {
 			if v == nil {
 				continue
@@ -148,4 +160,27 @@ func (db *DB) SecretSetting(ctx context.Context, key, fresh string) (string, err
 		return tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&value)
 	})
 	return value, err
+}
+
+// EpayPlatformKey returns paygate's 易支付 V2 private key, "" while there is none.
+func (db *DB) EpayPlatformKey(ctx context.Context) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, keyEpayPlatformKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// EnsureEpayPlatformKey stores fresh as paygate's 易支付 V2 private key when
+// there is none yet and returns the one in force: two callers at once get
+// the same key.
+func (db *DB) EnsureEpayPlatformKey(ctx context.Context, fresh string) (string, error) {
+	return db.SecretSetting(ctx, keyEpayPlatformKey, fresh)
+}
+
+// ReplaceEpayPlatformKey stores key as paygate's 易支付 V2 private key,
+// replacing the one in force.
+func (db *DB) ReplaceEpayPlatformKey(ctx context.Context, key string) error {
+	return db.tx(ctx, func(tx *Tx) error { return putSetting(ctx, tx, keyEpayPlatformKey, key) })
 }

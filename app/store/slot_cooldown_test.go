@@ -8,10 +8,11 @@ import (
 
 	"paygate/app"
 	"paygate/app/money"
+	"paygate/app/testclock"
 )
 
 // release frees an order's slot the way the named event does.
-func release(t *testing.T, db *DB, clock *testClock, o app.Order, how string) {
+func release(t *testing.T, db *DB, clock *testclock.Clock, o app.Order, how string) {
 	t.Helper()
 	switch how {
 	case "paid":
@@ -19,7 +20,7 @@ func release(t *testing.T, db *DB, clock *testClock, o app.Order, how string) {
 			t.Fatalf("paying %s: %+v", o.ID, res)
 		}
 	case "expired":
-		clock.add(o.ExpiresAt.Sub(clock.now()) + time.Second)
+		clock.Add(o.ExpiresAt.Sub(clock.Now()) + time.Second)
 	case "closed":
 		if _, err := db.CloseOrder(context.Background(), o.ID, "test"); err != nil {
 			t.Fatal(err)
@@ -54,11 +55,11 @@ func TestReleasedSlotCoolsForGrace(t *testing.T) {
 				t.Fatalf("the other method's slot is not cooling, got %d", other.PayAmount)
 			}
 
-			clock.add(policy.Grace - time.Second)
+			clock.Add(policy.Grace - time.Second)
 			if o := createOrder(t, db, app.MethodAlipay, 1000); o.PayAmount == 1000 {
 				t.Fatal("handed out a second before the grace period ended")
 			}
-			clock.add(2 * time.Second)
+			clock.Add(2 * time.Second)
 			if o := createOrder(t, db, app.MethodAlipay, 1000); o.PayAmount != 1000 {
 				t.Fatalf("after the grace period the released slot is free again, got %d", o.PayAmount)
 			}
@@ -72,7 +73,7 @@ func TestCooldownIsTheOneGiven(t *testing.T) {
 	db, clock := openTestDB(t)
 	first := createOrder(t, db, app.MethodAlipay, 300)
 	release(t, db, clock, first, "closed")
-	clock.add(2 * time.Minute)
+	clock.Add(2 * time.Minute)
 	if o := createOrderCooling(t, db, app.MethodAlipay, 300, 5*time.Minute); o.PayAmount == 300 {
 		t.Fatal("cooldown 5m: a slot closed 2 minutes ago was handed out")
 	}
@@ -137,7 +138,7 @@ func TestPaymentFittingCoolingHolderAndNewOrderWaits(t *testing.T) {
 	lowest.AutoConfirm = app.ConfidenceLow
 	tests := []struct {
 		name        string
-		setup       func(t *testing.T, db *DB, clock *testClock) (previous, next app.Order)
+		setup       func(t *testing.T, db *DB, clock *testclock.Clock) (previous, next app.Order)
 		notice      app.Notice
 		policy      app.MatchPolicy
 		wantConf    app.Confidence
@@ -145,7 +146,7 @@ func TestPaymentFittingCoolingHolderAndNewOrderWaits(t *testing.T) {
 	}{
 		{
 			name: "late payment of an expired order",
-			setup: func(t *testing.T, db *DB, clock *testClock) (app.Order, app.Order) {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) (app.Order, app.Order) {
 				a := createOrder(t, db, app.MethodAlipay, 1000)
 				release(t, db, clock, a, "expired")
 				return a, createOrderCooling(t, db, app.MethodAlipay, 1000, 0)
@@ -156,7 +157,7 @@ func TestPaymentFittingCoolingHolderAndNewOrderWaits(t *testing.T) {
 		},
 		{
 			name: "repeated notification of a paid order",
-			setup: func(t *testing.T, db *DB, clock *testClock) (app.Order, app.Order) {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) (app.Order, app.Order) {
 				x := createOrder(t, db, app.MethodAlipay, 777)
 				release(t, db, clock, x, "paid")
 				return x, createOrderCooling(t, db, app.MethodAlipay, 777, 0)
@@ -167,7 +168,7 @@ func TestPaymentFittingCoolingHolderAndNewOrderWaits(t *testing.T) {
 		},
 		{
 			name: "payment of a closed order",
-			setup: func(t *testing.T, db *DB, clock *testClock) (app.Order, app.Order) {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) (app.Order, app.Order) {
 				c := createOrder(t, db, app.MethodWechat, 500)
 				release(t, db, clock, c, "closed")
 				return c, createOrderCooling(t, db, app.MethodWechat, 500, 0)
@@ -178,7 +179,7 @@ func TestPaymentFittingCoolingHolderAndNewOrderWaits(t *testing.T) {
 		},
 		{
 			name: "auto-confirm threshold low still waits",
-			setup: func(t *testing.T, db *DB, clock *testClock) (app.Order, app.Order) {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) (app.Order, app.Order) {
 				a := createOrder(t, db, app.MethodAlipay, 1000)
 				release(t, db, clock, a, "expired")
 				return a, createOrderCooling(t, db, app.MethodAlipay, 1000, 0)
@@ -189,7 +190,7 @@ func TestPaymentFittingCoolingHolderAndNewOrderWaits(t *testing.T) {
 		},
 		{
 			name: "method unknown: alipay holder expired, wechat order pending",
-			setup: func(t *testing.T, db *DB, clock *testClock) (app.Order, app.Order) {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) (app.Order, app.Order) {
 				a := createOrder(t, db, app.MethodAlipay, 1000)
 				release(t, db, clock, a, "expired")
 				return a, createOrder(t, db, app.MethodWechat, 1000)
@@ -200,9 +201,9 @@ func TestPaymentFittingCoolingHolderAndNewOrderWaits(t *testing.T) {
 		},
 		{
 			name: "method unknown: wechat order pending, alipay order created after it and paid",
-			setup: func(t *testing.T, db *DB, clock *testClock) (app.Order, app.Order) {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) (app.Order, app.Order) {
 				w := createOrder(t, db, app.MethodWechat, 1000)
-				clock.add(time.Minute)
+				clock.Add(time.Minute)
 				a := createOrder(t, db, app.MethodAlipay, 1000)
 				release(t, db, clock, a, "paid")
 				return a, w
@@ -213,7 +214,7 @@ func TestPaymentFittingCoolingHolderAndNewOrderWaits(t *testing.T) {
 		},
 		{
 			name: "method known: the other method's release does not count",
-			setup: func(t *testing.T, db *DB, clock *testClock) (app.Order, app.Order) {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) (app.Order, app.Order) {
 				w := createOrder(t, db, app.MethodWechat, 1000)
 				release(t, db, clock, w, "closed")
 				return app.Order{}, createOrder(t, db, app.MethodAlipay, 1000)
@@ -225,10 +226,10 @@ func TestPaymentFittingCoolingHolderAndNewOrderWaits(t *testing.T) {
 		},
 		{
 			name: "released before the grace period: high again",
-			setup: func(t *testing.T, db *DB, clock *testClock) (app.Order, app.Order) {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) (app.Order, app.Order) {
 				a := createOrder(t, db, app.MethodAlipay, 1000)
 				release(t, db, clock, a, "expired")
-				clock.add(policy.Grace + time.Second)
+				clock.Add(policy.Grace + time.Second)
 				return app.Order{}, createOrder(t, db, app.MethodAlipay, 1000)
 			},
 			notice:      app.Notice{Method: app.MethodAlipay, Amount: 1000},
@@ -316,11 +317,11 @@ func TestLateNotificationWithoutNewOrder(t *testing.T) {
 func TestSlotReleasedBetween(t *testing.T) {
 	db, clock := openTestDB(t)
 	ctx := context.Background()
-	start := clock.now()
+	start := clock.Now()
 	o := createOrder(t, db, app.MethodWechat, 420)
 	release(t, db, clock, o, "closed")
-	closedAt := clock.now()
-	clock.add(time.Minute)
+	closedAt := clock.Now()
+	clock.Add(time.Minute)
 	for _, tt := range []struct {
 		method   app.Method
 		from, to time.Time
@@ -329,7 +330,7 @@ func TestSlotReleasedBetween(t *testing.T) {
 		{app.MethodWechat, start, closedAt, true},
 		{"", start, closedAt, true},
 		{app.MethodAlipay, start, closedAt, false},
-		{app.MethodWechat, closedAt.Add(time.Millisecond), clock.now(), false},
+		{app.MethodWechat, closedAt.Add(time.Millisecond), clock.Now(), false},
 		{app.MethodWechat, start, closedAt.Add(-time.Millisecond), false},
 	} {
 		got, err := db.SlotReleasedBetween(ctx, tt.method, 420, tt.from, tt.to)
@@ -344,16 +345,19 @@ func TestSlotReleasedBetween(t *testing.T) {
 func TestSlotQueriesUseTheirIndexes(t *testing.T) {
 	db, _ := openTestDB(t)
 	const seek = "SEARCH orders USING INDEX orders_released_slot (method=? AND pay_amount=? AND <expr>"
+	const releasesSeek = "INDEX slot_releases_slot (method=? AND pay_amount=? AND released_at"
 	for _, tt := range []struct {
 		name  string
 		query string
 		args  []any
 		want  []string
 	}{
-		{"cooling", slotReleasedSinceQuery, []any{"alipay", 1, 0}, []string{seek + ">?)"}},
-		{"released within grace", releasedWithinGraceQuery, []any{"alipay", "wechat", 1, 0, "alipay", "wechat", 1, 0, 0},
-			[]string{seek + ">?)", "SEARCH orders USING INDEX orders_slot (method=? AND pay_amount=?)"}},
-		{"console: released between", slotReleasedBetweenQuery, []any{"alipay", "wechat", 1, 0, 0}, []string{seek + ">? AND <expr><?)"}},
+		{"cooling", slotReleasedSinceQuery, []any{"alipay", 1, 0, "", "alipay", 1, 0, ""},
+			[]string{seek + ">?)", releasesSeek + ">?)"}},
+		{"released within grace", releasedWithinGraceQuery, []any{"alipay", "wechat", 1, 0, "alipay", "wechat", 1, 0, 0, "alipay", "wechat", 1, 0},
+			[]string{seek + ">?)", "SEARCH orders USING INDEX orders_slot (method=? AND pay_amount=?)", releasesSeek + ">?)"}},
+		{"console: released between", slotReleasedBetweenQuery, []any{"alipay", "wechat", 1, 0, 0, "alipay", "wechat", 1, 0, 0},
+			[]string{seek + ">? AND <expr><?)", releasesSeek + ">? AND released_at<?)"}},
 	} {
 		rows, err := db.read.Query(`EXPLAIN QUERY PLAN `+tt.query, tt.args...)
 		if err != nil {
@@ -376,7 +380,7 @@ func TestSlotQueriesUseTheirIndexes(t *testing.T) {
 				t.Errorf("%s: plan %q lacks %q", tt.name, joined, w)
 			}
 		}
-		if strings.Contains(joined, "SCAN orders") {
+		if strings.Contains(joined, "SCAN orders") || strings.Contains(joined, "SCAN slot_releases") || strings.Contains(joined, "SCAN r") {
 			t.Errorf("%s: plan %q scans orders", tt.name, joined)
 		}
 	}

@@ -116,7 +116,8 @@ func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 // started, must finish even if its caller has gone.
 type Tx struct {
 	*sql.Tx
-	stmts *stmtCache
+	stmts  *stmtCache
+	events *[]func(Observer) // the running job's, for the observer (observe.go)
 }
 
 // writerCtx is the context every statement of a write transaction runs on.

@@ -11,25 +11,16 @@ import (
 
 	"paygate/app"
 	"paygate/app/money"
+	"paygate/app/testclock"
 )
 
-// testClock is a settable clock shared by the store under test.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func openTestDB(t *testing.T) (*DB, *testClock) {
+// openTestDB opens a new database on a settable clock that starts at
+// storetest.Start. (The store's own tests cannot import storetest: it imports
+// the store.)
+func openTestDB(t *testing.T) (*DB, *testclock.Clock) {
 	t.Helper()
-	clock := &testClock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, app.Shanghai)}
-	db, err := Open(context.Background(), t.TempDir(), Options{Now: clock.now})
+	clock := testclock.New(time.Date(2026, 11, 26, 10, 0, 0, 0, app.Shanghai))
+	db, err := Open(context.Background(), t.TempDir(), Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +85,7 @@ func TestSlotNeverBelowOneFen(t *testing.T) {
 func TestExpiredOrderReleasesSlot(t *testing.T) {
 	db, clock := openTestDB(t)
 	first := createOrder(t, db, app.MethodAlipay, 500)
-	clock.add(16 * time.Minute)
+	clock.Add(16 * time.Minute)
 	second := createOrder(t, db, app.MethodAlipay, 500)
 	if second.PayAmount == 500 {
 		t.Fatal("second order got 500 while it cools (released 1 minute ago, grace 10 minutes)")
@@ -103,7 +94,7 @@ func TestExpiredOrderReleasesSlot(t *testing.T) {
 	if err != nil || got.Status != app.OrderExpired {
 		t.Fatalf("first order status = %s, %v; want expired", got.Status, err)
 	}
-	clock.add(10 * time.Minute)
+	clock.Add(10 * time.Minute)
 	if third := createOrder(t, db, app.MethodAlipay, 500); third.PayAmount != 500 {
 		t.Fatalf("third pay amount = %d, want the released 500 once the grace period is over", third.PayAmount)
 	}
@@ -175,28 +166,32 @@ func apply(t *testing.T, db *DB, n app.Notice) app.IngestResult {
 func TestMatchConfidence(t *testing.T) {
 	tests := []struct {
 		name      string
-		setup     func(t *testing.T, db *DB, clock *testClock) string // returns the order expected
+		setup     func(t *testing.T, db *DB, clock *testclock.Clock) string // returns the order expected
 		notice    app.Notice
 		wantConf  app.Confidence
 		wantMatch bool
 	}{
 		{
-			name:      "exact method and amount",
-			setup:     func(t *testing.T, db *DB, _ *testClock) string { return createOrder(t, db, app.MethodAlipay, 1).ID },
+			name: "exact method and amount",
+			setup: func(t *testing.T, db *DB, _ *testclock.Clock) string {
+				return createOrder(t, db, app.MethodAlipay, 1).ID
+			},
 			notice:    app.Notice{Method: app.MethodAlipay, Amount: 1},
 			wantConf:  app.ConfidenceHigh,
 			wantMatch: true,
 		},
 		{
-			name:      "method unknown, amount unique",
-			setup:     func(t *testing.T, db *DB, _ *testClock) string { return createOrder(t, db, app.MethodWechat, 250).ID },
+			name: "method unknown, amount unique",
+			setup: func(t *testing.T, db *DB, _ *testclock.Clock) string {
+				return createOrder(t, db, app.MethodWechat, 250).ID
+			},
 			notice:    app.Notice{Amount: 250},
 			wantConf:  app.ConfidenceMedium,
 			wantMatch: true,
 		},
 		{
 			name: "method unknown, two orders fit",
-			setup: func(t *testing.T, db *DB, _ *testClock) string {
+			setup: func(t *testing.T, db *DB, _ *testclock.Clock) string {
 				id := createOrder(t, db, app.MethodWechat, 250).ID
 				createOrder(t, db, app.MethodAlipay, 250)
 				return id
@@ -206,9 +201,9 @@ func TestMatchConfidence(t *testing.T) {
 		},
 		{
 			name: "order expired within grace",
-			setup: func(t *testing.T, db *DB, clock *testClock) string {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) string {
 				id := createOrder(t, db, app.MethodAlipay, 300).ID
-				clock.add(20 * time.Minute)
+				clock.Add(20 * time.Minute)
 				return id
 			},
 			notice:   app.Notice{Method: app.MethodAlipay, Amount: 300},
@@ -216,17 +211,20 @@ func TestMatchConfidence(t *testing.T) {
 		},
 		{
 			name: "order expired long ago",
-			setup: func(t *testing.T, db *DB, clock *testClock) string {
+			setup: func(t *testing.T, db *DB, clock *testclock.Clock) string {
 				createOrder(t, db, app.MethodAlipay, 300)
-				clock.add(time.Hour)
+				clock.Add(time.Hour)
 				return ""
 			},
 			notice:   app.Notice{Method: app.MethodAlipay, Amount: 300},
 			wantConf: app.ConfidenceNone,
 		},
 		{
-			name:     "wrong method",
-			setup:    func(t *testing.T, db *DB, _ *testClock) string { createOrder(t, db, app.MethodAlipay, 300); return "" },
+			name: "wrong method",
+			setup: func(t *testing.T, db *DB, _ *testclock.Clock) string {
+				createOrder(t, db, app.MethodAlipay, 300)
+				return ""
+			},
 			notice:   app.Notice{Method: app.MethodWechat, Amount: 300},
 			wantConf: app.ConfidenceNone,
 		},
@@ -270,7 +268,7 @@ func TestSecondPaymentDoesNotPayTwice(t *testing.T) {
 		t.Fatalf("second payment must wait unmatched: %+v", second)
 	}
 	// Confirming the second against the paid order is refused.
-	_, err := db.ConfirmPayment(context.Background(), second.PaymentID, o.ID, "test", 0)
+	_, err := db.ConfirmPayment(context.Background(), app.Settlement{PaymentID: second.PaymentID, OrderRef: o.ID}, "test", 0)
 	if app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("confirm against paid order: %v", err)
 	}
@@ -297,12 +295,12 @@ func TestConfirmAndIgnore(t *testing.T) {
 	db, clock := openTestDB(t)
 	ctx := context.Background()
 	o := createOrder(t, db, app.MethodAlipay, 700)
-	clock.add(16 * time.Minute)
+	clock.Add(16 * time.Minute)
 	res := apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 700})
 	if res.Matched {
 		t.Fatal("a late payment must wait for a person")
 	}
-	p, err := db.ConfirmPayment(ctx, res.PaymentID, o.ID, "admin", 0)
+	p, err := db.ConfirmPayment(ctx, app.Settlement{PaymentID: res.PaymentID, OrderRef: o.ID}, "admin", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,11 +308,11 @@ func TestConfirmAndIgnore(t *testing.T) {
 		t.Fatalf("confirmed payment: %+v", p)
 	}
 	other := apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 999})
-	ig, err := db.IgnorePayment(ctx, other.PaymentID, "admin")
+	ig, err := db.IgnorePayment(ctx, other.PaymentID, "", "admin")
 	if err != nil || ig.Status != app.PaymentIgnored {
 		t.Fatalf("ignore: %+v %v", ig, err)
 	}
-	if _, err := db.IgnorePayment(ctx, other.PaymentID, "admin"); app.ErrorCode(err) != app.ECONFLICT {
+	if _, err := db.IgnorePayment(ctx, other.PaymentID, "", "admin"); app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("ignore twice: %v", err)
 	}
 }
@@ -340,17 +338,17 @@ func TestCallbackQueueClaimAndFinish(t *testing.T) {
 	if len(due) != 1 {
 		t.Fatal("released callback not due")
 	}
-	a := app.CallbackAttempt{CallbackID: due[0].Callback.ID, URL: "http://x", StartedAt: clock.now(), HTTPStatus: 500, Error: "HTTP 500"}
-	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackPending, clock.now().Add(time.Second)); err != nil {
+	a := app.CallbackAttempt{CallbackID: due[0].Callback.ID, URL: "http://x", StartedAt: clock.Now(), HTTPStatus: 500, Error: "HTTP 500"}
+	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackPending, clock.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	clock.add(2 * time.Second)
+	clock.Add(2 * time.Second)
 	due, _ = db.ClaimDueCallbacks(ctx, 10, time.Minute, nil)
 	if len(due) != 1 || due[0].Callback.Attempts != 1 {
 		t.Fatalf("retry not due: %+v", due)
 	}
 	a.Acked, a.HTTPStatus, a.Error = true, 200, ""
-	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackSent, clock.now()); err != nil {
+	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackSent, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := db.Payment(ctx, due[0].Payment.ID)

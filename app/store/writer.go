@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"modernc.org/sqlite"
 )
@@ -27,9 +28,10 @@ import (
 const maxBatch = 128
 
 type writeJob struct {
-	ctx  context.Context
-	fn   func(*Tx) error
-	done chan error
+	ctx    context.Context
+	fn     func(*Tx) error
+	done   chan error
+	events []func(Observer) // what the job's writes did, told once they are committed (observe.go)
 }
 
 // errClosed is returned for writes after Close.
@@ -110,12 +112,15 @@ func (db *DB) failQueued() {
 // is on disk: each job runs again in a transaction of its own, so every
 // caller is answered with what happened to its own write.
 func (db *DB) commitBatch(batch []*writeJob) {
-	results, intact := db.runBatch(batch)
-	if !intact {
+	results, intact, commit := db.runBatch(batch)
+	if intact {
+		db.tellCommitted(batch, results, commit)
+	} else {
 		db.batch.reruns.Add(1)
 		for i := range batch {
-			alone, _ := db.runBatch(batch[i : i+1])
+			alone, _, commit := db.runBatch(batch[i : i+1])
 			results[i] = alone[0]
+			db.tellCommitted(batch[i:i+1], alone, commit)
 		}
 	}
 	for i, j := range batch {
@@ -123,17 +128,17 @@ func (db *DB) commitBatch(batch []*writeJob) {
 	}
 }
 
-// runBatch runs the jobs in one transaction and returns their outcomes.
-// intact is false when the transaction was lost before the commit: then no
-// job's work is on disk and the outcomes mean nothing.
-func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool) {
+// runBatch runs the jobs in one transaction and returns their outcomes and
+// how long the commit took. intact is false when the transaction was lost
+// before the commit: then no job's work is on disk and the outcomes mean nothing.
+func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool, commit time.Duration) {
 	results = make([]error, len(batch))
 	sqlTx, err := db.write.BeginTx(context.Background(), nil)
 	if err != nil {
 		for i := range results {
 			results[i] = fmt.Errorf("begin: %w", err)
 		}
-		return results, true
+		return results, true, 0
 	}
 	db.batch.begin()
 	defer db.batch.end()
@@ -146,19 +151,22 @@ func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool) {
 		}
 		if results[0] != nil {
 			_ = tx.Rollback()
-			return results, true
+			return results, true, 0
 		}
 	} else {
 		for i, j := range batch {
 			var err error
 			if results[i], err = db.runInSavepoint(j, tx); err != nil {
 				_ = tx.Rollback()
-				return results, false
+				return results, false, 0
 			}
 		}
 	}
 	db.batch.committing.Store(true)
-	if err := tx.Commit(); err != nil {
+	started := time.Now()
+	err = tx.Commit()
+	commit = time.Since(started)
+	if err != nil {
 		err = fmt.Errorf("commit: %w", err)
 		for i := range results {
 			if results[i] == nil {
@@ -166,7 +174,7 @@ func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool) {
 			}
 		}
 	}
-	return results, true
+	return results, true, commit
 }
 
 // runInSavepoint runs one job of a batch inside its own savepoint and returns
@@ -202,7 +210,10 @@ func runJob(j *writeJob, tx *Tx) (err error) {
 	if err := j.ctx.Err(); err != nil {
 		return err
 	}
+	j.events = j.events[:0] // a job run again tells only what its last run did
+	tx.events = &j.events
 	defer func() {
+		tx.events = nil
 		if r := recover(); r != nil {
 			err = fmt.Errorf("store: write panicked: %v", r)
 		}

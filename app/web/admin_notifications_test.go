@@ -2,16 +2,11 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"paygate/app"
-	"paygate/app/callback"
-	"paygate/app/gateway"
 	"paygate/app/store"
 	"paygate/app/web"
 )
@@ -19,26 +14,7 @@ import (
 // consoleWithDB is newConsole that also hands back the store.
 func consoleWithDB(t *testing.T) (*console, *store.DB) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir(), store.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.SeedSettings(ctx, testKey, ""); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	gw := gateway.New(db, callback.New(db, callback.Options{Logger: quiet}), gateway.Options{Logger: quiet, Defaults: app.Tuning{
-		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1000000,
-		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
-		Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},
-	}})
-	e := web.New(gw, web.Options{Logger: quiet})
-	c := &console{t: t, e: e, gw: gw, srv: httptest.NewServer(e)}
-	t.Cleanup(c.srv.Close)
-	c.http = c.client()
-	return c, db
+	return openConsole(t, web.Options{}, testKey, 0, nil)
 }
 
 // The console's notification log never shows a key or a sign a forwarder

@@ -31,9 +31,22 @@ func (s *Server) settings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	v2, err := s.gw.EpayV2Keys(ctx)
+	if err != nil {
+		return err
+	}
+	contact, err := s.gw.ShopContact(ctx)
+	if err != nil {
+		return err
+	}
+	channels, err := s.gw.AlertChannelsOn(ctx)
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.SettingsPage(s.meta(c, tr(c, "设置", "Settings"), "settings"),
 		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), Rules: s.gw.TuningState(), Forwarding: s.gw.APIKeyForwarding(),
-			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c), Replica: replica}))
+			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c), EpayV2: v2, Contact: contact,
+			Address: s.addressData(c), AlertChannels: channels, Replica: replica}))
 }
 
 func (s *Server) saveEpay(c echo.Context) error {

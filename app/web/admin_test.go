@@ -24,6 +24,8 @@ import (
 	"paygate/app/callback"
 	"paygate/app/gateway"
 	"paygate/app/store"
+	"paygate/app/store/storetest"
+	"paygate/app/testclock"
 	"paygate/app/web"
 )
 
@@ -43,18 +45,20 @@ type console struct {
 
 func newConsole(t *testing.T, opts web.Options) *console {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir(), store.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.SeedSettings(ctx, testKey, ""); err != nil {
-		t.Fatal(err)
-	}
+	c, _ := openConsole(t, opts, testKey, 0, nil)
+	return c
+}
+
+// openConsole builds a paygate on a new database with apiKey ("": none yet):
+// the store on clock (nil: the real time), a gateway allowing linkRate
+// payment-link orders a minute per IP (0: no limit), echo behind httptest.
+func openConsole(t *testing.T, opts web.Options, apiKey string, linkRate int, clock *testclock.Clock) (*console, *store.DB) {
+	t.Helper()
+	db := storetest.OpenDir(t, t.TempDir(), clock)
+	storetest.Seed(t, db, apiKey, "")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d := callback.New(db, callback.Options{Logger: quiet})
-	gw := gateway.New(db, d, gateway.Options{Logger: quiet, Defaults: app.Tuning{
+	gw := gateway.New(db, d, gateway.Options{Logger: quiet, LinkRateLimit: linkRate, Defaults: app.Tuning{
 		OrderLifetime: 15 * time.Minute, MinAmount: 1, MaxAmount: 1000000,
 		Slots: app.SlotPolicy{Mode: app.SlotAlternate, MaxOffset: 50},
 		Match: app.MatchPolicy{Window: 15 * time.Minute, Grace: 10 * time.Minute, AutoConfirm: app.ConfidenceMedium},
@@ -64,7 +68,7 @@ func newConsole(t *testing.T, opts web.Options) *console {
 	c := &console{t: t, e: e, gw: gw, srv: httptest.NewServer(e)}
 	t.Cleanup(c.srv.Close)
 	c.http = c.client()
-	return c
+	return c, db
 }
 
 // client is a browser-like client: cookies kept, redirects not followed.

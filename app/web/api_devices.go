@@ -207,7 +207,9 @@ func (s *Server) reparseNotifications(c echo.Context) error {
 func pathID(c echo.Context, field string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, app.NewError(app.EINVALID, field, "编号必须是正整数。", "The id must be a positive whole number.")
+		shown := app.Clip(c.Param("id"), 20)
+		return 0, app.NewError(app.EINVALID, field, "编号 "+field+" 必须是正整数（收到 "+shown+"）。",
+			field+" must be a positive whole number (got "+shown+").")
 	}
 	return id, nil
 }

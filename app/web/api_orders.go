@@ -16,7 +16,7 @@ type orderCreated struct {
 	OrderID         string    `json:"orderId"`
 	Amount          money.Fen `json:"amount"`
 	DisplayAmount   money.Fen `json:"displayAmount"`
-	PaymentMethod   string    `json:"paymentMethod"`
+	PaymentMethod   *string   `json:"paymentMethod"` // null until the payer picks one
 	Status          string    `json:"status"`
 	Message         string    `json:"message"`
 	CreatedAt       string    `json:"createdAt"`
@@ -55,7 +55,7 @@ func (s *Server) createOrder(c echo.Context) error {
 		OrderID:         o.ID,
 		Amount:          o.PayAmount,
 		DisplayAmount:   o.Amount,
-		PaymentMethod:   string(o.Method),
+		PaymentMethod:   methodJSON(o.Method),
 		Status:          string(o.Status),
 		Message:         msg,
 		CreatedAt:       app.FormatTime(o.CreatedAt),
@@ -66,6 +66,17 @@ func (s *Server) createOrder(c echo.Context) error {
 	})
 }
 
+// methodJSON is an order's paymentMethod in JSON: null while the payer has
+// not picked one (an order created without paymentMethod), so that a
+// merchant's code never reads "" as a method.
+func methodJSON(m app.Method) *string {
+	if m == "" {
+		return nil
+	}
+	s := string(m)
+	return &s
+}
+
 // orderView is an order as GET /api/order-status shows it.
 type orderView struct {
 	Success         bool      `json:"success"`
@@ -73,7 +84,7 @@ type orderView struct {
 	ProductName     string    `json:"productName"`
 	Amount          money.Fen `json:"amount"`
 	DisplayAmount   money.Fen `json:"displayAmount"`
-	PaymentMethod   string    `json:"paymentMethod"`
+	PaymentMethod   *string   `json:"paymentMethod"` // null until the payer picks one
 	Status          string    `json:"status"`
 	PaymentID       string    `json:"paymentId,omitempty"`
 	CreatedAt       string    `json:"createdAt"`
@@ -89,7 +100,7 @@ func newOrderView(o app.Order) orderView {
 		ProductName:     o.ProductName,
 		Amount:          o.PayAmount,
 		DisplayAmount:   o.Amount,
-		PaymentMethod:   string(o.Method),
+		PaymentMethod:   methodJSON(o.Method),
 		Status:          string(o.Status),
 		PaymentID:       o.PaymentID,
 		CreatedAt:       app.FormatTime(o.CreatedAt),

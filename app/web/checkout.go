@@ -30,6 +30,11 @@ const (
 	visitorKey     = "paygate.visitor"
 )
 
+// payCSRFCookie is a checkout visitor's own random cookie (path /pay, a
+// day): the token of the forms that choose or switch the method is bound
+// to it.
+const payCSRFCookie = "paygate_pcsrf"
+
 // qrModule is the checkout code's module size in pixels: about 300–400 px,
 // shown at up to 260 CSS px, so sharp on phones with 1.5–3× screens.
 const qrModule = 9
@@ -38,15 +43,23 @@ func (s *Server) registerPayer(e *echo.Echo, limited echo.MiddlewareFunc) {
 	// Middleware goes on each route, not on a group: group middleware makes
 	// echo answer 404 instead of 405 for a wrong method.
 	page := []echo.MiddlewareFunc{limited, s.securityHeaders, s.payerLanguage}
-	e.GET("/pay/:id", s.checkout, page...)
+	payForms := s.guardForms(formGuard{cookie: payCSRFCookie, path: "/pay", sameSite: http.SameSiteLaxMode,
+		maxAge: 24 * 3600, refusal: errPayCSRF})
+	e.GET("/pay/:id", s.checkout, append(page, payForms)...)
+	e.POST("/pay/:id/method", s.checkoutMethod, append(page, payForms)...)
 	e.GET("/pay/:id/status", s.checkoutStatus, page...)
 	e.GET("/pay/:id/return", s.checkoutReturn, page...)
+	e.GET("/pay/:id/code.png", s.checkoutCode, page...)
 
 	csrf := s.guardForms(formGuard{cookie: linkCSRFCookie, path: "/l", sameSite: http.SameSiteLaxMode,
 		maxAge: 24 * 3600, refusal: errLinkCSRF})
 	e.GET("/l/:code", s.linkPage, append(page, csrf)...)
 	e.POST("/l/:code", s.linkOrder, append(page, csrf)...)
 }
+
+var errPayCSRF = app.NewError(app.EFORBIDDEN, "csrf",
+	"页面已过期或不是从付款页提交的：请刷新付款页后再选择支付方式。",
+	"This page is stale or the choice did not come from it: reload the checkout page and choose again.")
 
 var errLinkCSRF = app.NewError(app.EFORBIDDEN, "csrf",
 	"页面已过期或不是从本页面提交的：请刷新页面后重新下单。",
@@ -64,11 +77,19 @@ func (s *Server) payerLanguage(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) checkout(c echo.Context) error {
-	co, err := s.gw.Checkout(c.Request().Context(), c.Param("id"))
+	return s.renderCheckout(c, c.Param("id"), 0, "")
+}
+
+// renderCheckout shows the checkout page of order id as the payer's browser
+// allows it. status, when not 0, replaces the page's own (a refused
+// choice); problem is why the payer's choice of method failed.
+func (s *Server) renderCheckout(c echo.Context, id string, status int, problem string) error {
+	b := app.DetectBrowser(c.Request().UserAgent())
+	co, err := s.gw.Checkout(c.Request().Context(), id, b)
 	if err != nil {
 		return err
 	}
-	d := views.CheckoutData{Checkout: co}
+	d := views.CheckoutData{Checkout: co, CSRF: csrfToken(c), Error: problem}
 	if co.HasQR {
 		png, err := qr.PNG(co.QR.Payload, qrModule)
 		if err != nil {
@@ -76,9 +97,48 @@ func (s *Server) checkout(c echo.Context) error {
 		}
 		d.QRImage = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 		d.QRSize = pngWidth(png)
-		d.AlipayApp = alipayAppLink(co.Order.Method, co.QR.Payload)
+		if b.OpensAlipay() {
+			d.AlipayApp = alipayAppLink(co.Order.Method, co.QR.Payload)
+		}
 	}
-	return s.renderPayer(c, checkoutStatusCode(co.Order.Status), views.CheckoutPage(d))
+	if status == 0 {
+		status = checkoutStatusCode(co.Order.Status)
+	}
+	return s.renderPayer(c, status, views.CheckoutPage(d))
+}
+
+// checkoutMethod is the payer choosing (or switching) the method: back to
+// the checkout page, which shows the code; a choice that cannot be made
+// shows the page again saying why.
+func (s *Server) checkoutMethod(c echo.Context) error {
+	id := c.Param("id")
+	_, err := s.gw.ChooseMethod(c.Request().Context(), id, c.FormValue("method"))
+	switch code := app.ErrorCode(err); code {
+	case "":
+		return c.Redirect(http.StatusSeeOther, "/pay/"+url.PathEscape(id))
+	case app.EINVALID, app.ECONFLICT, app.ESLOTSFULL:
+		return s.renderCheckout(c, id, statusOf(code), app.ErrorMessage(err, uiLang(c)))
+	}
+	return err
+}
+
+// checkoutCode is the order's 收款码 as a picture to save: a payer on the
+// phone that must scan it saves it, then picks it in the app's scanner.
+func (s *Server) checkoutCode(c echo.Context) error {
+	o, q, err := s.gw.CheckoutCode(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	png, err := qr.PNG(q.Payload, qrModule)
+	if err != nil {
+		return err
+	}
+	name := string(o.Method) + "-" + o.PayAmount.Fixed2() + ".png"
+	zh := o.Method.Label("zh") + "收款码-" + o.PayAmount.Fixed2() + ".png"
+	h := c.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"; filename*=UTF-8''`+url.PathEscape(zh))
+	h.Set(echo.HeaderCacheControl, "no-store")
+	return c.Blob(http.StatusOK, "image/png", png)
 }
 
 // checkoutStatusCode: a page for every state, with a status a monitor can read.
@@ -108,7 +168,12 @@ func (s *Server) checkoutReturn(c echo.Context) error {
 		return err
 	}
 	if o.Status == app.OrderSuccess && o.ReturnURL != "" {
-		return c.Redirect(http.StatusSeeOther, o.ReturnURL)
+		// An 易支付 V2 order's return is signed now (fresh timestamp).
+		u, err := s.gw.PayerReturnURL(c.Request().Context(), o)
+		if err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, u)
 	}
 	return c.Redirect(http.StatusSeeOther, "/pay/"+url.PathEscape(o.ID))
 }
@@ -138,6 +203,9 @@ func (s *Server) linkPage(c echo.Context) error {
 		return err
 	}
 	d := views.LinkData{Link: l, Shop: s.shopName(c), CSRF: csrfToken(c), Nonce: newNonce()}
+	if err := s.linkOffer(c, &d); err != nil {
+		return err
+	}
 	status := http.StatusOK
 	if !l.Enabled {
 		status = http.StatusGone
@@ -163,12 +231,35 @@ func (s *Server) linkOrder(c echo.Context) error {
 		if lerr != nil {
 			return lerr
 		}
-		return s.renderPayer(c, statusOf(app.EINVALID), views.LinkPage(views.LinkData{
+		d := views.LinkData{
 			Link: l, Shop: s.shopName(c), CSRF: csrfToken(c), Nonce: req.Nonce, Amount: req.Amount, Method: req.Method,
 			Error: app.ErrorMessage(err, uiLang(c)), ErrField: app.ErrorField(err),
-		}))
+		}
+		if err := s.linkOffer(c, &d); err != nil {
+			return err
+		}
+		return s.renderPayer(c, statusOf(app.EINVALID), views.LinkPage(d))
 	}
 	return c.Redirect(http.StatusSeeOther, "/pay/"+url.PathEscape(o.ID))
+}
+
+// linkOffer fills in the methods a payment link's page offers — those the
+// shop has a 收款码 for, the one that pays inside the buyer's app first and
+// picked already (a link shared in WeChat opens on WeChat Pay) — and the
+// shop's contact.
+func (s *Server) linkOffer(c echo.Context, d *views.LinkData) error {
+	ctx := c.Request().Context()
+	b := app.DetectBrowser(c.Request().UserAgent())
+	methods, err := s.gw.LinkMethods(ctx, d.Link)
+	if err != nil {
+		return err
+	}
+	d.Methods = b.Prefer(methods)
+	if d.Method == "" && b.Method() != "" && len(d.Methods) > 0 && d.Methods[0] == b.Method() {
+		d.Method = string(b.Method())
+	}
+	d.Contact, err = s.gw.ShopContact(ctx)
+	return err
 }
 
 func newNonce() string {
@@ -200,6 +291,7 @@ func isPayerHTML(c echo.Context) bool {
 func (s *Server) renderPayerError(c echo.Context, status int, err error, noRoute bool) {
 	path := c.Request().URL.Path
 	e := views.PayerError{Status: status, Shop: s.shopName(c), Msg: app.ErrorMessage(err, uiLang(c))}
+	e.Contact, _ = s.gw.ShopContact(c.Request().Context()) // an error page shows what it can
 	var limit *app.LinkLimitError
 	switch {
 	case noRoute:

@@ -33,9 +33,15 @@ func (s *Server) registerEpay(e *echo.Echo, limited echo.MiddlewareFunc) {
 		e.Add(m, "/mapi.php", s.epayMAPI, limited)
 		e.Add(m, "/api.php", s.epayAPI, limited)
 	}
+	s.registerEpayV2(e, limited)
 }
 
-func isEpayPath(p string) bool { return p == "/submit.php" || p == "/mapi.php" || p == "/api.php" }
+func isEpayPath(p string) bool {
+	return p == "/submit.php" || p == "/mapi.php" || p == "/api.php" || isEpayV2Path(p)
+}
+
+// isEpaySubmitPath: the browser's endpoints, which answer with pages.
+func isEpaySubmitPath(p string) bool { return p == "/submit.php" || p == "/api/pay/submit" }
 
 // epayParams are the request's parameters as 彩虹易支付 reads them: the query
 // or the body (form, multipart or JSON), see epay.ParamsInQuery.
@@ -45,6 +51,13 @@ func (s *Server) epayParams(c echo.Context) (map[string]string, error) {
 	if epay.ParamsInQuery(r.Method, q) {
 		return epay.LastValues(q), nil
 	}
+	return s.epayBodyParams(c)
+}
+
+// epayBodyParams are the parameters in the request's body: a form,
+// multipart or JSON; none for a request without a body.
+func (s *Server) epayBodyParams(c echo.Context) (map[string]string, error) {
+	r := c.Request()
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 	switch mediaType {
 	case echo.MIMEApplicationJSON:
@@ -76,21 +89,21 @@ func errEpayBody(err error) error {
 		"The parameters cannot be read ("+err.Error()+"): send them as a GET query or an application/x-www-form-urlencoded form.")
 }
 
-// epaySubmit: the shop's browser form → the checkout page. A repeat of a paid
-// order goes to the checkout page too, which shows it paid and leads back to the shop.
-func (s *Server) epaySubmit(c echo.Context) error {
+// epaySubmit: the shop's browser form → the checkout page. A repeat of an
+// order that can no longer be paid (paid, closed, or expired longer ago than
+// epay.reopen_within) goes to the checkout page too, which shows its state,
+// what to do and how to reach the shop — never a dead end for the payer.
+func (s *Server) epaySubmit(c echo.Context) error { return s.submitEpayOrder(c, epay.ReadCreate) }
+
+// submitEpayOrder is submit.php and /api/pay/submit: the request read by read.
+func (s *Server) submitEpayOrder(c echo.Context, read func(map[string]string, string) epay.CreateRequest) error {
 	p, err := s.epayParams(c)
 	if err != nil {
 		return err
 	}
-	o, e, _, err := s.gw.EpayCreate(c.Request().Context(), epay.ReadCreate(p, c.RealIP()))
+	o, _, _, err := s.gw.EpayCreate(c.Request().Context(), read(p, c.RealIP()))
 	if err != nil {
 		return err
-	}
-	if o.Status != app.OrderSuccess {
-		if err := epay.Payable(o, e); err != nil {
-			return err
-		}
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.Redirect(http.StatusFound, s.payURL(c, o.ID))
@@ -138,23 +151,39 @@ func (s *Server) epayMAPI(c echo.Context) error {
 	})
 }
 
-// epayOrderView is api.php?act=order's answer, fields as 彩虹易支付's.
+// epayOrderView is api.php?act=order's answer, fields as 彩虹易支付's: an
+// empty column is null there (its V1 answer does not filter them), and code,
+// pid and status are JSON numbers — as PHP 8.1+ servers send them and as
+// popdo/go-epay's V1QueryOrder (Status int) and the documentation (Int) need.
+// The issue asked for pid and status as strings; older PHP (7.4, 8.0) did
+// send strings, but a Go client fails on them and PHP clients compare
+// loosely, so numbers it is.
 type epayOrderView struct {
-	Code       int         `json:"code"`
-	Msg        string      `json:"msg"`
-	TradeNo    string      `json:"trade_no"`
-	OutTradeNo string      `json:"out_trade_no"`
-	APITradeNo string      `json:"api_trade_no"` // the payment that paid it
-	Type       string      `json:"type"`
-	PID        json.Number `json:"pid"`
-	AddTime    string      `json:"addtime"`
-	EndTime    *string     `json:"endtime"`
-	Name       string      `json:"name"`
-	Money      string      `json:"money"`     // the order's amount as the shop sent it
-	RealMoney  string      `json:"realmoney"` // what the payer was asked to pay
-	Param      string      `json:"param"`
-	Buyer      string      `json:"buyer"`
-	Status     int         `json:"status"` // 1 paid, 0 not (yet)
+	Code        int         `json:"code"`
+	Msg         string      `json:"msg"`
+	TradeNo     string      `json:"trade_no"`
+	OutTradeNo  string      `json:"out_trade_no"`
+	APITradeNo  *string     `json:"api_trade_no"`  // the payment that paid it
+	BillTradeNo *string     `json:"bill_trade_no"` // always null: no channel bill number
+	Type        string      `json:"type"`
+	PID         json.Number `json:"pid"`
+	AddTime     string      `json:"addtime"`
+	EndTime     *string     `json:"endtime"`
+	Name        string      `json:"name"`
+	Money       string      `json:"money"`     // the order's amount as the shop sent it
+	RealMoney   string      `json:"realmoney"` // what the payer was asked to pay
+	Param       *string     `json:"param"`
+	Buyer       *string     `json:"buyer"`  // always null: a 收款码 notification names no payer account
+	Status      int         `json:"status"` // 1 paid, 0 not (yet)
+	PayURL      *string     `json:"payurl"` // the checkout page while the order can be paid, else null
+}
+
+// orNull is s, or null when it is empty.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func (s *Server) epayAPI(c echo.Context) error {
@@ -173,48 +202,61 @@ func (s *Server) epayAPI(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v := epayOrderView{Code: 1, Msg: "查询订单号成功！", TradeNo: o.ID, APITradeNo: o.PaymentID, PID: json.Number(pid),
+		v := epayOrderView{Code: epay.CodeV1OK, Msg: "查询订单号成功！", TradeNo: o.ID, APITradeNo: orNull(o.PaymentID), PID: json.Number(pid),
 			AddTime: app.FormatTime(o.CreatedAt), RealMoney: o.PayAmount.Fixed2()}
 		if e != nil {
-			v.OutTradeNo, v.Type, v.Name, v.Money, v.Param = e.OutTradeNo, e.Type, e.Name, e.Money, e.Param
+			v.OutTradeNo, v.Type, v.Name, v.Money, v.Param = e.OutTradeNo, e.Type, e.Name, e.Money, orNull(e.Param)
 			v.PID = json.Number(e.PID)
 		} else {
 			// An order made through the REST API, asked for by its trade_no.
-			v.OutTradeNo, v.Name, v.Money, v.Param = o.MerchantOrderID, o.ProductName, o.Amount.Fixed2(), o.Attach
-			v.Type = map[app.Method]string{app.MethodAlipay: "alipay", app.MethodWechat: "wxpay"}[o.Method]
+			v.OutTradeNo, v.Name, v.Money, v.Param = o.MerchantOrderID, o.ProductName, o.Amount.Fixed2(), orNull(o.Attach)
+			v.Type = epay.MethodType(o.Method)
 		}
-		if o.Status == app.OrderSuccess {
+		switch {
+		case o.Status == app.OrderSuccess:
 			v.Status = 1
-			end := app.FormatTime(o.PaidAt)
-			v.EndTime = &end
+			v.EndTime = orNull(app.FormatTime(o.PaidAt))
+		case o.Status == app.OrderPending && s.gw.Now().Before(o.ExpiresAt):
+			v.PayURL = orNull(s.payURL(c, o.ID))
 		}
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		return c.JSON(http.StatusOK, v)
+	case epay.ActRefund:
+		return s.gw.EpayRefund(ctx, req)
 	default: // epay.ActQuery
 		m, err := s.gw.EpayMerchantInfo(ctx, req)
 		if err != nil {
 			return err
 		}
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		// As 彩虹易支付 counts them: orders is every order, orders_today and
+		// orders_lastday the orders paid on those (Shanghai) days; the
+		// documentation's names order_today and order_lastday are sent too.
+		// money is the merchant's balance there; paygate holds no balance
+		// (the money is in the owner's own Alipay/WeChat), so it is what the
+		// paid orders brought in, all time — the closest figure it has.
 		return c.JSON(http.StatusOK, map[string]any{
-			"code": 1, "msg": "查询商户信息成功！", "pid": json.Number(m.PID), "key": m.Key, "active": 1, "money": "0.00",
-			"orders": m.Orders, "orders_today": m.Today, "orders_lastday": m.Yesterday,
+			"code": epay.CodeV1OK, "msg": "查询商户信息成功！", "pid": json.Number(m.PID), "key": m.Key, "active": 1,
+			"money": m.Received.Fixed2(), "orders": m.Orders,
+			"orders_today": m.PaidToday, "orders_lastday": m.PaidYesterday,
+			"order_today": m.PaidToday, "order_lastday": m.PaidYesterday,
 		})
 	}
 }
 
 // renderEpayError answers a failed 易支付 request in the protocol's shape:
-// a page for the browser (submit.php), else {"code":-1,"msg":…} with HTTP 200
-// unless paygate itself failed.
+// a page for the browser (submit.php, /api/pay/submit), else
+// {"code":<negative>,"msg":…} (-1 unless the error carries another code, see
+// epay.Code) with HTTP 200 unless paygate itself failed.
 func (s *Server) renderEpayError(c echo.Context, status int, err error) {
-	if c.Request().URL.Path == "/submit.php" {
+	if isEpaySubmitPath(c.Request().URL.Path) {
 		_ = s.renderEpayPage(c, status, err)
 		return
 	}
 	if status < 500 {
 		status = http.StatusOK
 	}
-	_ = c.JSON(status, map[string]any{"code": -1, "msg": app.ErrorMessage(err, "zh")})
+	_ = c.JSON(status, map[string]any{"code": epay.Code(err), "msg": app.ErrorMessage(err, "zh")})
 }
 
 func (s *Server) renderEpayPage(c echo.Context, status int, err error) error {

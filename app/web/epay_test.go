@@ -102,10 +102,12 @@ func TestEpayFieldRules(t *testing.T) {
 
 	rsa := epayForm(map[string]string{"out_trade_no": "N4"}, testKey)
 	rsa.Set("sign_type", "RSA")
-	refused("sign_type RSA", mapi(rsa), "sign_type", "MD5")
+	refused("sign_type RSA without a merchant public key", mapi(rsa), "RSA签名校验失败", "商户公钥")
 	refused("control characters", mapi(epayForm(map[string]string{"out_trade_no": "N5", "name": "a\nb"}, testKey)), "name")
 	refused("no name", mapi(epayForm(map[string]string{"out_trade_no": "N5", "name": ""}, testKey)), "name")
-	refused("no type", mapi(epayForm(map[string]string{"out_trade_no": "N5", "type": ""}, testKey)), "type", "wxpay")
+	if out := mapi(epayForm(map[string]string{"out_trade_no": "N6", "type": ""}, testKey)); out["code"] != 1.0 || out["type"] != "" {
+		t.Fatalf("no type (the payer chooses on the checkout page): %v", out)
+	}
 	refused("money 0", mapi(epayForm(map[string]string{"out_trade_no": "N5", "money": "0"}, testKey)), "money")
 	refused("money -1", mapi(epayForm(map[string]string{"out_trade_no": "N5", "money": "-1"}, testKey)), "money")
 	refused("money 1e3", mapi(epayForm(map[string]string{"out_trade_no": "N5", "money": "1e3"}, testKey)), "money")
@@ -116,7 +118,10 @@ func TestEpayFieldRules(t *testing.T) {
 	refused("no pid", mapi(url.Values{}), "pid", "1000")
 	// A changed name, notify_url or param of an existing out_trade_no is refused too, naming the field.
 	refused("changed name", mapi(epayForm(map[string]string{"out_trade_no": "N2", "type": "WXPAY", "name": "别的"}, testKey)), "name", "更换订单号")
-	refused("changed type", mapi(epayForm(map[string]string{"out_trade_no": "N2", "type": "alipay"}, testKey)), "type")
+	// Another type is the payer changing their mind: the pending order switches to it.
+	if out := mapi(epayForm(map[string]string{"out_trade_no": "N2", "type": "alipay"}, testKey)); out["code"] != 1.0 || out["type"] != "alipay" {
+		t.Fatalf("changed type: %v, want the same order switched to alipay", out)
+	}
 
 	// A form that cannot be parsed: code -1, never a 500.
 	resp, body = c.do(c.http, "POST", "/mapi.php", nil, map[string]string{"Content-Type": "application/x-www-form-urlencoded"})

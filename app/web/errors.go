@@ -10,6 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"paygate/app"
+	"paygate/app/epay"
+	"paygate/app/forward"
 )
 
 // statusOf is the one mapping from error codes to HTTP statuses.
@@ -65,7 +67,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if d := app.ErrorRetryAfter(err); d > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
+	if forward.IsVmqPath(c.Request().URL.Path) {
+		renderVmqError(c, err)
+		return
+	}
 	if isEpayPath(c.Request().URL.Path) {
+		if noRoute {
+			err = epay.WithCode(epay.CodeNoMethod, err) // 彩虹易支付's "URL Error!"
+		}
 		s.renderEpayError(c, status, err)
 		return
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"paygate/app"
 	"paygate/app/gateway"
 )
 
@@ -24,17 +23,28 @@ type Options struct {
 	Logger      *slog.Logger
 	// TrustedProxies (IPs or CIDRs) may set X-Forwarded-For and X-Forwarded-Proto.
 	TrustedProxies []string
-	// PublicURL is the address phones and payers use, e.g. https://pay.example.com; "" = the request's host.
+	// PublicURL, when set, is a fixed address phones and payers use, e.g.
+	// https://pay.example.com, winning over the gateway's choice (Reach: the
+	// public address from config or the console, the request's host, the LAN
+	// address). paygate passes server.public_url to the gateway instead, so
+	// the console can show and change it.
 	PublicURL string
 	// RateLimit is requests per second per client IP on the API and forwarder endpoints; 0 = off.
 	RateLimit float64
+	// Metrics serves GET /metrics (Prometheus) to holders of MetricsToken
+	// and to addresses in MetricsAllow (IPs or CIDRs); the detailed /health
+	// too, and to a console session (health.go).
+	Metrics      http.Handler
+	MetricsToken string
+	MetricsAllow []string
 }
 
 // Server holds what handlers need.
 type Server struct {
-	gw   *gateway.Gateway
-	opts Options
-	log  *slog.Logger
+	gw          *gateway.Gateway
+	opts        Options
+	log         *slog.Logger
+	monitorNets []*net.IPNet // Options.MetricsAllow
 }
 
 // New builds the echo instance with every route.
@@ -45,7 +55,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Server{gw: gw, opts: opts, log: opts.Logger}
+	s := &Server{gw: gw, opts: opts, log: opts.Logger, monitorNets: parseNets(opts.MetricsAllow)}
 
 	e := echo.New()
 	e.HideBanner = true
@@ -70,6 +80,8 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	limited := rateLimit(opts.RateLimit)
 
 	e.GET("/health", s.health)
+	e.GET("/metrics", s.metrics)
+	e.GET("/admin/health", s.health, s.requireAdmin) // the detailed answer for a console session (its cookie goes to /admin only)
 
 	// The limit goes on each route, not on the group: group middleware makes
 	// echo answer 404 instead of 405 for a wrong method.
@@ -96,15 +108,12 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
 		e.Add(m, "/webhook", s.webhook, limited)
 	}
-	for _, m := range []string{http.MethodGet, http.MethodPost} {
-		e.Add(m, "/appPush", s.vmqPush, limited)
-		e.Add(m, "/appHeart", s.vmqHeart, limited)
-		e.Add(m, "/getState", s.vmqState, limited)
-	}
+	s.registerVmq(e, limited)
 
 	s.registerEpay(e, limited)
 	s.registerAdmin(e)
 	s.registerPayer(e, limited)
+	e.GET("/check/:token", s.checkPage, limited, s.securityHeaders, s.payerLanguage)
 	return e
 }
 
@@ -126,15 +135,6 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			"ms", time.Since(start).Milliseconds(), "ip", c.RealIP())
 		return err
 	}
-}
-
-func (s *Server) health(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{
-		"status":  "ok",
-		"service": "paygate",
-		"version": s.opts.Version,
-		"time":    app.FormatTime(s.gw.Now()),
-	})
 }
 
 // trustOptions believes X-Forwarded-For from the configured proxies only.
