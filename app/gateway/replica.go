@@ -129,3 +129,33 @@ func (g *Gateway) SaveReplica(ctx context.Context, f console.ReplicaForm, by str
 	}
 	return g.ReplicaSection(ctx)
 }
+
+// replicaAlertText is the replication incident's text, Chinese then
+// English: how far behind and why, and that the records since are on this
+// machine only.
+func replicaAlertText(st console.ReplicaState) string {
+	why, whyEn := "", ""
+	if st.Error != "" {
+		why, whyEn = "原因："+app.Clip(st.Error, 300)+"。", " Why: "+app.Clip(st.Error, 300)+"."
+	}
+	switch {
+	case st.Refused:
+		return "数据库副本 " + st.Target + " 没有在同步：副本里有本机没有的更新（另一台 paygate 接管过，或这是旧的数据目录），paygate 拒绝覆盖它。" +
+			"请确认哪台机器在收款；这台是旧机器就不要再用它，否则改用新的副本地址并重启。" + why + "\n" +
+			"The database replica " + st.Target + " is not being written: it holds changes this database lacks (another paygate took over, or this data directory is an old copy), and paygate will not overwrite them. " +
+			"Make sure which machine takes payments; if this one is the old one, stop using it, otherwise give a new replica address and restart." + whyEn
+	case !st.Running:
+		return "数据库副本 " + st.Target + " 没有在同步（连不上或被拒绝）：付款记录目前只在这台机器上，磁盘坏了或服务器丢了就找不回来。" +
+			"请检查副本地址、密钥和网络；paygate 会自动重试。" + why + "\n" +
+			"The database replica " + st.Target + " is not being written (unreachable or refused): payment records are on this machine only and would be lost with its disk. " +
+			"Check the replica address, keys and network; paygate keeps retrying." + whyEn
+	}
+	last, lastEn := "从未同步", "never"
+	if !st.LastSyncAt.IsZero() {
+		last, lastEn = "上次同步 "+app.FormatTime(st.LastSyncAt), app.FormatTime(st.LastSyncAt)
+	}
+	lag := st.Lag.Round(time.Second).String()
+	return "数据库副本 " + st.Target + " 已落后 " + lag + "（" + last + "）：这段时间的付款记录只在这台机器上。请检查网络和存储桶；赶上后会再通知你。" + why + "\n" +
+		"The database replica " + st.Target + " is " + lag + " behind (last sync " + lastEn + "): payment records since then are on this machine only. " +
+		"Check the network and the bucket; you will hear when it has caught up." + whyEn
+}

@@ -7,19 +7,25 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"paygate/app"
 	"paygate/app/console"
 )
 
-// fakeReplication answers Check with err and counts the checks.
+// fakeReplication answers Check with err and counts the checks; its state
+// is state, or just on/off by running.
 type fakeReplication struct {
 	running app.ReplicaSettings
 	err     error
 	checked []app.ReplicaSettings
+	state   *console.ReplicaState
 }
 
 func (f *fakeReplication) State() console.ReplicaState {
+	if f.state != nil {
+		return *f.state
+	}
 	return console.ReplicaState{On: f.running.On()}
 }
 func (f *fakeReplication) Settings() app.ReplicaSettings { return f.running }
@@ -111,5 +117,81 @@ func TestSaveReplicaPinned(t *testing.T) {
 	sec, err := g.ReplicaSection(context.Background())
 	if err != nil || !sec.Pinned("replica.url") || sec.Settings.URL != config.URL || sec.Restart {
 		t.Fatalf("section: %v %+v", err, sec)
+	}
+}
+
+// A replica falling behind opens one replication incident however often it
+// is checked, worded with how far behind and why; caught up, it clears. Not
+// running at all and refusing a replica ahead of the database are incidents
+// too, each saying so.
+func TestReplicaBehindAlert(t *testing.T) {
+	ctx := context.Background()
+	last := time.Date(2026, 11, 26, 13, 58, 30, 0, app.Shanghai)
+	inSync := console.ReplicaState{On: true, Running: true, Target: "s3://bucket/paygate @ https://oss-cn-hangzhou.aliyuncs.com",
+		LastSyncAt: last, LocalTXID: 40, ReplicaTXID: 40}
+	rep := &fakeReplication{running: app.ReplicaSettings{URL: "s3://bucket/paygate"}, state: &inSync}
+	g, _ := newConnectGateway(t, Options{Replication: rep})
+
+	openText := func() string {
+		t.Helper()
+		open, err := g.db.OpenIncidents(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inc := range open {
+			if inc.Kind == app.AlertReplicaBehind {
+				return inc.Text
+			}
+		}
+		return ""
+	}
+
+	check(t, g, 2)
+	if q := queued(t, g); len(q) != 0 {
+		t.Fatalf("a replica in step raised %v", q)
+	}
+	behind := inSync
+	behind.LocalTXID, behind.Lag, behind.Behind = 52, 90*time.Second, true
+	behind.Error, behind.ErrorAt = "operation error S3: PutObject, https response error StatusCode: 403, AccessDenied", last
+	rep.state = &behind
+	check(t, g, 3)
+	if q := strings.Join(queued(t, g), "; "); q != "open replica_behind " {
+		t.Fatalf("behind: %q", q)
+	}
+	text := openText()
+	for _, want := range []string{"落后 1m30s", "13:58:30", "AccessDenied", "1m30s behind", "oss-cn-hangzhou"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("alert text lacks %q:\n%s", want, text)
+		}
+	}
+	if zh, en, ok := strings.Cut(text, "\n"); !ok || !strings.Contains(zh, "副本") || !strings.Contains(en, "replica") {
+		t.Errorf("alert text is not Chinese, a newline, English: %q", text)
+	}
+
+	rep.state = &inSync
+	check(t, g, 2)
+	if q := strings.Join(queued(t, g), "; "); q != "resolved replica_behind " {
+		t.Fatalf("caught up: %q", q)
+	}
+	if openText() != "" {
+		t.Fatal("incident still open after catching up")
+	}
+
+	// Each on a gateway of its own: a blip would reopen the incident above.
+	for name, st := range map[string]console.ReplicaState{
+		"not running": {On: true, Target: "file:///mnt/usb/paygate", Behind: true, Error: "mkdir /mnt/usb/paygate: read-only file system"},
+		"refused":     {On: true, Target: "file:///mnt/usb/paygate", Behind: true, Refused: true},
+	} {
+		rep := &fakeReplication{running: app.ReplicaSettings{URL: "file:///mnt/usb/paygate"}, state: &st}
+		g, _ := newConnectGateway(t, Options{Replication: rep})
+		check(t, g, 1)
+		open, err := g.db.OpenIncidents(ctx)
+		if err != nil || len(open) != 1 {
+			t.Fatalf("%s: incidents %v %v", name, open, err)
+		}
+		want := map[string]string{"not running": "只在这台机器上", "refused": "拒绝覆盖"}[name]
+		if text := open[0].Text; !strings.Contains(text, want) || !strings.Contains(text, "file:///mnt/usb/paygate") {
+			t.Errorf("%s: alert text %q, want it to say %q", name, text, want)
+		}
 	}
 }
