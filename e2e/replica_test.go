@@ -70,14 +70,21 @@ func s3Target(t *testing.T) replicaTarget {
 }
 
 // countingS3 counts requests by kind: PUT (upload), GET (download), LIST,
-// HEAD, DELETE.
+// HEAD, DELETE. While down it answers 503 to everything.
 type countingS3 struct {
 	next   http.Handler
+	down   atomic.Bool
 	mu     sync.Mutex
 	counts map[string]int
 }
 
 func (c *countingS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c.down.Load() {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>test: the bucket is down</Message></Error>`)
+		return
+	}
 	kind := r.Method
 	if r.Method == "GET" && (r.URL.Query().Has("list-type") || r.URL.Query().Has("prefix")) {
 		kind = "LIST"
@@ -642,5 +649,78 @@ func TestReplicaAndBackupsTogether(t *testing.T) {
 	}
 	if orders, _ := restoredRecords(t, filepath.Join(again, "paygate.db")); orders[later] == "" || orders[ids[len(ids)-1]] != "" {
 		t.Fatalf("the replica does not follow the database put back")
+	}
+}
+
+// The bucket stops answering while orders come in: once the replica lags
+// past replica.alert_after the owner gets one alert over their channel (a
+// Bark server here), saying how far behind and why; the detailed health
+// says so too. The bucket back, the replica catches up and one recovery
+// message follows.
+func TestReplicaBehindAlertsOnceAndRecovers(t *testing.T) {
+	tg := s3Target(t)
+	bark := newBark(t, "ynJ5Ft4atkMkWeo2PAvFhF")
+	pg := startPaygate(t, t.TempDir(), append([]string{"PAYGATE_MERCHANT_API_KEY=" + testAPIKey,
+		"PAYGATE_REPLICA_ALERT_AFTER=10s", "PAYGATE_ALERTS_SETTLE=1s"}, tg.env...)...)
+	waitReplicating(t, pg)
+	own := newOwner(t, pg)
+	if status, page := consoleCall(own, "POST", "/admin/alerts/channels", url.Values{"kind": {"bark"}, "name": {"老板的 iPhone"},
+		"bark_url": {bark.URL + "/ynJ5Ft4atkMkWeo2PAvFhF/"}}); status != 200 {
+		t.Fatalf("add Bark: %d %.2000s", status, page)
+	}
+	waitMessages := func(n int, within time.Duration) []map[string]string {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for time.Now().Before(deadline) {
+			if got := bark.messages(); len(got) >= n {
+				return got
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Fatalf("Bark got %d messages, want %d: %v\n%s", len(bark.messages()), n, bark.messages(), pg.logs.String())
+		return nil
+	}
+	pg.createOrder(`{"productName":"同步中","amount":1.01,"paymentMethod":"alipay"}`)
+	time.Sleep(3 * replicaSyncInterval)
+	if got := bark.messages(); len(got) != 0 {
+		t.Fatalf("a replica in step alerted: %v", got)
+	}
+
+	tg.s3.down.Store(true)
+	downAt := time.Now()
+	for i := 0; i < 5; i++ {
+		pg.createOrder(`{"productName":"存储桶不通","amount":2.02,"paymentMethod":"alipay"}`)
+	}
+	got := waitMessages(1, 40*time.Second)
+	t.Logf("alert %s after the bucket went down: %s / %s", time.Since(downAt).Round(time.Second), got[0]["title"], got[0]["body"])
+	if !strings.Contains(got[0]["title"], "数据库副本落后") || !strings.Contains(got[0]["body"], tg.url) ||
+		!strings.Contains(got[0]["body"], "只在这台机器上") {
+		t.Fatalf("alert %v", got[0])
+	}
+	if since := time.Since(downAt); since < 10*time.Second {
+		t.Fatalf("alerted %s after the bucket went down, before replica.alert_after (10s)", since)
+	}
+	if status, health := consoleCall(own, "GET", "/admin/health", nil); status != http.StatusServiceUnavailable ||
+		!strings.Contains(health, `"replication":{`) || !strings.Contains(health, "数据库复制出错") {
+		t.Fatalf("detailed health while behind: %d %s", status, health)
+	}
+	time.Sleep(3 * time.Second)
+	if got := bark.messages(); len(got) != 1 {
+		t.Fatalf("still behind, %d messages: %v", len(got), got)
+	}
+
+	tg.s3.down.Store(false)
+	got = waitMessages(2, 60*time.Second)
+	if !strings.Contains(got[1]["title"], "已恢复") || !strings.Contains(got[1]["body"], "数据库副本落后") {
+		t.Fatalf("recovery %v", got[1])
+	}
+	time.Sleep(3 * time.Second)
+	if got := bark.messages(); len(got) != 2 {
+		t.Fatalf("caught up, %d messages in all: %v", len(got), got)
+	}
+	pg.stop()
+	restored := t.TempDir()
+	if out, err := runWithEnv(t, restored, tg.env, "restore", "--from-replica", tg.url); err != nil || !strings.Contains(out, "6 orders") {
+		t.Fatalf("restore after the bucket came back: %v\n%s", err, out)
 	}
 }
