@@ -148,7 +148,8 @@ type ackedPayment struct {
 }
 
 func (l *ackLedger) createOrder(client *http.Client, base string) {
-	amount := fmt.Sprintf("%d.%02d", 1+rand.IntN(5), rand.IntN(100))
+	// Spread over ¥1–¥5000 so the amount slots never run out under load.
+	amount := fmt.Sprintf("%d.%02d", 1+rand.IntN(5000), rand.IntN(100))
 	req, _ := http.NewRequest("POST", base+"/api/orders", strings.NewReader(`{"productName":"副本","amount":`+amount+`,"paymentMethod":"alipay"}`))
 	req.Header.Set("Authorization", "Bearer "+testAPIKey)
 	req.Header.Set("Content-Type", "application/json")

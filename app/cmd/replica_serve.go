@@ -47,6 +47,7 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 	// Litestream checkpoints while it runs (it must not be overtaken); if it
 	// could not start, SQLite's own checkpoint keeps the WAL small meanwhile.
 	opts.NoAutoCheckpoint = rep.State().Running
+	opts.BeforeWrite = rep.WaitForCheckpoint
 	if db, err = store.Open(ctx, cfg.Data.Dir, opts); err != nil {
 		_ = rep.Close(ctx)
 		return nil, nil, err

@@ -419,3 +419,83 @@ func TestRefusesDivergedHistory(t *testing.T) {
 		t.Fatalf("the replica changed after the refusal: %d orders, want %d", n, want)
 	}
 }
+
+// A writer committing back to back on its one connection (a busy shop, as
+// paygate's writer) that waits for Litestream's checkpoints before each
+// transaction leaves them their turn: the WAL is checkpointed again and
+// again, and the replica never stands still for long. Without the wait the
+// checkpoint's barrier starves on the write lock and replication stops.
+func TestBusyWriterLeavesCheckpointsTheirTurn(t *testing.T) {
+	s := app.ReplicaSettings{URL: "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "replica"))}
+	dir := t.TempDir()
+	r, d, err := start(t, dir, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.db.Close()
+	w, err := sql.Open("sqlite", "file:"+d.path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SetMaxOpenConns(1)
+	d.db = w
+	waitInSync(t, r)
+
+	const busyFor = 4 * time.Second
+	stopWriting := make(chan struct{})
+	written := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stopWriting:
+				written <- n
+				return
+			default:
+			}
+			r.WaitForCheckpoint()
+			tx, err := w.Begin()
+			if err != nil {
+				t.Error(err)
+				written <- n
+				return
+			}
+			// About a page a row: the WAL passes Litestream's 1,000-page
+			// checkpoint size every second or so.
+			if _, err := tx.Exec(`INSERT INTO orders (note) VALUES (hex(randomblob(2000)))`); err != nil {
+				t.Error(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Error(err)
+			}
+			n++
+		}
+	}()
+	began := time.Now()
+	var last uint64
+	var longest time.Duration
+	moved := began
+	for time.Since(began) < busyFor {
+		st := r.State()
+		if st.ReplicaTXID != last {
+			last, moved = st.ReplicaTXID, time.Now()
+		}
+		longest = max(longest, time.Since(moved))
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(stopWriting)
+	n := <-written
+	wal, _ := os.Stat(d.path + "-wal")
+	t.Logf("%d transactions in %s; the replica stood still %s at most; WAL %d bytes at the end", n, busyFor, longest.Round(time.Millisecond), wal.Size())
+	if n < 500 {
+		t.Fatalf("only %d transactions: too few to tell", n)
+	}
+	if longest > time.Second {
+		t.Errorf("the replica stood still for %s under a busy writer (sync interval 200ms)", longest.Round(time.Millisecond))
+	}
+	if wal.Size() > 40<<20 {
+		t.Errorf("WAL grew to %d bytes: Litestream's checkpoints did not get their turn", wal.Size())
+	}
+	waitInSync(t, r)
+	stop(t, r, d)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/litestream"
@@ -48,6 +49,8 @@ type Replicator struct {
 	ctx    context.Context // ends at Close: stops the retries
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	live atomic.Pointer[litestream.DB] // the running Litestream database, for WaitForCheckpoint
 
 	mu        sync.Mutex
 	store     *litestream.Store
@@ -180,6 +183,7 @@ func (r *Replicator) attempt(ctx context.Context, first bool) error {
 	r.mu.Lock()
 	r.store, r.db, r.replica, r.runningAt = store, db, replica, time.Now()
 	r.mu.Unlock()
+	r.live.Store(db)
 	return nil
 }
 
@@ -252,6 +256,34 @@ func (r *Replicator) State() console.ReplicaState {
 	return st
 }
 
+// maxCheckpointWait bounds how long WaitForCheckpoint holds paygate's
+// writer: a checkpoint that takes longer (a slow disk) is waited for by
+// SQLite's busy timeout instead.
+const maxCheckpointWait = 2 * time.Second
+
+// WaitForCheckpoint returns once Litestream is not checkpointing (at once
+// when it is not). paygate's writer calls it before each batch
+// (store.Options.BeforeWrite). Litestream's checkpoint takes SQLite's write
+// lock twice (a barrier while it copies the last frames, then its sequence
+// row), waiting for it with the busy handler's sleeps; a writer that goes
+// from one commit straight to the next under load leaves it no gap, and
+// meanwhile nothing new reaches the replica: killed then, paygate lost
+// seconds of acknowledged payments in the e2e test instead of under one.
+func (r *Replicator) WaitForCheckpoint() {
+	db := r.live.Load()
+	if db == nil {
+		return
+	}
+	deadline := time.Now().Add(maxCheckpointWait)
+	for {
+		d := db.SyncDiagnostic()
+		if !d.Active || d.CheckpointMode == "" || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // Vitals is the state for the detailed health check and the metrics; ok is
 // false when no replica is set up. Error is the reason it is behind, also
 // when behind without an error (not running yet, or lagging).
@@ -311,6 +343,7 @@ func unreachable(s app.ReplicaSettings, err error) error {
 func (r *Replicator) Close(ctx context.Context) error {
 	r.cancel()
 	r.wg.Wait()
+	r.live.Store(nil)
 	r.mu.Lock()
 	store := r.store
 	r.store, r.db, r.replica = nil, nil, nil
