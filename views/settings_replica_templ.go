@@ -855,9 +855,9 @@ func ReplicaStatus(st console.ReplicaState) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var40 string
-			templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatUint(st.LocalTXID, 10))
+			templ_7745c5c3_Var40, templ_7745c5c3_Err = templ.JoinStringErrs(txidText(st.LocalTXID))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings_replica.templ`, Line: 104, Col: 59}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings_replica.templ`, Line: 104, Col: 45}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var40))
 			if templ_7745c5c3_Err != nil {
@@ -868,9 +868,9 @@ func ReplicaStatus(st console.ReplicaState) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var41 string
-			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatUint(st.ReplicaTXID, 10))
+			templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(txidText(st.ReplicaTXID))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings_replica.templ`, Line: 104, Col: 104}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings_replica.templ`, Line: 104, Col: 76}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 			if templ_7745c5c3_Err != nil {
@@ -1064,6 +1064,15 @@ func replicaLag(ctx context.Context, d time.Duration) string {
 		return tr(ctx, "不到 1 秒", "under a second")
 	}
 	return d.Round(time.Second).String()
+}
+
+// txidText is a Litestream position; 0 (none yet, or unknown after an
+// upload failed) is "—".
+func txidText(id uint64) string {
+	if id == 0 {
+		return "—"
+	}
+	return strconv.FormatUint(id, 10)
 }
 
 // replicaDays shows the point-in-time window in days.
