@@ -19,9 +19,9 @@ import (
 type Options struct {
 	// SyncInterval bounds how long a commit waits before it is in the
 	// replica: Litestream cuts the new WAL frames into a batch every quarter
-	// interval (one upload each, so at most four a second at 1s) and ships
-	// a batch within another quarter, leaving half for the upload and for a
-	// busy machine.
+	// interval and ships the batches within another quarter (one upload
+	// each; a checkpoint, every 1,000 pages of WAL, adds two or three),
+	// leaving half for the upload and for a busy machine.
 	SyncInterval time.Duration // 1s when zero
 	// Retention is how far back a point-in-time restore can go (the
 	// snapshots and changes kept in the replica).
