@@ -52,6 +52,16 @@ func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*s
 		_ = rep.Close(ctx)
 		return nil, nil, err
 	}
+	if !opts.NoAutoCheckpoint {
+		// Started later by a retry: from then on Litestream checkpoints.
+		rep.OnRunning(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := db.LeaveCheckpointsToLitestream(ctx); err != nil {
+				logger.Error("leaving checkpoints to Litestream", "err", err)
+			}
+		})
+	}
 	return db, rep, nil
 }
 

@@ -268,6 +268,8 @@ func TestUnreachableReplicaRetries(t *testing.T) {
 	if !st.On || st.Running || st.Error == "" {
 		t.Fatalf("state while unreachable: %+v", st)
 	}
+	started := make(chan struct{})
+	r.OnRunning(func() { close(started) }) // paygate leaves checkpoints to Litestream then
 	srv.Start()
 	defer srv.Close()
 	d.insert(t, 2)
@@ -277,6 +279,11 @@ func TestUnreachableReplicaRetries(t *testing.T) {
 			t.Fatalf("replication never started: %+v", r.State())
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnRunning was not called when the retry started Litestream")
 	}
 	waitInSync(t, r)
 	stop(t, r, d)

@@ -58,6 +58,7 @@ type Replicator struct {
 	replica   *litestream.Replica
 	runningAt time.Time
 	refused   bool
+	onRunning func() // called once Litestream runs, when a retry starts it
 }
 
 // Start checks the replica in s and starts replicating dbPath to it. Call it
@@ -182,8 +183,13 @@ func (r *Replicator) attempt(ctx context.Context, first bool) error {
 	}
 	r.mu.Lock()
 	r.store, r.db, r.replica, r.runningAt = store, db, replica, time.Now()
+	started := r.onRunning
+	r.onRunning = nil
 	r.mu.Unlock()
 	r.live.Store(db)
+	if started != nil {
+		started()
+	}
 	return nil
 }
 
@@ -254,6 +260,19 @@ func (r *Replicator) State() console.ReplicaState {
 	}
 	st.Behind = st.Lag > r.opts.AlertAfter
 	return st
+}
+
+// OnRunning calls f once Litestream runs: at once if it does, else when a
+// background retry starts it. paygate then leaves the checkpoints to it.
+func (r *Replicator) OnRunning(f func()) {
+	r.mu.Lock()
+	if r.db == nil {
+		r.onRunning = f
+		r.mu.Unlock()
+		return
+	}
+	r.mu.Unlock()
+	f()
 }
 
 // maxCheckpointWait bounds how long WaitForCheckpoint holds paygate's

@@ -82,3 +82,26 @@ func TestBeforeWriteHoldsTheWriter(t *testing.T) {
 		t.Errorf("BeforeWrite called %d times for 10 writes queued together: they were not batched", n)
 	}
 }
+
+// A Litestream started after the database was opened gets the checkpoints
+// from then on.
+func TestLeaveCheckpointsToLitestreamLater(t *testing.T) {
+	db, err := Open(context.Background(), t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.LeaveCheckpointsToLitestream(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	if err := db.write.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if pages != 0 {
+		t.Fatalf("wal_autocheckpoint = %d after LeaveCheckpointsToLitestream, want 0", pages)
+	}
+	if err := db.PutSettings(context.Background(), map[string]string{"test.after_pragma": "x"}); err != nil { // the writer still writes
+		t.Fatal(err)
+	}
+}
