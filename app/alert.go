@@ -17,6 +17,7 @@ const (
 	AlertCallbacksFailing AlertKind = "callbacks_failing" // key: the destination host; the shop does not acknowledge
 	AlertDiskLow          AlertKind = "disk_low"          // little free space left for the database
 	AlertBackupFailed     AlertKind = "backup_failed"     // the scheduled backup did not work
+	AlertReplicaBehind    AlertKind = "replica_behind"    // the off-machine replica (Litestream) lags, or is not written
 )
 
 // Audit actions of staying connected: the public address and the alert channels.
@@ -45,6 +46,8 @@ func (k AlertKind) Title() (zh, en string) {
 		return "磁盘空间不足", "Disk almost full"
 	case AlertBackupFailed:
 		return "备份失败", "Backup failed"
+	case AlertReplicaBehind:
+		return "数据库副本落后", "Database replica behind"
 	}
 	return "paygate 提醒", "paygate alert"
 }

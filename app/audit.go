@@ -57,6 +57,9 @@ const (
 	AuditAPIKeyForwardingOn  = "settings.api_key_forwarding_on"
 )
 
+// AuditReplica: the off-machine replica's settings were changed in the console.
+const AuditReplica = "settings.replica"
+
 // Audit actions of the 易支付 V2 (RSA) keys.
 const (
 	AuditEpayMerchantKey = "settings.epay_merchant_key" // the shop's public key entered, generated or removed
@@ -72,7 +75,7 @@ var AuditActions = []string{
 	AuditLinkCreate, AuditLinkEnable, AuditLinkDisable, AuditLinkDelete, AuditPayQRAmount, AuditPayQRAmountDrop,
 	AuditAPIKeyForwardingOff, AuditAPIKeyForwardingOn, AuditEpayMerchantKey, AuditEpayPlatformKey,
 	AuditPublicURL, AuditAlertChannelAdd, AuditAlertChannelOn, AuditAlertChannelOff, AuditAlertChannelDrop,
-	AuditAlertChannelTest, AuditAlertQuietHours,
+	AuditAlertChannelTest, AuditAlertQuietHours, AuditReplica,
 }
 
 // AuditFields writes an audit detail as a JSON object of name/value pairs

@@ -59,6 +59,7 @@ var actionLabels = map[string][2]string{
 	app.AuditAlertChannelDrop: {"删除提醒渠道", "Alert channel deleted"},
 	app.AuditAlertChannelTest: {"发送测试提醒", "Test alert sent"},
 	app.AuditAlertQuietHours:  {"修改免打扰时段", "Quiet hours changed"},
+	app.AuditReplica:          {"修改数据库副本设置", "Database replica settings changed"},
 }
 
 func actionLabel(ctx context.Context, a string) string {
@@ -99,6 +100,11 @@ func auditDetail(ctx context.Context, e app.AuditEntry) string {
 		}
 	case app.AuditPaymentIgnore:
 		return tr(ctx, "到账 ", "received ") + e.Detail
+	case app.AuditReplica:
+		if e.Detail == "off" {
+			return tr(ctx, "关闭复制", "replication off")
+		}
+		return tr(ctx, "副本 ", "replica ") + e.Detail
 	case app.AuditCallbackTest:
 		return strings.Replace(strings.Replace(e.Detail, " ok", tr(ctx, "：商城已确认", ": acknowledged"), 1), " failed: ", tr(ctx, "：失败，", ": failed, "), 1)
 	}

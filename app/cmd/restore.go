@@ -12,8 +12,14 @@ import (
 )
 
 // restore is `paygate restore FILE [flags]`: it puts a backup back while no
-// paygate runs on the data directory.
+// paygate runs on the data directory. With --from-replica it rebuilds the
+// data directory from an off-machine replica instead (restore_replica.go).
 func (p Program) restore(args []string, stdout, stderr io.Writer) int {
+	for _, a := range args {
+		if a == "--from-replica" || strings.HasPrefix(a, "--from-replica=") {
+			return p.restoreFromReplica(args, stdout, stderr)
+		}
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(stderr, "paygate restore: name the backup file, e.g. paygate restore data/backups/paygate-20261126-020000.db")
 		return 2

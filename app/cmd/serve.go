@@ -62,11 +62,13 @@ func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog
 	}
 	defer unlock()
 
-	db, err := store.Open(ctx, cfg.Data.Dir, store.Options{Synchronous: cfg.Data.Synchronous, ReadConns: cfg.Data.ReadConns})
+	// The store, with Litestream started before it and stopped after it
+	// when a replica is set up (replica_serve.go).
+	db, rep, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeStore(db, rep, logger)
 	if err := db.SeedSettings(ctx, cfg.Merchant.APIKey, cfg.Merchant.CallbackURL); err != nil {
 		return fmt.Errorf("seeding settings: %w", err)
 	}
@@ -120,6 +122,8 @@ func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog
 		LinkLimits:             app.LinkLimits{PerNetwork: cfg.Links.MaxPendingPerIP, PerLink: cfg.Links.MaxPendingPerLink},
 		CallbackGuard:          guard,
 		Logger:                 logger,
+		Replication:            rep,
+		ReplicaConfig:          cfg.Replica.Settings,
 		PublicURL:              cfg.Server.PublicURL,
 		Alerts:                 alerts,
 		AlertSettle:            cfg.Alerts.Settle,
@@ -128,8 +132,8 @@ func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog
 		DiskMinFree:            cfg.Alerts.DiskMinFree,
 		DataDir:                cfg.Data.Dir,
 		Watch: gateway.Watchers{Certificates: certificateStates(auto),
-			LastBackup: func() time.Time { return backup.Newest(backup.Dir(cfg.Data.Dir)) }},
-		// Replication: issue #17 reports the replica's state here (gateway.Watchers.Replication).
+			LastBackup:  func() time.Time { return backup.Newest(backup.Dir(cfg.Data.Dir)) },
+			Replication: rep.Vitals},
 	})
 	meter := metrics.New(p.Version, gw.Vitals)
 	db.SetObserver(meter)

@@ -31,6 +31,10 @@ Usage:
                            (safe while paygate runs)
   paygate restore FILE     put a backup back (stop paygate first); the current database is
                            kept beside it as paygate.db.before-restore-<time>
+  paygate restore --from-replica URL [--at TIME] [--endpoint URL] [--region R]
+                           rebuild the data directory from the off-machine replica
+                           (replica.url), e.g. on a new machine; never over a database
+                           holding newer records; TIME is Shanghai time "2026-11-26 16:00:00"
   paygate service ACTION   run paygate as a service: started at boot, restarted after a crash
                            (systemd, launchd, Windows); ACTION is install, uninstall, start, stop,
                            restart, status or print; sudo paygate service install on a server

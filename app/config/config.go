@@ -49,6 +49,7 @@ type Config struct {
 
 	Forwarder     Forwarder
 	Notifications Notifications
+	Replica       Replica
 	Epay          Epay
 	Log           Log
 	Metrics       Metrics
@@ -65,6 +66,10 @@ var ConsoleKeys = []string{
 	"order.lifetime", "order.min_amount", "order.max_amount", "order.slot_mode", "order.slot_max_offset",
 	"match.window", "match.grace", "match.auto_confirm",
 	"forwarder.accept_api_key",
+	// The replica settings (app.ReplicaKeys): the console saves them, a
+	// value set here wins.
+	"replica.url", "replica.endpoint", "replica.region", "replica.access_key_id",
+	"replica.secret_access_key", "replica.host_key", "replica.key_file",
 	"server.public_url",
 }
 
@@ -162,6 +167,20 @@ type Notifications struct {
 	// duplicate, refused, unreadable) are kept; 0 keeps them forever.
 	// Requests that made a payment stay as long as the payment.
 	Retention time.Duration
+}
+
+// Replica is the off-machine replication of the database (Litestream).
+type Replica struct {
+	// Settings are where to; those set here (Config.Pinned) win over the
+	// ones saved in the console.
+	Settings app.ReplicaSettings
+	// SyncInterval bounds how long a commit waits before it is on its way
+	// to the replica.
+	SyncInterval time.Duration
+	// Retention is how far back a point-in-time restore can go.
+	Retention time.Duration
+	// AlertAfter: the replica lagging this long raises an alert.
+	AlertAfter time.Duration
 }
 
 // Epay is the 易支付 endpoints' settings.
@@ -267,6 +286,12 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("links.max_pending_per_ip", 3)
 	v.SetDefault("links.max_pending_per_link", 20)
 	v.SetDefault("notifications.retention", "90d")
+	for _, k := range app.ReplicaKeys {
+		v.SetDefault(k, "")
+	}
+	v.SetDefault("replica.sync_interval", "1s")
+	v.SetDefault("replica.retention", "7d")
+	v.SetDefault("replica.alert_after", "1m")
 	v.SetDefault("alerts.max_per_hour", 20)
 	v.SetDefault("alerts.settle", "1m")
 	v.SetDefault("alerts.order_silence", "10m")
@@ -606,6 +631,24 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 		}
 	}
 
+	for _, k := range app.ReplicaKeys {
+		cfg.Replica.Settings.Set(k, v.GetString(k))
+	}
+	if err := cfg.Replica.Settings.Validate(); err != nil && cfg.Pinned[app.ErrorField(err)].Pinned() {
+		bad(app.ErrorField(err), errors.New(app.ErrorMessage(err, "en")))
+	}
+	cfg.Replica.SyncInterval = dur("replica.sync_interval")
+	if d := cfg.Replica.SyncInterval; d < 100*time.Millisecond || d > time.Minute {
+		bad("replica.sync_interval", errors.New("must be between 100ms and 1m, e.g. 1s: at most this long of payments is lost with the machine"))
+	}
+	cfg.Replica.Retention = days("replica.retention")
+	if cfg.Replica.Retention < 7*24*time.Hour {
+		bad("replica.retention", errors.New("must be at least 7d: how far back a point-in-time restore from the replica can go"))
+	}
+	cfg.Replica.AlertAfter = dur("replica.alert_after")
+	if cfg.Replica.AlertAfter < 10*time.Second {
+		bad("replica.alert_after", errors.New("must be at least 10s, e.g. 1m"))
+	}
 	cfg.Alerts.MaxPerHour = v.GetInt("alerts.max_per_hour")
 	if cfg.Alerts.MaxPerHour < 0 {
 		bad("alerts.max_per_hour", errors.New("must be 0 (no limit) or a number of messages per hour per channel, e.g. 20"))

@@ -64,6 +64,12 @@ type Options struct {
 	// RefuseAPIKeyFromPhones is forwarder.accept_api_key false: the merchant
 	// API key is not a phone key unless the console turns it on.
 	RefuseAPIKeyFromPhones bool
+
+	// Replication is the off-machine copy of the database; nil: none.
+	Replication Replication
+	// ReplicaConfig are the replica settings from config.yaml and the
+	// environment; those in Pinned win over the console's.
+	ReplicaConfig app.ReplicaSettings
 	// Watch reports on backups, replication and certificates (vitals.go).
 	Watch Watchers
 
@@ -118,6 +124,9 @@ type Gateway struct {
 	apiKeyDflt bool          // forwarder.accept_api_key from config
 	epayKeys   epay.KeyCache // the 易支付 V2 platform key, parsed once
 
+	replication   Replication
+	replicaConfig app.ReplicaSettings
+
 	configPublicURL string
 	public          atomic.Pointer[console.PublicAddress]
 	listen          atomic.Pointer[listenState]
@@ -148,6 +157,7 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 		signWindow: opts.ForwarderSignWindow, retention: opts.NotificationRetention, throttle: newLoginThrottle(),
 		links: newLinkGuard(opts.LinkRateLimit), linkLimits: opts.LinkLimits, reopenWithin: opts.ReopenWithin, watch: opts.Watch}
 	g.defaults, g.pinned, g.apiKeyDflt = opts.Defaults, opts.Pinned, !opts.RefuseAPIKeyFromPhones
+	g.replication, g.replicaConfig = opts.Replication, opts.ReplicaConfig
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)
 	g.apiKeyFwd.Store(&console.APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})

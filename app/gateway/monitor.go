@@ -14,7 +14,7 @@ import (
 // which of its kind should be open now, and the rest are cleared. Others
 // (backups, later features) are raised and cleared by whoever knows.
 var monitoredKinds = []app.AlertKind{app.AlertDeviceSilent, app.AlertOrdersUnheard, app.AlertPaymentsWaiting,
-	app.AlertCallbacksFailing, app.AlertDiskLow}
+	app.AlertCallbacksFailing, app.AlertDiskLow, app.AlertReplicaBehind}
 
 // alertRetention is how long cleared incidents stay in the console's log.
 const alertRetention = 90 * 24 * time.Hour
@@ -43,8 +43,8 @@ func (g *Gateway) RunMonitor(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// CheckAlerts looks at the phones, the orders, the payments, the callbacks
-// and the disk, and opens or clears the incidents they call for.
+// CheckAlerts looks at the phones, the orders, the payments, the callbacks,
+// the disk and the replica, and opens or clears the incidents they call for.
 func (g *Gateway) CheckAlerts(ctx context.Context) error {
 	now := g.db.Now()
 	open, err := g.db.OpenIncidents(ctx)
@@ -121,6 +121,11 @@ func (g *Gateway) CheckAlerts(ctx context.Context) error {
 		if free, ok := diskspace.Free(g.dataDir); ok && free < uint64(g.diskMinFree) {
 			want[app.AlertDiskLow][""] = "数据目录所在的磁盘只剩 " + sizeText(free) + "：写满后 paygate 无法记录订单和收款。请清理磁盘或换一个更大的数据目录。\n" +
 				"Only " + sizeText(free) + " is left on the data directory's disk: once it is full paygate cannot record orders and payments. Free some space."
+		}
+	}
+	if g.replication != nil {
+		if st := g.replication.State(); st.On && st.Behind {
+			want[app.AlertReplicaBehind][""] = replicaAlertText(st)
 		}
 	}
 	return g.reconcileAlerts(ctx, open, want)

@@ -33,6 +33,17 @@ type Options struct {
 	Synchronous string // FULL or NORMAL
 	ReadConns   int
 	Now         func() time.Time // clock; time.Now when nil
+	// NoAutoCheckpoint leaves checkpoints to Litestream while it replicates
+	// the database: it holds a read transaction so that nothing is
+	// checkpointed before it has copied it, and SQLite's automatic
+	// checkpoint would then retry after every commit past 1,000 pages.
+	NoAutoCheckpoint bool
+	// BeforeWrite, when set, is called by the writer before it takes the
+	// write lock for the next batch, and may hold it back: Litestream's
+	// checkpoint needs the write lock too, and a writer busy without a
+	// pause would keep it from ever getting it, replication standing still
+	// meanwhile (replica.Replicator.WaitForCheckpoint).
+	BeforeWrite func()
 }
 
 // DB is the paygate database.
@@ -45,12 +56,13 @@ type DB struct {
 	writeStmts *stmtCache
 	settings   atomic.Pointer[app.Settings] // cache; every settings write clears it
 
-	jobs       chan *writeJob
-	batch      batchState // what the writer's connection hooks check (writer.go)
-	observer   atomic.Pointer[observerBox]
-	closing    chan struct{}
-	writerDone chan struct{}
-	closeOnce  sync.Once
+	jobs        chan *writeJob
+	beforeWrite func()
+	batch       batchState // what the writer's connection hooks check (writer.go)
+	observer    atomic.Pointer[observerBox]
+	closing     chan struct{}
+	writerDone  chan struct{}
+	closeOnce   sync.Once
 }
 
 // Open opens (creating if needed) dir/paygate.db and applies migrations.
@@ -70,8 +82,13 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 		now = time.Now
 	}
 
-	db := &DB{path: path, now: now, jobs: make(chan *writeJob, 4*maxBatch), closing: make(chan struct{}), writerDone: make(chan struct{})}
-	write := sql.OpenDB(db.writeConnector(dsn(path, opts.Synchronous, false)))
+	db := &DB{path: path, now: now, jobs: make(chan *writeJob, 4*maxBatch), closing: make(chan struct{}), writerDone: make(chan struct{}),
+		beforeWrite: opts.BeforeWrite}
+	writeDSN := dsn(path, opts.Synchronous, false)
+	if opts.NoAutoCheckpoint {
+		writeDSN += "&_pragma=wal_autocheckpoint(0)" // only the writer commits, so only it would checkpoint
+	}
+	write := sql.OpenDB(db.writeConnector(writeDSN))
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)

@@ -81,6 +81,9 @@ func (db *DB) runWriter() {
 			db.failQueued()
 			return
 		}
+		if db.beforeWrite != nil {
+			db.beforeWrite() // jobs arriving meanwhile join this batch
+		}
 		batch = append(batch[:0], first)
 	fill:
 		for len(batch) < maxBatch {

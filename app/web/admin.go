@@ -73,6 +73,8 @@ func (s *Server) registerAdmin(e *echo.Echo) {
 	s.registerEpayV2Settings(p)
 	p.POST("/settings/tuning", s.saveTuning)
 	p.POST("/settings/password", s.changePassword)
+	p.GET("/settings/replica/status", s.replicaStatus)
+	p.POST("/settings/replica", s.saveReplica)
 	p.GET("/settings/qr/:method", s.payQRImage)
 	p.POST("/settings/qr/:method", s.uploadPayQR)
 	p.GET("/export", s.exportPage)

@@ -27,6 +27,10 @@ func (s *Server) settings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	replica, err := s.gw.ReplicaSection(ctx)
+	if err != nil {
+		return err
+	}
 	v2, err := s.gw.EpayV2Keys(ctx)
 	if err != nil {
 		return err
@@ -42,7 +46,7 @@ func (s *Server) settings(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.SettingsPage(s.meta(c, tr(c, "设置", "Settings"), "settings"),
 		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), Rules: s.gw.TuningState(), Forwarding: s.gw.APIKeyForwarding(),
 			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c), EpayV2: v2, Contact: contact,
-			Address: s.addressData(c), AlertChannels: channels}))
+			Address: s.addressData(c), AlertChannels: channels, Replica: replica}))
 }
 
 func (s *Server) saveEpay(c echo.Context) error {
