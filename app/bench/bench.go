@@ -42,10 +42,11 @@ var scenarios = map[string]func(context.Context, Options) error{
 	"export":      runExport,
 	"seed":        runSeed,
 	"startup":     runStartup,
+	"ceiling":     runCeiling,
 }
 
 // Usage is what `paygate bench` prints without a scenario it knows.
-const Usage = `usage: paygate bench orders|webhook|same-amount|status|admin|export|seed|startup [flags]
+const Usage = `usage: paygate bench orders|webhook|same-amount|status|admin|export|seed|startup|ceiling [flags]
   (run with -h after a scenario for its flags; .ci/bench runs them all)`
 
 // IsScenario reports whether name is one of the scenarios Usage lists.
