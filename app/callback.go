@@ -68,8 +68,10 @@ type CallbackDelivery struct {
 // CallbackSummary is a merchant callback with the payment it reports.
 type CallbackSummary struct {
 	Callback
-	Amount        money.Fen
-	Method        Method
-	LastAttemptAt time.Time
-	LastHTTP      int
+	Amount          money.Fen
+	Method          Method
+	ProductName     string // of the order, so people know which one
+	MerchantOrderID string // the shop's own number, as stored
+	LastAttemptAt   time.Time
+	LastHTTP        int
 }

@@ -21,7 +21,8 @@ type OrderFilter struct {
 	Method Method
 	From   time.Time // created at or after
 	To     time.Time // created before
-	Query  string    // order id, merchant order id or part of the product name
+	Query  string    // order id, the shop's order number, part of the product name, or an amount
+	Unpaid bool      // only orders a payment may still pay: pending or expired
 	Offset int
 	Limit  int
 	// CountCap, when set, stops counting there: lists show "10000+" rather

@@ -1,6 +1,10 @@
 package app
 
-import "time"
+import (
+	"time"
+
+	"paygate/app/money"
+)
 
 // Confidence is how sure the matcher is that a payment belongs to an order.
 type Confidence string
@@ -106,9 +110,24 @@ func PendingConfidence(pending int, methodKnown, released bool) (Confidence, str
 	return ConfidenceMedium, "pending_method_unknown"
 }
 
-// CandidateOrder is an order an unmatched payment may belong to.
+// CandidateOrder is an order an unmatched payment may belong to, and why.
 type CandidateOrder struct {
 	Order      Order
 	Confidence Confidence
-	Why        string // machine reason: "pending", "pending_method_unknown", "several", "previous_holder", "expired", "moved"
+	// Why is the main reason, a machine word the console words for people:
+	// "pending", "pending_method_unknown", "several", "previous_holder",
+	// "expired" (within the grace period), "moved" (the order left this slot:
+	// its payer switched method, or it was reopened), "late" (expired longer before),
+	// "other_method", "listed_price" (the payer paid the price the shop
+	// asked, not the adjusted amount), "near_amount", "search" (a person
+	// looked it up).
+	Why string
+	// Diff is what arrived minus what the order asks: below zero the payer
+	// paid short (少付), above zero over (多付).
+	Diff money.Fen
+	// OtherMethod: the money came by the other method than the order's.
+	OtherMethod bool
+	// Late is how long after the order's expiry the money arrived; 0 when
+	// the order was still waiting.
+	Late time.Duration
 }

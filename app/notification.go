@@ -109,7 +109,8 @@ type Notification struct {
 	DeviceID     int64
 	DeviceName   string
 	Outcome      NotificationOutcome
-	Reason       string
+	Reason       string // why it made no payment: a machine word or an English sentence
+	ReasonZh     string // a refusal's reason in Chinese; "" for the others
 	SenderID     string
 	Package      string
 	Title        string

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"time"
 
 	"paygate/app/money"
@@ -40,6 +41,34 @@ type Order struct {
 // amount slot: false for an order created without one (API without
 // paymentMethod, 易支付 without type) until its payer picks on the checkout page.
 func (o Order) MethodChosen() bool { return o.Method != "" }
+
+// ShopNumber is the shop's own order number as the shop knows it: the
+// merchantOrderId, or the 易支付 out_trade_no without the "epay:" paygate
+// stores it under; "" when the shop sent none.
+func (o Order) ShopNumber() string { return ShopNumber(o.MerchantOrderID) }
+
+// ShopNumber is a stored merchant order id as the shop knows it.
+func ShopNumber(merchantOrderID string) string {
+	return strings.TrimPrefix(merchantOrderID, EpayPrefix)
+}
+
+// OrderSummary is an order as the console lists and exports it: with the
+// money that paid it and how telling the shop about it went.
+type OrderSummary struct {
+	Order
+	Received money.Fen      // what the paying payment brought; 0 while unpaid
+	Callback CallbackStatus // the shop's notification of the payment; "" while unpaid
+	// CallbackTrouble: the last attempt to tell the shop failed — retrying,
+	// or given up (Callback failed).
+	CallbackTrouble bool
+}
+
+// Paid reports whether the order is paid.
+func (o OrderSummary) Paid() bool { return o.Status == OrderSuccess && o.PaymentID != "" }
+
+// Difference is what arrived minus what was to be paid: below zero the payer
+// paid short (少付), above zero over (多付).
+func Difference(received, payable money.Fen) money.Fen { return received - payable }
 
 // OrderInput is what a merchant sends to create an order; validated by the caller.
 type OrderInput struct {

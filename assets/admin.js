@@ -45,6 +45,25 @@
   document.addEventListener("htmx:afterSettle", function (ev) { armToasts(document); });
   document.addEventListener("DOMContentLoaded", function () { armToasts(document); });
 
+  // Live regions ([data-live]) refresh themselves every few seconds; not
+  // while the owner is typing or choosing inside one (it would be lost), nor
+  // for a few seconds after they acted inside one, so they see the result.
+  var liveQuietUntil = 0;
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    var el = ev.detail && ev.detail.elt;
+    if (!el || !el.closest) return;
+    var region = el.closest("[data-live]");
+    if (!region) return;
+    if (el !== region) {
+      liveQuietUntil = Date.now() + 10000;
+      // A refresh already on its way may predate the action: drop it.
+      if (window.htmx) window.htmx.trigger(region, "htmx:abort");
+      return;
+    }
+    var a = document.activeElement;
+    if (Date.now() < liveQuietUntil || (a && region.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName))) ev.preventDefault();
+  });
+
   // A network failure (server stopped, Wi-Fi gone) gets a message instead of silence.
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("toast");

@@ -13,7 +13,7 @@ import (
 
 // FS is the embedded files, served under /assets/.
 //
-//go:embed htmx.min.js admin.css admin.js favicon.svg checkout.css checkout.js
+//go:embed htmx.min.js admin.css admin.js announce.js favicon.svg checkout.css checkout.js
 var FS embed.FS
 
 // HtmxVersion is the vendored htmx release (from the npm package htmx.org).

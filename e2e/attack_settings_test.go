@@ -96,7 +96,7 @@ func TestAttackConsoleRefusesLifetimeLongerThanMatchWindow(t *testing.T) {
 	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey)
 	o := newOwner(t, pg)
 	status, page := consoleCall(o, "POST", "/admin/settings/tuning", tuningForm(map[string]string{"orderLifetime": "30"}))
-	if status != http.StatusBadRequest || !strings.Contains(page, "匹配时间窗口") || !strings.Contains(page, `aria-invalid="true"`) {
+	if status != http.StatusBadRequest || !strings.Contains(page, "自动匹配时限") || !strings.Contains(page, `aria-invalid="true"`) {
 		t.Fatalf("lifetime 30 > window 15 saved: %d\n%.2000s", status, page)
 	}
 	if got := orderLifetimeOf(t, pg, "1.11"); got != 15*time.Minute {
@@ -287,7 +287,7 @@ func TestBrowserSettingsSourcesAndAPIKeySwitch(t *testing.T) {
 	shots.shoot(ctx, "settings-pinned")
 	run("window below the pinned lifetime", chromedp.SetValue(chromedp.ID(`matchWindow`), "5"),
 		chromedp.Click(chromedp.CSS(`#tuning button[type=submit]`)), chromedp.WaitVisible(chromedp.ID(`matchWindow-err`)))
-	if msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID(`matchWindow-err`))); !strings.Contains(msg, "匹配不上") {
+	if msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID(`matchWindow-err`))); !strings.Contains(msg, "不会自动匹配") {
 		t.Errorf("the window's error reads %q", msg)
 	}
 	shots.shoot(ctx, "settings-refused")

@@ -90,6 +90,11 @@ func callbackCases() []struct {
 			b.Amount, b.DisplayAmount = 1001, 1000
 			b.PaymentMethod = "wechat"
 		})},
+		{"short payment a person matched: receivedAmount 10 for amount 10.01, with merchantOrderId", "test_key_123456", with(func(b *callback.Body) {
+			b.Amount, b.DisplayAmount, b.ReceivedAmount = 1001, 1000, 1000
+			b.MerchantOrderID = "SHOP-2026-0002"
+			b.PaidAt = "2026-11-26 16:02:41"
+		})},
 		{"API key with special characters", `k&y=密钥 "引号" \ +/%#?`, with(func(b *callback.Body) {
 			b.Amount, b.DisplayAmount = 1, 1
 			b.CustomerType = ptr("新客户")

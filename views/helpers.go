@@ -5,6 +5,7 @@ package views
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/url"
@@ -90,19 +91,7 @@ func methodLabel(ctx context.Context, m app.Method) string { return m.Label(Lang
 
 func methodClass(m app.Method) string { return "method " + string(m) }
 
-func orderStatusLabel(ctx context.Context, s app.OrderStatus) string {
-	switch s {
-	case app.OrderPending:
-		return tr(ctx, "待支付", "Pending")
-	case app.OrderSuccess:
-		return tr(ctx, "已支付", "Paid")
-	case app.OrderExpired:
-		return tr(ctx, "已过期", "Expired")
-	case app.OrderFailed:
-		return tr(ctx, "已关闭", "Closed")
-	}
-	return string(s)
-}
+func orderStatusLabel(ctx context.Context, s app.OrderStatus) string { return s.Label(Lang(ctx)) }
 
 func orderStatusClass(s app.OrderStatus) string {
 	switch s {
@@ -116,17 +105,7 @@ func orderStatusClass(s app.OrderStatus) string {
 	return "badge"
 }
 
-func paymentStatusLabel(ctx context.Context, s app.PaymentStatus) string {
-	switch s {
-	case app.PaymentMatched:
-		return tr(ctx, "已匹配", "Matched")
-	case app.PaymentUnmatched:
-		return tr(ctx, "待处理", "Needs review")
-	case app.PaymentIgnored:
-		return tr(ctx, "已忽略", "Ignored")
-	}
-	return string(s)
-}
+func paymentStatusLabel(ctx context.Context, s app.PaymentStatus) string { return s.Label(Lang(ctx)) }
 
 func paymentStatusClass(s app.PaymentStatus) string {
 	switch s {
@@ -138,17 +117,7 @@ func paymentStatusClass(s app.PaymentStatus) string {
 	return "badge"
 }
 
-func callbackStatusLabel(ctx context.Context, s app.CallbackStatus) string {
-	switch s {
-	case app.CallbackPending:
-		return tr(ctx, "发送中", "Sending")
-	case app.CallbackSent:
-		return tr(ctx, "已送达", "Delivered")
-	case app.CallbackFailed:
-		return tr(ctx, "失败", "Failed")
-	}
-	return tr(ctx, "无回调", "None")
-}
+func callbackStatusLabel(ctx context.Context, s app.CallbackStatus) string { return s.Label(Lang(ctx)) }
 
 func callbackStatusClass(s app.CallbackStatus) string {
 	switch s {
@@ -162,17 +131,7 @@ func callbackStatusClass(s app.CallbackStatus) string {
 	return "badge"
 }
 
-func confidenceLabel(ctx context.Context, c app.Confidence) string {
-	switch c {
-	case app.ConfidenceHigh:
-		return tr(ctx, "把握高", "High confidence")
-	case app.ConfidenceMedium:
-		return tr(ctx, "把握中", "Medium confidence")
-	case app.ConfidenceLow:
-		return tr(ctx, "把握低", "Low confidence")
-	}
-	return tr(ctx, "无候选", "No candidate")
-}
+func confidenceLabel(ctx context.Context, c app.Confidence) string { return c.Label(Lang(ctx)) }
 
 func confidenceClass(c app.Confidence) string {
 	switch c {
@@ -186,24 +145,78 @@ func confidenceClass(c app.Confidence) string {
 	return "badge"
 }
 
-func candidateWhy(ctx context.Context, why string) string {
-	switch why {
+// candidateWhy says in plain words why an order is suggested for a payment.
+func candidateWhy(ctx context.Context, c app.CandidateOrder) string {
+	switch c.Why {
 	case "pending":
 		return tr(ctx, "收款时该订单正在等待支付，金额和支付方式都一致", "The order was waiting when the money arrived; amount and method match")
 	case "pending_method_unknown":
-		return tr(ctx, "收款时该订单正在等待支付，金额一致（通知没说明支付方式）", "The order was waiting when the money arrived; the amount matches (the notification did not name a method)")
+		return tr(ctx, "收款时该订单正在等待支付，金额一致（通知没说明是支付宝还是微信）", "The order was waiting when the money arrived; the amount matches (the notification did not say Alipay or WeChat)")
 	case "several":
 		return tr(ctx, "有几笔同金额的订单同时在等待，请核对付款人", "Several orders with this amount were waiting; check who paid")
 	case "previous_holder":
 		return tr(ctx, "收款时该订单正在等待支付，但同一金额的上一笔订单刚支付、过期或关闭：这笔钱可能是上一笔订单迟到或重复的通知，请核对付款人",
 			"The order was waiting, but an earlier order on this amount had just been paid, expired or closed: this may be a late or repeated notification for that order; check who paid")
 	case "expired":
-		return tr(ctx, "金额一致，但收款时订单已过期", "The amount matches, but the order had expired when the money arrived")
+		return fmt.Sprintf(tr(ctx, "金额一致，但订单在收款前 %s 已过期", "The amount matches, but the order had expired %s before the money arrived"), dur(ctx, c.Late.Seconds()))
+	case "late":
+		return fmt.Sprintf(tr(ctx, "金额一致，订单已过期 %s 后才收到钱：顾客可能付款晚了", "The amount matches; the money came %s after the order expired: the buyer may have paid late"), dur(ctx, c.Late.Seconds()))
+	case "other_method":
+		return fmt.Sprintf(tr(ctx, "金额一致，但订单选的是%s，钱却是从%s付来的", "The amount matches, but the order is for %s and the money came by %s"),
+			shortMethod(ctx, c.Order.Method), shortMethod(ctx, otherMethod(c.Order.Method)))
+	case "listed_price":
+		return fmt.Sprintf(tr(ctx, "顾客按商品原价 %s 付款，没有付调整后的 %s（%s）", "The buyer paid the listed price %s instead of the adjusted %s (%s)"),
+			yuan(c.Order.Amount), yuan(c.Order.PayAmount), diffText(ctx, c.Diff))
+	case "near_amount":
+		return fmt.Sprintf(tr(ctx, "金额接近：订单应付 %s（%s）", "A near amount: the order asks %s (%s)"), yuan(c.Order.PayAmount), diffText(ctx, c.Diff))
 	case "moved":
 		return tr(ctx, "这个金额原来是这笔订单的，但顾客随后换了支付方式（或订单过期后重新打开）：这笔钱可能是按原来的方式付的，请核对付款人",
 			"This amount was the order's until its payer switched method (or it was reopened after expiring): the money may be paid the old way; check who paid")
+	case "search":
+		return tr(ctx, "你搜索到的订单", "An order you looked up")
 	}
-	return why
+	return tr(ctx, "可能的订单", "A possible order")
+}
+
+// candidateNotes are what else the person should know before confirming:
+// the money came by the other app, or after the order expired (when the
+// main reason does not say so).
+func candidateNotes(ctx context.Context, c app.CandidateOrder) []string {
+	var out []string // the difference has its own mark beside the amount
+	if c.OtherMethod && c.Why != "other_method" {
+		out = append(out, fmt.Sprintf(tr(ctx, "订单选的是%s", "the order is for %s"), methodLabel(ctx, c.Order.Method)))
+	}
+	if c.Late > 0 && c.Why != "expired" && c.Why != "late" {
+		out = append(out, fmt.Sprintf(tr(ctx, "订单过期 %s 后才到账", "arrived %s after the order expired"), dur(ctx, c.Late.Seconds())))
+	}
+	return out
+}
+
+// shortMethod names a method the way people say it: 支付宝, 微信.
+func shortMethod(ctx context.Context, m app.Method) string {
+	if m == app.MethodWechat {
+		return tr(ctx, "微信", "WeChat")
+	}
+	return methodLabel(ctx, m)
+}
+
+func otherMethod(m app.Method) app.Method {
+	if m == app.MethodAlipay {
+		return app.MethodWechat
+	}
+	return app.MethodAlipay
+}
+
+// diffText says how what arrived differs from what was to be paid:
+// "少付 ¥0.01" (short) or "多付 ¥0.02" (over); "" when equal.
+func diffText(ctx context.Context, diff money.Fen) string {
+	switch {
+	case diff < 0:
+		return tr(ctx, "少付 ", "paid short by ") + yuan(-diff)
+	case diff > 0:
+		return tr(ctx, "多付 ", "paid over by ") + yuan(diff)
+	}
+	return ""
 }
 
 // pct shows a 0..1 rate as a percentage, "—" when there is none.
@@ -266,39 +279,6 @@ func countText(total int) string {
 	return itoa(total)
 }
 
-func actionLabel(ctx context.Context, a string) string {
-	labels := map[string][2]string{
-		app.AuditAdminCreated:    {"创建管理员", "Admin created"},
-		app.AuditLogin:           {"登录", "Logged in"},
-		app.AuditLogout:          {"退出登录", "Logged out"},
-		app.AuditPassword:        {"修改密码", "Password changed"},
-		app.AuditAdminReset:      {"重置管理员（命令行）", "Admin reset (command line)"},
-		app.AuditPaymentConfirm:  {"人工确认收款", "Payment confirmed by hand"},
-		app.AuditPaymentIgnore:   {"忽略收款", "Payment ignored"},
-		app.AuditCallbackResend:  {"重发回调", "Callback resent"},
-		app.AuditCallbackTest:    {"发送测试回调", "Test callback sent"},
-		app.AuditOrderClose:      {"关闭订单", "Order closed"},
-		app.AuditSettings:        {"修改商户设置", "Merchant settings changed"},
-		app.AuditAPIKeyRotate:    {"更换 API 密钥", "API key rotated"},
-		app.AuditTuning:          {"修改订单与匹配规则", "Order and matching rules changed"},
-		app.AuditPayQR:           {"上传收款码", "收款码 uploaded"},
-		app.AuditDeviceCreate:    {"添加设备", "Device added"},
-		app.AuditDeviceRename:    {"重命名设备", "Device renamed"},
-		app.AuditDeviceRotateKey: {"更换设备密钥", "Device key rotated"},
-		app.AuditDeviceDelete:    {"删除设备", "Device deleted"},
-
-		app.AuditAPIKeyForwardingOff: {"商户 API 密钥不再当手机密钥", "API key no longer accepted from phones"},
-		app.AuditAPIKeyForwardingOn:  {"允许商户 API 密钥当手机密钥", "API key accepted from phones again"},
-
-		app.AuditEpayMerchantKey: {"修改易支付 V2 商户公钥", "易支付 V2 merchant public key changed"},
-		app.AuditEpayPlatformKey: {"更换易支付 V2 平台密钥", "易支付 V2 platform key replaced"},
-	}
-	if l, ok := labels[a]; ok {
-		return tr(ctx, l[0], l[1])
-	}
-	return a
-}
-
 func httpStatusText(code int) string {
 	if code == 0 {
 		return "—"
@@ -344,12 +324,47 @@ func attemptClass(a app.CallbackAttempt) string {
 	return "bad"
 }
 
-func orderIDVals(id string) string { return `{"orderId":"` + id + `"}` }
+func paymentIDVals(id string) string {
+	b, _ := json.Marshal(map[string]string{"paymentId": id})
+	return string(b)
+}
 
-func confirmText(ctx context.Context, amount money.Fen, o app.Order) string {
-	return fmt.Sprintf(tr(ctx, "确认这笔 %s 的收款属于订单“%s”（%s）吗？订单会标记为已支付并回调商户。",
-		"Confirm that this %s payment pays “%s” (%s)? The order becomes paid and the shop is called back."),
-		yuan(amount), o.ProductName, o.ID)
+// localInput writes t for a datetime-local field, Shanghai time.
+func localInput(t time.Time) string { return t.In(app.Shanghai).Format("2006-01-02T15:04") }
+
+func manualPickText(ctx context.Context, f app.PaymentFit, o app.Order) string {
+	s := fmt.Sprintf(tr(ctx, "用这笔 %s 的收款（%s 到账）给订单“%s”补单吗？订单会标记为已支付并通知商城。",
+		"Settle “%[3]s” with this %[1]s payment (arrived %[2]s)? The order becomes paid and the shop is told."),
+		yuan(f.Payment.Amount), shortWhen(f.Payment.ReceivedAt), o.ProductName)
+	if f.Fit.Diff != 0 {
+		s += fmt.Sprintf(tr(ctx, "商城会收到：应付 %s，实收 %s（%s）。", " The shop is told: %s asked, %s received (%s)."),
+			yuan(o.PayAmount), yuan(f.Payment.Amount), diffText(ctx, f.Fit.Diff))
+	}
+	return s
+}
+
+// settleVals are the fields a suggestion's confirm button sends.
+func settleVals(orderID, why string) string {
+	b, _ := json.Marshal(map[string]string{"orderId": orderID, "why": why})
+	return string(b)
+}
+
+func diffClass(diff money.Fen) string {
+	if diff < 0 {
+		return "diff short"
+	}
+	return "diff over"
+}
+
+func confirmText(ctx context.Context, amount money.Fen, c app.CandidateOrder) string {
+	s := fmt.Sprintf(tr(ctx, "确认这笔 %s 的收款属于订单“%s”（%s）吗？订单会标记为已支付并通知商城。",
+		"Confirm that this %s payment pays “%s” (%s)? The order becomes paid and the shop is told."),
+		yuan(amount), c.Order.ProductName, orDefault(c.Order.ShopNumber(), c.Order.ID))
+	if c.Diff != 0 {
+		s += fmt.Sprintf(tr(ctx, "商城会收到：应付 %s，实收 %s（%s）。", " The shop is told: %s asked, %s received (%s)."),
+			yuan(c.Order.PayAmount), yuan(amount), diffText(ctx, c.Diff))
+	}
+	return s
 }
 
 const curlExample = `curl -X POST http://localhost:3000/api/orders \
@@ -376,18 +391,6 @@ func online(list []app.Device) int {
 		}
 	}
 	return n
-}
-
-func kindLabel(k string) string {
-	switch k {
-	case "vmq":
-		return "V免签"
-	case "smsforwarder":
-		return "SmsForwarder"
-	case "webhook":
-		return "webhook"
-	}
-	return k
 }
 
 func notificationShown(n app.Notification) string {

@@ -81,8 +81,9 @@ func Prune(dir string, keep int) error {
 	return errors.Join(errs...)
 }
 
-// Run makes a backup every interval and prunes, until ctx ends.
-func Run(ctx context.Context, db *store.DB, dir string, interval time.Duration, keep int, log *slog.Logger) {
+// Run makes a backup every interval and prunes, until ctx ends. report,
+// when not nil, hears how each backup went (nil: written), for the alerts.
+func Run(ctx context.Context, db *store.DB, dir string, interval time.Duration, keep int, log *slog.Logger, report func(error)) {
 	if interval <= 0 {
 		return
 	}
@@ -95,6 +96,9 @@ func Run(ctx context.Context, db *store.DB, dir string, interval time.Duration, 
 		case <-t.C:
 		}
 		path, err := Create(ctx, db, dir, time.Now())
+		if report != nil && ctx.Err() == nil {
+			report(err)
+		}
 		if err != nil {
 			log.Error("scheduled backup failed", "err", err)
 			continue

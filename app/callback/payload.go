@@ -26,6 +26,7 @@ type Body struct {
 	CustomerType    *string   `json:"customerType"`
 	Nonce           string    `json:"nonce"`
 	DisplayAmount   money.Fen `json:"displayAmount"`
+	ReceivedAmount  money.Fen `json:"receivedAmount,omitempty"` // what arrived, when not amount
 	PaidAt          string    `json:"paidAt,omitempty"`
 	MerchantOrderID string    `json:"merchantOrderId,omitempty"`
 	Attach          string    `json:"attach,omitempty"`
@@ -50,17 +51,23 @@ func (b Body) Fields() map[string]string {
 	if b.CustomerType != nil {
 		f["customerType"] = *b.CustomerType
 	}
+	if b.ReceivedAmount != 0 {
+		f["receivedAmount"] = b.ReceivedAmount.String()
+	}
 	return f
 }
 
 // NewBody builds and signs the callback for one delivery attempt. timestamp
 // and nonce are fresh per attempt (a departure from the guide, so merchants
 // that reject callbacks older than 5 minutes still accept retries); paidAt
-// carries the payment time.
+// carries the payment time — when the money arrived, also when a person
+// matched it later. amount is what the order asked the payer to pay;
+// receivedAmount, sent only when different, is what arrived (a person
+// matched an under- or over-payment to the order).
 func NewBody(d app.CallbackDelivery, apiKey string, now time.Time) Body {
 	b := Body{
 		OrderID:         d.Order.ID,
-		Amount:          d.Payment.Amount,
+		Amount:          d.Order.PayAmount,
 		UID:             d.Order.ID,
 		PaymentMethod:   string(d.Order.Method),
 		Status:          string(app.OrderSuccess),
@@ -70,6 +77,9 @@ func NewBody(d app.CallbackDelivery, apiKey string, now time.Time) Body {
 		PaidAt:          app.FormatTime(d.Order.PaidAt),
 		MerchantOrderID: d.Order.MerchantOrderID,
 		Attach:          d.Order.Attach,
+	}
+	if d.Payment.Amount != d.Order.PayAmount {
+		b.ReceivedAmount = d.Payment.Amount
 	}
 	if d.Payment.CustomerType != "" {
 		ct := d.Payment.CustomerType

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/alert"
 	"paygate/app/backup"
 	"paygate/app/callback"
 	"paygate/app/config"
@@ -86,7 +87,22 @@ func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog
 		Guard:    guard,
 		Logger:   logger,
 	})
-	gw := gateway.New(db, dispatcher, gateway.Options{
+	var gw *gateway.Gateway
+	var consoleURL string // the address paygate listens at, once it does
+	alerts := alert.New(db, alert.Options{
+		Endpoints:  alert.Endpoints{Bark: cfg.Alerts.BarkURL, ServerChan: cfg.Alerts.ServerChanURL, Telegram: cfg.Alerts.TelegramURL},
+		MaxPerHour: cfg.Alerts.MaxPerHour,
+		Logger:     logger,
+		// Messages end with the shop's name and a console address the owner's phone can open.
+		Context: func(ctx context.Context) alert.Context {
+			c := alert.Context{ConsoleURL: gw.Reach(consoleURL).Base + "/admin/"}
+			if s, err := db.Settings(ctx); err == nil {
+				c.Shop = s.Name
+			}
+			return c
+		},
+	})
+	gw = gateway.New(db, dispatcher, gateway.Options{
 		Defaults: app.Tuning{
 			OrderLifetime: cfg.Order.Lifetime,
 			MinAmount:     cfg.Order.MinAmount,
@@ -104,6 +120,13 @@ func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog
 		LinkLimits:             app.LinkLimits{PerNetwork: cfg.Links.MaxPendingPerIP, PerLink: cfg.Links.MaxPendingPerLink},
 		CallbackGuard:          guard,
 		Logger:                 logger,
+		PublicURL:              cfg.Server.PublicURL,
+		Alerts:                 alerts,
+		AlertSettle:            cfg.Alerts.Settle,
+		AlertPerHour:           cfg.Alerts.MaxPerHour,
+		OrderSilence:           cfg.Alerts.OrderSilence,
+		DiskMinFree:            cfg.Alerts.DiskMinFree,
+		DataDir:                cfg.Data.Dir,
 		Watch: gateway.Watchers{Certificates: certificateStates(auto),
 			LastBackup: func() time.Time { return backup.Newest(backup.Dir(cfg.Data.Dir)) }},
 		// Replication: issue #17 reports the replica's state here (gateway.Watchers.Replication).
@@ -119,7 +142,7 @@ func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog
 		logger.Error("applying stored notifications", "err", err)
 	}
 	handler := web.New(gw, web.Options{MaxBodySize: cfg.Server.MaxBodySize, Version: p.Version, Logger: logger,
-		TrustedProxies: cfg.Server.TrustedProxies, PublicURL: cfg.Server.PublicURL, RateLimit: cfg.Server.RateLimit,
+		TrustedProxies: cfg.Server.TrustedProxies, RateLimit: cfg.Server.RateLimit,
 		Metrics: meter.Handler(), MetricsToken: cfg.Metrics.Token, MetricsAllow: cfg.Metrics.Allow})
 
 	ln, err := listenMain(cfg, desktop.Listen)
@@ -132,6 +155,16 @@ func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog
 		return err
 	}
 	guard.SetOwnPort(ln.Addr().(*net.TCPAddr).Port)
+	gw.SetListenAddr(ln.Addr())
+	scheme := "http"
+	if auto != nil || cfg.Server.TLSCert != "" {
+		scheme = "https"
+	}
+	url := scheme + "://" + displayAddr(ln.Addr())
+	if auto != nil {
+		url = cfg.Server.PublicURL
+	}
+	consoleURL = url
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -141,30 +174,28 @@ func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 
-	done := make(chan struct{})
+	done, alertsDone := make(chan struct{}), make(chan struct{})
 	go func() { dispatcher.Run(ctx); close(done) }()
+	go func() { alerts.Run(ctx); close(alertsDone) }()
 	go gw.RunSweeper(ctx, 5*time.Second)
-	go backup.Run(ctx, db, backup.Dir(cfg.Data.Dir), cfg.Backup.Interval, cfg.Backup.Keep, logger)
+	go gw.RunMonitor(ctx, 2*time.Second)
+	go backup.Run(ctx, db, backup.Dir(cfg.Data.Dir), cfg.Backup.Interval, cfg.Backup.Keep, logger,
+		func(err error) { gw.BackupDone(ctx, err) })
 
 	serveErr := make(chan error, 1)
-	scheme := "http"
 	switch {
 	case auto != nil:
-		scheme, srv.TLSConfig = "https", auto.TLSConfig()
+		srv.TLSConfig = auto.TLSConfig()
 		go func() { serveErr <- srv.ServeTLS(ln, "", "") }()
 		go auto.Obtain(ctx, plainPort)
 	case cfg.Server.TLSCert != "":
-		scheme = "https"
 		go func() { serveErr <- srv.ServeTLS(ln, cfg.Server.TLSCert, cfg.Server.TLSKey) }()
 	default:
 		go func() { serveErr <- srv.Serve(ln) }()
 	}
-	url := scheme + "://" + displayAddr(ln.Addr())
-	if auto != nil {
-		url = cfg.Server.PublicURL
-	}
 	logger.Info("paygate started", "version", p.Version, "url", url, "data", cfg.Data.Dir, "config", cfg.File)
-	banner := desktop.Banner{Version: p.Version, URL: url, Config: cfg.File, Data: cfg.Data.Dir, Log: cfg.LogFile(asService)}
+	banner := desktop.Banner{Version: p.Version, URL: url, Config: cfg.File, Data: cfg.Data.Dir, Log: cfg.LogFile(asService),
+		LAN: gw.LANBases(scheme), LocalOnly: gw.ListensLocalOnly(), Public: gw.PublicAddress().URL}
 	if !asService {
 		banner.StartAtBoot = startAtBootCommand(cfg)
 	}
@@ -200,6 +231,7 @@ func (p Program) runServer(ctx context.Context, cfg *config.Config, logger *slog
 	}
 	stop()
 	<-done
+	<-alertsDone
 	return nil
 }
 

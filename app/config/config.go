@@ -56,6 +56,7 @@ type Config struct {
 	// BesideProgram: the config file in use lies beside the executable, as
 	// in a double-clicked set-up; log.file then defaults to a file (log.go).
 	BesideProgram bool
+	Alerts        Alerts
 }
 
 // ConsoleKeys are the keys the admin console can also change (order and
@@ -64,6 +65,7 @@ var ConsoleKeys = []string{
 	"order.lifetime", "order.min_amount", "order.max_amount", "order.slot_mode", "order.slot_max_offset",
 	"match.window", "match.grace", "match.auto_confirm",
 	"forwarder.accept_api_key",
+	"server.public_url",
 }
 
 // EnvName is the environment variable that sets key, e.g. PAYGATE_ORDER_LIFETIME.
@@ -171,6 +173,25 @@ type Epay struct {
 	ReopenWithin time.Duration
 }
 
+// Alerts are how paygate tells the owner that something needs them. The
+// channels and quiet hours are set in the console.
+type Alerts struct {
+	// MaxPerHour bounds the messages one channel sends an hour; 0 = no limit.
+	MaxPerHour int
+	// Settle is how long a cleared incident must stay cleared before the
+	// recovery message goes out: a blip sends nothing more.
+	Settle time.Duration
+	// OrderSilence: pending orders and no notification from any phone for
+	// this long raise an alert.
+	OrderSilence time.Duration
+	// DiskMinFree: less free space than this on the data directory's disk
+	// raises an alert.
+	DiskMinFree int64
+	// The services' API addresses (tests, self-hosted Bark servers, a
+	// Telegram API mirror); the defaults are the real ones.
+	BarkURL, ServerChanURL, TelegramURL string
+}
+
 // Links are the payment links' settings.
 type Links struct {
 	// RateLimit is how many orders one client IP may create through payment
@@ -246,6 +267,13 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("links.max_pending_per_ip", 3)
 	v.SetDefault("links.max_pending_per_link", 20)
 	v.SetDefault("notifications.retention", "90d")
+	v.SetDefault("alerts.max_per_hour", 20)
+	v.SetDefault("alerts.settle", "1m")
+	v.SetDefault("alerts.order_silence", "10m")
+	v.SetDefault("alerts.disk_min_free", "500MB")
+	v.SetDefault("alerts.bark_url", "https://api.day.app")
+	v.SetDefault("alerts.serverchan_url", "https://sctapi.ftqq.com")
+	v.SetDefault("alerts.telegram_url", "https://api.telegram.org")
 }
 
 // LoadOrCreate reads the configuration. args are the command-line flags
@@ -329,9 +357,12 @@ func LoadOrCreate(args []string, template []byte) (*Config, error) {
 	cfg.Pinned = map[string]app.Source{}
 	for _, key := range ConsoleKeys {
 		switch {
+		case key == "server.public_url" && flagSet("public-url"):
+			cfg.Pinned[key] = app.Source{Kind: app.SourceFlag, Name: "--public-url"}
 		case envSet(key):
 			cfg.Pinned[key] = app.Source{Kind: app.SourceEnv, Name: EnvName(key)}
-		case file != "" && v.InConfig(key):
+		case file != "" && v.InConfig(key) && (key != "server.public_url" || strings.TrimSpace(v.GetString(key)) != ""):
+			// An empty public_url (older config.yaml files have one) is unset, not pinned.
 			cfg.Pinned[key] = app.Source{Kind: app.SourceFile, Name: cfg.File}
 		}
 	}
@@ -554,6 +585,24 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 		*c.dest = n
 		if err != nil || n < 0 || n > 100000 {
 			bad(c.key, fmt.Errorf("%q must be a whole number of orders, e.g. %d (0 = no limit)", v.GetString(c.key), c.eg))
+		}
+	}
+
+	cfg.Alerts.MaxPerHour = v.GetInt("alerts.max_per_hour")
+	if cfg.Alerts.MaxPerHour < 0 {
+		bad("alerts.max_per_hour", errors.New("must be 0 (no limit) or a number of messages per hour per channel, e.g. 20"))
+	}
+	cfg.Alerts.Settle = dur("alerts.settle")
+	cfg.Alerts.OrderSilence = dur("alerts.order_silence")
+	if s := cfg.Alerts.OrderSilence; s < time.Minute && s != 0 {
+		bad("alerts.order_silence", errors.New("must be at least 1m, e.g. 10m (0 turns the alert off)"))
+	}
+	cfg.Alerts.DiskMinFree = int64(v.GetSizeInBytes("alerts.disk_min_free"))
+	for key, dest := range map[string]*string{"alerts.bark_url": &cfg.Alerts.BarkURL, "alerts.serverchan_url": &cfg.Alerts.ServerChanURL,
+		"alerts.telegram_url": &cfg.Alerts.TelegramURL} {
+		*dest = strings.TrimRight(strings.TrimSpace(v.GetString(key)), "/")
+		if u, err := url.Parse(*dest); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad(key, fmt.Errorf("%q is not an http(s) address", *dest))
 		}
 	}
 

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"paygate/app"
 )
 
 // ACME directories known by name in server.acme_directory.
@@ -108,6 +110,16 @@ func decodeHTTPS(v *viper.Viper, cfg *Config, bad func(string, error)) {
 		if _, port, err := net.SplitHostPort(cfg.Server.Addr); err == nil && port != "443" {
 			cfg.Server.PublicURL += ":" + port
 		}
+		// The certificate covers only this domain, so the console may not
+		// point links elsewhere: the address is pinned where the domain was set.
+		src := app.Source{Kind: app.SourceFile, Name: cfg.File}
+		if s, ok := os.LookupEnv(EnvName("server.domain")); ok && strings.TrimSpace(s) != "" {
+			src = app.Source{Kind: app.SourceEnv, Name: EnvName("server.domain")}
+		}
+		if cfg.Pinned == nil {
+			cfg.Pinned = map[string]app.Source{}
+		}
+		cfg.Pinned["server.public_url"] = src
 	}
 }
 

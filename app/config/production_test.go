@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"paygate/app"
 )
 
 func loadWith(t *testing.T, env map[string]string) (*Config, error) {
@@ -29,7 +31,7 @@ func TestAutomaticHTTPSSettings(t *testing.T) {
 		wantErr string
 	}{
 		{"domain: :443, :80, https public URL, Let's Encrypt", map[string]string{"PAYGATE_SERVER_DOMAIN": "Pay.Example.com"}, func(c *Config) bool {
-			return c.Server.Addr == ":443" && c.Server.AddrExplicit && c.Server.HTTPAddr == ":80" && c.Server.PublicURL == "https://pay.example.com" &&
+			return c.Server.Addr == ":443" && c.Server.AddrExplicit && c.Server.HTTPAddr == ":80" && c.Server.PublicURL == "https://pay.example.com" && c.Pinned["server.public_url"].Kind == app.SourceEnv &&
 				c.Server.ACMEDirectory == ACMEDirectories["letsencrypt"] && len(c.Server.Domains) == 1 && c.Server.Domains[0] == "pay.example.com"
 		}, ""},
 		{"two domains, own ports", map[string]string{"PAYGATE_SERVER_DOMAIN": "pay.example.com, shop.example.com", "PAYGATE_SERVER_ADDR": ":8443", "PAYGATE_SERVER_HTTP_ADDR": ":8080"}, func(c *Config) bool {

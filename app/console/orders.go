@@ -1,6 +1,10 @@
 package console
 
-import "paygate/app"
+import (
+	"time"
+
+	"paygate/app"
+)
 
 // OrderQuery is the orders page's filter form, as text.
 type OrderQuery struct {
@@ -13,4 +17,14 @@ type OrderTimeline struct {
 	Payment  *app.Payment
 	Attempts []app.CallbackAttempt
 	Audit    []app.AuditEntry
+	// Unmatched, while the order is unpaid, are the payments waiting for a
+	// person, the likeliest to be this order's money first (手动补单).
+	Unmatched []app.PaymentFit
+	Now       time.Time
+}
+
+// Arrivals are new payments for the 收款播报, and the cursor to ask from next.
+type Arrivals struct {
+	Last int64 // the Seq to send as after next time
+	List []app.Arrival
 }

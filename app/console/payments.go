@@ -11,3 +11,11 @@ type PaymentDetail struct {
 	Attempts     []app.CallbackAttempt
 	Audit        []app.AuditEntry
 }
+
+// ManualPaymentForm is the order page's 手动补单 form, as text.
+type ManualPaymentForm struct {
+	Amount     string // yuan; empty: the order's payable amount
+	Method     string // alipay or wechat; empty: the order's
+	ReceivedAt string // when the money arrived, Shanghai; empty: now
+	Note       string // why, required
+}

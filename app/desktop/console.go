@@ -19,6 +19,12 @@ type Banner struct {
 	Log        string // the log file, "" when logging to the console only
 	// StartAtBoot is the command that installs paygate as a service; "" when it runs as one.
 	StartAtBoot string
+	// LAN are the addresses phones on the same Wi-Fi open, e.g.
+	// http://192.168.1.5:3000; LocalOnly: paygate listens on this computer
+	// only; Public: the public address set, if any.
+	LAN       []string
+	LocalOnly bool
+	Public    string
 }
 
 // Print writes a short bilingual banner.
@@ -27,6 +33,18 @@ func (b Banner) Print(w io.Writer) {
 	fmt.Fprintf(w, "  打开后台 Open:   %s/\n", b.URL)
 	if b.Moved != "" {
 		fmt.Fprintf(w, "  （端口 %s 被占用，改用了上面的端口 / port %s was taken, so paygate uses the one above）\n", b.Moved, b.Moved)
+	}
+	if b.Public != "" {
+		fmt.Fprintf(w, "  公网 Public:     %s/\n", b.Public)
+	}
+	for i, a := range b.LAN {
+		if i == 3 {
+			break
+		}
+		fmt.Fprintf(w, "  手机 Phones:     %s/   （同一 Wi-Fi 下用这个地址 / on the same Wi-Fi）\n", a)
+	}
+	if b.LocalOnly {
+		fmt.Fprintf(w, "  只有这台电脑能打开：手机要连接，请用 --addr :3000 启动。\n  Only this computer can open it: for phones, start with --addr :3000.\n")
 	}
 	if b.Config != "" {
 		fmt.Fprintf(w, "  配置 Config:     %s\n", b.Config)

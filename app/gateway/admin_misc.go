@@ -88,7 +88,7 @@ func (g *Gateway) PayQR(ctx context.Context, method string) (app.PayQR, error) {
 }
 
 // ExportOrders streams the orders created in [from, to) to fn, oldest first.
-func (g *Gateway) ExportOrders(ctx context.Context, from, to time.Time, fn func(app.Order) error) error {
+func (g *Gateway) ExportOrders(ctx context.Context, from, to time.Time, fn func(app.OrderSummary) error) error {
 	return g.db.EachOrder(ctx, app.OrderFilter{From: from, To: to}, fn)
 }
 

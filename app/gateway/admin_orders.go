@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,7 +75,7 @@ func ParseDateRange(from, to string) (time.Time, time.Time, error) {
 }
 
 // Orders lists orders.
-func (g *Gateway) Orders(ctx context.Context, f app.OrderFilter) ([]app.Order, int, error) {
+func (g *Gateway) Orders(ctx context.Context, f app.OrderFilter) ([]app.OrderSummary, int, error) {
 	return g.db.ListOrders(ctx, f)
 }
 
@@ -85,7 +86,7 @@ func (g *Gateway) OrderTimeline(ctx context.Context, id string) (console.OrderTi
 	if err != nil {
 		return console.OrderTimeline{}, err
 	}
-	t := console.OrderTimeline{Order: o}
+	t := console.OrderTimeline{Order: o, Now: g.db.Now()}
 	if o.PaymentID != "" {
 		p, err := g.db.Payment(ctx, o.PaymentID)
 		if err != nil {
@@ -106,5 +107,50 @@ func (g *Gateway) OrderTimeline(ctx context.Context, id string) (console.OrderTi
 		return t, err
 	}
 	t.Audit = append(t.Audit, audit...)
+	if o.Status == app.OrderPending || o.Status == app.OrderExpired {
+		waiting, _, err := g.db.ListPayments(ctx, app.PaymentFilter{Status: app.PaymentUnmatched, Limit: unmatchedForOrder, CountCap: 1})
+		if err != nil {
+			return t, err
+		}
+		t.Unmatched = app.RankPaymentsFor(o, waiting, g.Tuning().Match.Grace)
+	}
 	return t, nil
 }
+
+// unmatchedForOrder is how many of the newest unmatched payments the order
+// page offers for 手动补单.
+const unmatchedForOrder = 50
+
+// Arrivals returns the payments recorded after the announcer's cursor
+// (after: the last Seq it saw) for the 收款播报. A fresh announcer (after
+// empty) and one whose cursor is ahead of the database (restored from a
+// backup) get no payments, only where to go on from: only money that comes
+// next is announced.
+func (g *Gateway) Arrivals(ctx context.Context, after string) (console.Arrivals, error) {
+	last, err := g.db.LastArrival(ctx)
+	if err != nil {
+		return console.Arrivals{}, err
+	}
+	a := console.Arrivals{Last: last}
+	after = strings.TrimSpace(after)
+	if after == "" {
+		return a, nil
+	}
+	seq, err := strconv.ParseInt(after, 10, 64)
+	if err != nil || seq < 0 {
+		return a, app.NewError(app.EINVALID, "after",
+			"after 必须是上次收到的编号（非负整数）。", "after must be the last number received (a whole number from 0).")
+	}
+	if seq >= last {
+		return a, nil
+	}
+	a.List, err = g.db.Arrivals(ctx, seq, arrivalsLimit)
+	if n := len(a.List); n > 0 {
+		a.Last = a.List[n-1].Seq
+	}
+	return a, err
+}
+
+// arrivalsLimit bounds the payments one poll of the 收款播报 returns; the
+// next poll brings the rest.
+const arrivalsLimit = 20

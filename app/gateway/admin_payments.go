@@ -3,9 +3,11 @@ package gateway
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"paygate/app"
 	"paygate/app/console"
+	"paygate/app/money"
 )
 
 // PaymentDetail returns one payment with everything about it.
@@ -50,51 +52,79 @@ func (g *Gateway) Unmatched(ctx context.Context, page app.Page) ([]console.Payme
 	return out, total, nil
 }
 
+// UnmatchedTotal is the money the payments waiting for a person brought.
+func (g *Gateway) UnmatchedTotal(ctx context.Context) (money.Fen, error) {
+	a, err := g.db.Attention(ctx)
+	return a.UnmatchedTotal, err
+}
+
 // candidates returns the orders an unmatched payment may pay, most likely
-// first: orders with the same payable amount (and method, when the payment
-// names one) that were pending when it arrived, or had expired no longer than
-// the grace period before. Confidence follows the matcher's rules
-// (app.PendingConfidence): one pending order by the same method is high,
-// method unknown is medium; several pending orders, a pending order while an
-// earlier holder of the slot had been released within the grace period, or
-// an expired order is low.
+// first, each with its reason (app.Suggest): orders waiting on its exact slot
+// with the matcher's confidence, then the payer's usual mistakes — the price
+// the shop asked instead of the adjusted amount, a few fen off within the
+// slot range, the other app, paying after the order expired.
 func (g *Gateway) candidates(ctx context.Context, p app.Payment) ([]app.CandidateOrder, error) {
-	grace := g.Tuning().Match.Grace
-	orders, err := g.db.CandidateOrders(ctx, p, grace, 10)
+	t := g.Tuning()
+	orders, err := g.db.SuggestionOrders(ctx, p.Amount, p.ReceivedAt, max(t.Slots.MaxOffset, suggestNear))
 	if err != nil {
 		return nil, err
 	}
-	released, err := g.db.SlotReleasedBetween(ctx, p.Method, p.Amount, p.ReceivedAt.Add(-grace), p.ReceivedAt)
+	released, err := g.db.SlotReleasedBetween(ctx, p.Method, p.Amount, p.ReceivedAt.Add(-t.Match.Grace), p.ReceivedAt)
 	if err != nil {
 		return nil, err
 	}
-	pendingAt := func(o app.Order) bool {
-		return !o.CreatedAt.After(p.ReceivedAt) && p.ReceivedAt.Before(o.ExpiresAt) && o.Status != app.OrderFailed
-	}
-	pending := 0
 	for _, o := range orders {
-		switch {
-		case pendingAt(o):
-			pending++
-		case !o.ExpiresAt.After(p.ReceivedAt):
-			released = true // past its lifetime when the money came, not yet marked expired
+		// An order on the exact slot past its lifetime when the money came,
+		// not yet marked expired, released the slot too.
+		if o.PayAmount == p.Amount && (p.Method == "" || o.Method == p.Method) &&
+			!o.ExpiresAt.After(p.ReceivedAt) && p.ReceivedAt.Sub(o.ExpiresAt) <= t.Match.Grace {
+			released = true
 		}
+	}
+	out := app.Suggest(p, orders, app.SuggestFacts{Grace: t.Match.Grace, Released: released})
+	// The matcher's own candidate may be an order that has since left the
+	// payment's slot (its payer switched method): offer it too, saying so.
+	if id := p.CandidateOrder; id != "" && !slices.ContainsFunc(out, func(c app.CandidateOrder) bool { return c.Order.ID == id }) {
+		if o, err := g.db.Order(ctx, id); err == nil && (o.Status == app.OrderPending || o.Status == app.OrderExpired) {
+			c := app.Describe(p, o)
+			c.Why = "moved"
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// suggestNear is how far, at least, from the amount that arrived an order's
+// payable amount may be to be suggested: a few fen, even when the owner
+// allows no adjusted amounts.
+const suggestNear = 5
+
+// SearchOrdersFor finds the orders a person looks up for an unmatched
+// payment — by paygate's order id, the shop's own order number, part of the
+// product name or an amount — among those it may still pay (pending or
+// expired), newest first, each described against the payment (the
+// difference, the other method, how late).
+func (g *Gateway) SearchOrdersFor(ctx context.Context, paymentID, q string) ([]app.CandidateOrder, error) {
+	p, err := g.Payment(ctx, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	q = app.CutRunes(strings.TrimSpace(q), 64)
+	if q == "" {
+		return nil, app.NewError(app.EINVALID, "q",
+			"请输入要找的订单：订单号（ORD…）、商城订单号、商品名或金额。",
+			"Enter what to look for: the order id (ORD…), the shop's order number, the product or an amount.")
+	}
+	orders, _, err := g.db.ListOrders(ctx, app.OrderFilter{Query: q, Unpaid: true, Limit: searchLimit, CountCap: 1})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]app.CandidateOrder, 0, len(orders))
 	for _, o := range orders {
-		c := app.CandidateOrder{Order: o, Confidence: app.ConfidenceLow, Why: "expired"}
-		if pendingAt(o) {
-			c.Confidence, c.Why = app.PendingConfidence(pending, p.Method != "", released)
-		}
-		out = append(out, c)
+		out = append(out, app.Describe(p, o.Order))
 	}
-	// The matcher's own candidate may be an order that has left this slot
-	// (its payer switched method): offer it too, saying so.
-	if id := p.CandidateOrder; id != "" && !slices.ContainsFunc(out, func(c app.CandidateOrder) bool { return c.Order.ID == id }) {
-		if o, err := g.db.Order(ctx, id); err == nil && (o.Status == app.OrderPending || o.Status == app.OrderExpired) {
-			out = append(out, app.CandidateOrder{Order: o, Confidence: app.ConfidenceLow, Why: "moved"})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b app.CandidateOrder) int { return b.Confidence.Rank() - a.Confidence.Rank() })
 	return out, nil
 }
+
+// searchLimit bounds the orders a search shows.
+const searchLimit = 10

@@ -20,29 +20,41 @@ func (g *Gateway) UpdateSettings(ctx context.Context, req ConfigRequest, by stri
 		return err
 	}
 	var changed []string
-	for name, v := range map[string]*string{"apiKey": req.APIKey, "name": req.Name, "description": req.Description, "callbackUrl": req.CallbackURL, "epayPid": req.EpayPID} {
-		if v != nil {
-			changed = append(changed, name)
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"name", req.Name}, {"description", req.Description}, {"callbackUrl", req.CallbackURL}, {"epayPid", req.EpayPID}, {"apiKey", req.APIKey}} {
+		if f.v != nil {
+			changed = append(changed, f.name)
 		}
 	}
-	detail := strings.Join(changed, ", ")
-	if req.CallbackURL != nil {
-		detail += " → " + strings.TrimSpace(*req.CallbackURL)
+	text := func(v *string) string {
+		if v == nil {
+			return ""
+		}
+		return strings.TrimSpace(*v)
 	}
-	if req.EpayPID != nil {
-		detail += " → pid " + strings.TrimSpace(*req.EpayPID)
-	}
-	return g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditSettings, Detail: detail})
+	return g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditSettings, Detail: app.AuditFields(
+		"changed", strings.Join(changed, ","), "callbackUrl", text(req.CallbackURL), "epayPid", text(req.EpayPID))})
 }
 
 // RotateAPIKey replaces the API key with a new random one and returns it.
 // Merchant servers and forwarders using the old key stop working until updated.
+// The first key is recorded as generated, not as replacing one.
 func (g *Gateway) RotateAPIKey(ctx context.Context, by string) (string, error) {
+	old, err := g.db.Settings(ctx)
+	if err != nil {
+		return "", err
+	}
 	key := newAPIKey()
 	if err := g.updateSettings(ctx, ConfigRequest{APIKey: &key}); err != nil {
 		return "", err
 	}
-	return key, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditAPIKeyRotate, Detail: "…" + key[len(key)-4:]})
+	action := app.AuditAPIKeyRotate
+	if old.APIKey == "" {
+		action = app.AuditAPIKeyCreate
+	}
+	return key, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: action, Detail: "…" + key[len(key)-4:]})
 }
 
 // newAPIKey is 32 random URL-safe characters (192 bits) with a readable prefix.
@@ -66,12 +78,12 @@ func (g *Gateway) ParseTuningForm(f console.TuningForm) (app.Tuning, error) {
 		}
 	}
 	if free("matchWindow") {
-		if t.Match.Window, err = minutes("matchWindow", f.MatchWindowMinutes, "匹配时间窗口", "match window"); err != nil {
+		if t.Match.Window, err = minutes("matchWindow", f.MatchWindowMinutes, "自动匹配时限", "match window"); err != nil {
 			return t, err
 		}
 	}
 	if free("matchGrace") {
-		if t.Match.Grace, err = minutes("matchGrace", f.MatchGraceMinutes, "过期宽限期", "grace period"); err != nil {
+		if t.Match.Grace, err = minutes("matchGrace", f.MatchGraceMinutes, "订单结束后的缓冲时间", "grace period"); err != nil {
 			return t, err
 		}
 	}
@@ -149,7 +161,8 @@ func (g *Gateway) SendTestCallback(ctx context.Context, url, by string) (app.Cal
 	a := tester.SendTest(ctx, url, s.APIKey)
 	result := "ok"
 	if !a.Acked {
-		result = "failed: " + a.Error
+		result = "failed"
 	}
-	return a, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditCallbackTest, Subject: "", Detail: url + " " + result})
+	return a, g.db.AddAudit(ctx, app.AuditEntry{Actor: by, Action: app.AuditCallbackTest,
+		Detail: app.AuditFields("url", url, "result", result, "error", a.Error)})
 }

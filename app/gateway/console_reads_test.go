@@ -117,7 +117,7 @@ func TestDashboardAndLists(t *testing.T) {
 	wantErr(t, err, app.EINVALID, "status", "failing")
 
 	var exported []string
-	if err := s.g.ExportOrders(s.ctx, s.clock.Now().Add(-48*time.Hour), s.clock.Now().Add(time.Hour), func(o app.Order) error {
+	if err := s.g.ExportOrders(s.ctx, s.clock.Now().Add(-48*time.Hour), s.clock.Now().Add(time.Hour), func(o app.OrderSummary) error {
 		exported = append(exported, o.ID)
 		return nil
 	}); err != nil || len(exported) != 3 || exported[0] != yesterday.ID {

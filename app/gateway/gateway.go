@@ -15,7 +15,9 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"math/big"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +26,7 @@ import (
 	"paygate/app/console"
 	"paygate/app/epay"
 	"paygate/app/forward"
+	"paygate/app/lan"
 	"paygate/app/netguard"
 	"paygate/app/store"
 )
@@ -63,6 +66,18 @@ type Options struct {
 	RefuseAPIKeyFromPhones bool
 	// Watch reports on backups, replication and certificates (vitals.go).
 	Watch Watchers
+
+	// Connected: the public address from config (in force when Pinned has
+	// server.public_url), the LAN address finder (lan.Addresses when nil)
+	// and the alerts.
+	PublicURL    string
+	LANAddresses func() []netip.Addr
+	Alerts       AlertQueue    // nil: incidents are recorded, nothing is sent
+	AlertSettle  time.Duration // a recovery goes out once it has lasted this long
+	AlertPerHour int           // per channel, for the console to say
+	OrderSilence time.Duration // pending orders unheard this long: alert; 0 = off
+	DiskMinFree  int64         // bytes; 0 = no disk alert
+	DataDir      string        // whose disk is watched
 }
 
 // Notifier is the callback queue's doorbell.
@@ -102,6 +117,17 @@ type Gateway struct {
 	apiKeyFwd  atomic.Pointer[console.APIKeyForwarding]
 	apiKeyDflt bool          // forwarder.accept_api_key from config
 	epayKeys   epay.KeyCache // the 易支付 V2 platform key, parsed once
+
+	configPublicURL string
+	public          atomic.Pointer[console.PublicAddress]
+	listen          atomic.Pointer[listenState]
+	lan             *lanCache
+	alerts          AlertQueue
+	alertSettle     time.Duration
+	alertMaxPerHour int
+	orderSilence    time.Duration
+	diskMinFree     int64
+	dataDir         string
 }
 
 // New returns a gateway.
@@ -125,6 +151,13 @@ func New(db *store.DB, notifier Notifier, opts Options) *Gateway {
 	st := g.resolveTuning(nil)
 	g.tuning.Store(&st)
 	g.apiKeyFwd.Store(&console.APIKeyForwarding{On: g.apiKeyDflt, Source: g.pinned[configAcceptAPIKey]})
+	if opts.LANAddresses == nil {
+		opts.LANAddresses = lan.Addresses
+	}
+	g.configPublicURL, g.lan = strings.TrimRight(opts.PublicURL, "/"), &lanCache{detect: opts.LANAddresses}
+	g.public.Store(g.resolvePublic(""))
+	g.alerts, g.alertSettle, g.alertMaxPerHour = opts.Alerts, opts.AlertSettle, opts.AlertPerHour
+	g.orderSilence, g.diskMinFree, g.dataDir = opts.OrderSilence, opts.DiskMinFree, opts.DataDir
 	return g
 }
 

@@ -163,7 +163,7 @@ func (g *Gateway) markNotification(ctx context.Context, id int64, outcome app.No
 	if app.ServerFault(cause) {
 		return
 	}
-	if err := g.db.RefuseNotification(ctx, id, outcome, app.ErrorMessage(cause, "en"), deviceID, strangerLimits); err != nil {
+	if err := g.db.RefuseNotification(ctx, id, outcome, app.ErrorMessage(cause, "en"), app.ErrorMessage(cause, "zh"), deviceID, strangerLimits); err != nil {
 		g.log.Error("recording notification outcome", "id", id, "err", err)
 	}
 }

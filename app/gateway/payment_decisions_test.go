@@ -76,17 +76,17 @@ func TestPaymentDecisions(t *testing.T) {
 	}
 
 	rings := s.bell.rings()
-	p, err := s.g.ConfirmPayment(s.ctx, " "+latePay.PaymentID+" ", " "+late.ID+" ", "店主")
+	p, err := s.g.ConfirmPayment(s.ctx, app.Settlement{PaymentID: " " + latePay.PaymentID + " ", OrderRef: " " + late.ID + " "}, "店主")
 	if err != nil || p.Status != app.PaymentMatched || p.OrderID != late.ID || p.MatchedBy != "店主" || s.bell.rings() != rings+1 {
 		t.Fatalf("confirm: %+v %v (woken %d)", p, err, s.bell.rings()-rings)
 	}
 	if o, _ := s.g.Order(s.ctx, late.ID); o.Status != app.OrderSuccess || o.PaymentID != latePay.PaymentID {
 		t.Fatalf("the confirmed order: %+v", o)
 	}
-	if p, err := s.g.ConfirmPayment(s.ctx, unknown.PaymentID, b.ID, "店主"); err != nil || p.OrderID != b.ID {
+	if p, err := s.g.ConfirmPayment(s.ctx, app.Settlement{PaymentID: unknown.PaymentID, OrderRef: b.ID}, "店主"); err != nil || p.OrderID != b.ID {
 		t.Fatalf("confirm the method-unknown payment: %+v %v", p, err)
 	}
-	if p, err := s.g.IgnorePayment(s.ctx, stray.PaymentID, "店主"); err != nil || p.Status != app.PaymentIgnored {
+	if p, err := s.g.IgnorePayment(s.ctx, stray.PaymentID, "", "店主"); err != nil || p.Status != app.PaymentIgnored {
 		t.Fatalf("ignore: %+v %v", p, err)
 	}
 	rings = s.bell.rings()
@@ -101,13 +101,28 @@ func TestPaymentDecisions(t *testing.T) {
 		code, field string
 		mention     string
 	}{
-		{"confirm without an order", func() error { _, err := s.g.ConfirmPayment(s.ctx, stray.PaymentID, " ", "x"); return err }, app.EINVALID, "orderId", ""},
-		{"confirm a matched payment", func() error { _, err := s.g.ConfirmPayment(s.ctx, paid.PaymentID, a.ID, "x"); return err }, app.ECONFLICT, "paymentId", paidOrder.ID},
-		{"confirm onto a paid order", func() error { _, err := s.g.ConfirmPayment(s.ctx, stray.PaymentID, paidOrder.ID, "x"); return err }, app.ECONFLICT, "orderId", paidOrder.ID},
-		{"confirm an unknown payment", func() error { _, err := s.g.ConfirmPayment(s.ctx, nope, a.ID, "x"); return err }, app.ENOTFOUND, "paymentId", nope},
-		{"confirm onto an unknown order", func() error { _, err := s.g.ConfirmPayment(s.ctx, stray.PaymentID, "ORDnope", "x"); return err }, app.ENOTFOUND, "orderId", "ORDnope"},
-		{"ignore an ignored payment", func() error { _, err := s.g.IgnorePayment(s.ctx, stray.PaymentID, "x"); return err }, app.ECONFLICT, "paymentId", "ignored"},
-		{"ignore an unknown payment", func() error { _, err := s.g.IgnorePayment(s.ctx, nope, "x"); return err }, app.ENOTFOUND, "paymentId", nope},
+		{"confirm without an order", func() error {
+			_, err := s.g.ConfirmPayment(s.ctx, app.Settlement{PaymentID: stray.PaymentID, OrderRef: " "}, "x")
+			return err
+		}, app.EINVALID, "orderId", ""},
+		{"confirm a matched payment", func() error {
+			_, err := s.g.ConfirmPayment(s.ctx, app.Settlement{PaymentID: paid.PaymentID, OrderRef: a.ID}, "x")
+			return err
+		}, app.ECONFLICT, "paymentId", paidOrder.ID},
+		{"confirm onto a paid order", func() error {
+			_, err := s.g.ConfirmPayment(s.ctx, app.Settlement{PaymentID: stray.PaymentID, OrderRef: paidOrder.ID}, "x")
+			return err
+		}, app.ECONFLICT, "orderId", paidOrder.ID},
+		{"confirm an unknown payment", func() error {
+			_, err := s.g.ConfirmPayment(s.ctx, app.Settlement{PaymentID: nope, OrderRef: a.ID}, "x")
+			return err
+		}, app.ENOTFOUND, "paymentId", nope},
+		{"confirm onto an unknown order", func() error {
+			_, err := s.g.ConfirmPayment(s.ctx, app.Settlement{PaymentID: stray.PaymentID, OrderRef: "ORDnope"}, "x")
+			return err
+		}, app.ENOTFOUND, "orderId", "ORDnope"},
+		{"ignore an ignored payment", func() error { _, err := s.g.IgnorePayment(s.ctx, stray.PaymentID, "", "x"); return err }, app.ECONFLICT, "paymentId", "已忽略|ignored"},
+		{"ignore an unknown payment", func() error { _, err := s.g.IgnorePayment(s.ctx, nope, "", "x"); return err }, app.ENOTFOUND, "paymentId", nope},
 		{"resend without an order", func() error { return s.g.ResendCallback(s.ctx, stray.PaymentID, "x") }, app.ECONFLICT, "paymentId", stray.PaymentID},
 		{"resend an unknown payment", func() error { return s.g.ResendCallback(s.ctx, nope, "x") }, app.ENOTFOUND, "paymentId", nope},
 		{"detail of an unknown payment", func() error { _, err := s.g.PaymentDetail(s.ctx, nope); return err }, app.ENOTFOUND, "paymentId", nope},

@@ -145,7 +145,7 @@ func TestUpdateSettings(t *testing.T) {
 	audit, _, _ := s.g.AuditLog(s.ctx, app.Page{Number: 1, Limit: 10})
 	if len(audit) != 2 || audit[0].Action != app.AuditAPIKeyRotate || audit[0].Detail != "…"+key[len(key)-4:] ||
 		audit[1].Action != app.AuditSettings || audit[1].Actor != "店主" ||
-		!strings.Contains(audit[1].Detail, "https://shop.example.com/cb") || !strings.Contains(audit[1].Detail, "pid 1001") {
+		!strings.Contains(audit[1].Detail, "https://shop.example.com/cb") || !strings.Contains(audit[1].Detail, `"epayPid":"1001"`) {
 		t.Fatalf("audit: %+v", audit)
 	}
 	for _, e := range audit {
@@ -176,7 +176,7 @@ func TestSendTestCallback(t *testing.T) {
 		t.Fatalf("to another URL: %+v %v", a, err)
 	}
 	audit, _, _ := s.g.AuditLog(s.ctx, app.Page{Number: 1, Limit: 1})
-	if len(audit) != 1 || audit[0].Action != app.AuditCallbackTest || !strings.Contains(audit[0].Detail, "failed: HTTP 500") {
+	if len(audit) != 1 || audit[0].Action != app.AuditCallbackTest || !strings.Contains(audit[0].Detail, `"result":"failed"`) || !strings.Contains(audit[0].Detail, "HTTP 500") {
 		t.Fatalf("audit: %+v", audit)
 	}
 

@@ -91,6 +91,9 @@ func (g *Gateway) LoadTuning(ctx context.Context) error {
 		}
 	}
 	g.tuning.Store(&st)
+	if err := g.loadPublicAddress(ctx); err != nil {
+		return err
+	}
 	return g.loadAPIKeyForwarding(ctx)
 }
 
@@ -204,18 +207,18 @@ func validateTuning(t app.Tuning, src map[string]app.Source, free func(form stri
 		check("maxAmount", t.MaxAmount > 100_000_000,
 			"最大金额不能超过 1000000 元。", "The maximum amount must be at most 1000000 yuan."),
 		check("slotMode", t.Slots.Mode != app.SlotAlternate && t.Slots.Mode != app.SlotUp && t.Slots.Mode != app.SlotDown,
-			"金额调整方式只能是 alternate、up 或 down。", "The slot mode must be alternate, up or down."),
+			"金额调整方式只能是上下交替（alternate）、只往上（up）或只往下（down）。", "The slot mode must be alternate, up or down."),
 		check("slotMaxOffset", t.Slots.MaxOffset < 0 || t.Slots.MaxOffset > 10000,
 			"金额最大调整幅度需要在 0 到 100 元之间。", "The largest amount adjustment must be between 0 and 100 yuan."),
 		check("matchWindow", t.Match.Window < time.Minute || t.Match.Window > 24*time.Hour,
-			"匹配时间窗口需要在 1 到 1440 分钟（24 小时）之间。", "The match window must be between 1 and 1440 minutes (24 hours)."),
+			"自动匹配时限需要在 1 到 1440 分钟（24 小时）之间。", "The match window must be between 1 and 1440 minutes (24 hours)."),
 		check("matchGrace", t.Match.Grace < time.Minute || t.Match.Grace > 24*time.Hour,
-			"过期宽限期需要在 1 到 1440 分钟之间：订单付款、过期或关闭后，它的金额要空出这么久才给新订单，"+
+			"订单结束后的缓冲时间需要在 1 到 1440 分钟之间：订单付款、过期或关闭后，它的金额要空出这么久才给新订单，"+
 				"这样旧订单迟到或重复的到账通知不会付到新订单上。",
 			"The grace period must be between 1 and 1440 minutes: an amount freed by a paid, expired or closed order "+
 				"is not given to a new order for this long, so a late or repeated notification for the old order never pays the new one."),
 		check("autoConfirm", t.Match.AutoConfirm != app.ConfidenceHigh && t.Match.AutoConfirm != app.ConfidenceMedium && t.Match.AutoConfirm != app.ConfidenceLow,
-			"自动确认阈值只能是 high、medium 或 low。", "The auto-confirm threshold must be high, medium or low."),
+			"自动确认只能选可信度高（high）、中（medium）或低（low）。", "The auto-confirm threshold must be high, medium or low."),
 	} {
 		if e != nil {
 			return e
@@ -225,14 +228,14 @@ func validateTuning(t app.Tuning, src map[string]app.Source, free func(form stri
 		life, window := durationText(t.OrderLifetime), durationText(t.Match.Window)
 		if free("orderLifetime") || !free("matchWindow") {
 			return app.NewError(app.EINVALID, "orderLifetime",
-				"订单有效期（"+life[0]+"）不能超过匹配时间窗口（"+window[0]+"，"+src["matchWindow"].Describe("zh")+"）：比窗口更老的订单，收到的付款永远匹配不上。"+
-					"请把订单有效期改成不超过 "+window[0]+"，或把匹配时间窗口也改成至少 "+life[0]+"。",
+				"订单有效期（"+life[0]+"）不能超过自动匹配时限（"+window[0]+"，"+src["matchWindow"].Describe("zh")+"）：下单超过这么久的订单，收到的钱永远不会自动匹配。"+
+					"请把订单有效期改成不超过 "+window[0]+"，或把自动匹配时限也改成至少 "+life[0]+"。",
 				"The order lifetime ("+life[1]+") must not exceed the match window ("+window[1]+", "+src["matchWindow"].Describe("en")+"): "+
 					"a payment for an order older than the window never matches it. Set the lifetime to at most "+window[1]+", or the match window to at least "+life[1]+".")
 		}
 		return app.NewError(app.EINVALID, "matchWindow",
-			"匹配时间窗口（"+window[0]+"）不能短于订单有效期（"+life[0]+"，"+src["orderLifetime"].Describe("zh")+"）：比窗口更老的订单，收到的付款永远匹配不上。"+
-				"请把匹配时间窗口改成至少 "+life[0]+"。",
+			"自动匹配时限（"+window[0]+"）不能短于订单有效期（"+life[0]+"，"+src["orderLifetime"].Describe("zh")+"）：下单超过这么久的订单，收到的钱永远不会自动匹配。"+
+				"请把自动匹配时限改成至少 "+life[0]+"。",
 			"The match window ("+window[1]+") must not be shorter than the order lifetime ("+life[1]+", "+src["orderLifetime"].Describe("en")+"): "+
 				"a payment for an order older than the window never matches it. Set the match window to at least "+life[1]+".")
 	}

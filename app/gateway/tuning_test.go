@@ -74,7 +74,7 @@ func TestStoredRulesMeetPinnedOnes(t *testing.T) {
 			map[string]string{"matchWindow": "PAYGATE_ORDER_LIFETIME"}},
 		{"saved lifetime longer than the window (old console)", configDefaults, nil, map[string]string{keyLifetime: "30m0s"},
 			func(t app.Tuning) bool { return t.OrderLifetime == 15*time.Minute },
-			map[string]app.SourceKind{"orderLifetime": app.SourceDefault}, map[string]string{"orderLifetime": "匹配时间窗口"}},
+			map[string]app.SourceKind{"orderLifetime": app.SourceDefault}, map[string]string{"orderLifetime": "自动匹配时限"}},
 		{"saved grace of 0 (old console)", configDefaults, nil, map[string]string{keyGrace: "0s", keyAutoConfirm: "high"},
 			func(t app.Tuning) bool {
 				return t.Match.Grace == 10*time.Minute && t.Match.AutoConfirm == app.ConfidenceHigh
@@ -174,7 +174,7 @@ func TestConsoleRefusesRulesThatBreakMatching(t *testing.T) {
 		words []string
 	}{
 		{"lifetime longer than the window", func(f *console.TuningForm) { f.OrderLifetimeMinutes = "30" }, "orderLifetime",
-			[]string{"订单有效期（30 分钟）", "匹配时间窗口（15 分钟", "匹配不上", "at least 30 min"}},
+			[]string{"订单有效期（30 分钟）", "自动匹配时限（15 分钟", "不会自动匹配", "at least 30 min"}},
 		{"window shorter than the lifetime", func(f *console.TuningForm) { f.MatchWindowMinutes = "5" }, "orderLifetime", []string{"5 分钟"}},
 		{"both longer together", func(f *console.TuningForm) { f.OrderLifetimeMinutes, f.MatchWindowMinutes = "30", "30" }, "", nil},
 		{"grace 0", func(f *console.TuningForm) { f.MatchGraceMinutes = "0" }, "matchGrace", []string{"新订单", "new order"}},

@@ -145,6 +145,9 @@ func (d *Demo) callback(w http.ResponseWriter, r *http.Request) {
 			amount += "（下单金额 " + da + " 元；paygate 为避免同额冲突会调整实付金额）"
 		}
 		row("金额    ", amount)
+		if ra := fields["receivedAmount"]; ra != "" {
+			row("实收    ", ra+" 元（与应付金额不同：店主在后台确认了这笔少付或多付的钱）")
+		}
 		row("支付方式", methodName(fields["paymentMethod"]))
 		row("状态    ", statusName(fields["status"]))
 		row("客户类型", fields["customerType"])

@@ -23,7 +23,7 @@ const key = "test_key_123456"
 func body(t *testing.T, orderID string, amount int64, apiKey string, at time.Time) []byte {
 	t.Helper()
 	return callback.NewBody(app.CallbackDelivery{
-		Order: app.Order{ID: orderID, Method: app.Method("alipay"), Amount: 10000, PaidAt: at.Add(-time.Second),
+		Order: app.Order{ID: orderID, Method: app.Method("alipay"), Amount: 10000, PayAmount: money.Fen(amount), PaidAt: at.Add(-time.Second),
 			MerchantOrderID: "SHOP-1"},
 		Payment: app.Payment{Amount: money.Fen(amount), CustomerType: "新客户"},
 	}, apiKey, at).JSON()

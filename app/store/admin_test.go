@@ -49,7 +49,7 @@ func TestListOrdersFilters(t *testing.T) {
 		})
 	}
 	n := 0
-	if err := db.EachOrder(ctx, app.OrderFilter{}, func(app.Order) error { n++; return nil }); err != nil || n != 2 {
+	if err := db.EachOrder(ctx, app.OrderFilter{}, func(app.OrderSummary) error { n++; return nil }); err != nil || n != 2 {
 		t.Fatalf("EachOrder visited %d, %v", n, err)
 	}
 

@@ -25,11 +25,11 @@ func (db *DB) ListCallbacks(ctx context.Context, f app.CallbackFilter) ([]app.Ca
 		return nil, 0, err
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.payment_id, c.order_id, c.kind, c.status, c.attempts, c.next_attempt_at,
-		c.created_at, c.last_error, p.amount, p.method,
+		c.created_at, c.last_error, p.amount, p.method, o.product_name, coalesce(o.merchant_order_id, ''),
 		(SELECT a.started_at FROM callback_attempts a WHERE a.callback_id = c.id ORDER BY a.id DESC LIMIT 1),
 		(SELECT a.http_status FROM callback_attempts a WHERE a.callback_id = c.id ORDER BY a.id DESC LIMIT 1),
 		(SELECT a.url FROM callback_attempts a WHERE a.callback_id = c.id ORDER BY a.id DESC LIMIT 1)
-		FROM callbacks c JOIN payments p ON p.id = c.payment_id`+where+
+		FROM callbacks c JOIN payments p ON p.id = c.payment_id JOIN orders o ON o.id = c.order_id`+where+
 		` ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -47,7 +47,7 @@ func (db *DB) ListCallbacks(ctx context.Context, f app.CallbackFilter) ([]app.Ca
 			lastURL          sql.NullString
 		)
 		if err := rows.Scan(&s.ID, &s.PaymentID, &s.OrderID, &kind, &status, &s.Attempts, &next, &created, &s.LastError,
-			&amount, &method, &lastAt, &lastHTTP, &lastURL); err != nil {
+			&amount, &method, &s.ProductName, &s.MerchantOrderID, &lastAt, &lastHTTP, &lastURL); err != nil {
 			return nil, 0, err
 		}
 		s.Kind, s.Status, s.NextAttemptAt, s.CreatedAt = app.CallbackKind(kind), app.CallbackStatus(status), fromMS(next), fromMS(created)

@@ -3,11 +3,29 @@ package store
 import (
 	"context"
 	"time"
+
+	"paygate/app"
+	"paygate/app/money"
 )
 
 // dayStats is a change to one day's dashboard counters.
 type dayStats struct {
 	orders, paid, payMS, revenue, payments, unmatched int64
+	// by the method the money came by
+	alipayRevenue, alipayPayments, wechatRevenue, wechatPayments int64
+}
+
+// matchedDay is the change a payment of amount by method makes once it pays
+// an order (sign -1 takes it back).
+func matchedDay(method app.Method, amount money.Fen) dayStats {
+	d := dayStats{revenue: int64(amount), payments: 1}
+	switch method {
+	case app.MethodAlipay:
+		d.alipayRevenue, d.alipayPayments = int64(amount), 1
+	case app.MethodWechat:
+		d.wechatRevenue, d.wechatPayments = int64(amount), 1
+	}
+	return d
 }
 
 // dayNumber is the Shanghai calendar day of t (UTC+8 all year).
@@ -18,12 +36,16 @@ func dayTime(d int64) time.Time { return time.UnixMilli(d*24*3600*1000 - 8*3600*
 
 // bumpDay adds d to the counters of day, in the caller's transaction.
 func bumpDay(ctx context.Context, tx *Tx, day int64, d dayStats) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO daily_stats (day, orders, paid, pay_ms, revenue, payments, unmatched)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO daily_stats (day, orders, paid, pay_ms, revenue, payments, unmatched,
+			alipay_revenue, alipay_payments, wechat_revenue, wechat_payments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (day) DO UPDATE SET orders = orders + excluded.orders, paid = paid + excluded.paid,
 			pay_ms = pay_ms + excluded.pay_ms, revenue = revenue + excluded.revenue,
-			payments = payments + excluded.payments, unmatched = unmatched + excluded.unmatched`,
-		day, d.orders, d.paid, d.payMS, d.revenue, d.payments, d.unmatched)
+			payments = payments + excluded.payments, unmatched = unmatched + excluded.unmatched,
+			alipay_revenue = alipay_revenue + excluded.alipay_revenue, alipay_payments = alipay_payments + excluded.alipay_payments,
+			wechat_revenue = wechat_revenue + excluded.wechat_revenue, wechat_payments = wechat_payments + excluded.wechat_payments`,
+		day, d.orders, d.paid, d.payMS, d.revenue, d.payments, d.unmatched,
+		d.alipayRevenue, d.alipayPayments, d.wechatRevenue, d.wechatPayments)
 	return err
 }
 
@@ -42,6 +64,15 @@ func (db *DB) rebuildDailyStats(ctx context.Context) error {
 			       sum(status = 'success'), sum(status = 'unmatched')
 			FROM payments WHERE true GROUP BY 1
 			ON CONFLICT (day) DO UPDATE SET revenue = excluded.revenue, payments = excluded.payments, unmatched = excluded.unmatched`,
+			`INSERT INTO daily_stats (day, alipay_revenue, alipay_payments, wechat_revenue, wechat_payments)
+			SELECT (p.received_at + 28800000) / 86400000,
+			       coalesce(sum(CASE WHEN coalesce(nullif(p.method, ''), o.method) = 'alipay' THEN p.amount END), 0),
+			       coalesce(sum(coalesce(nullif(p.method, ''), o.method) = 'alipay'), 0),
+			       coalesce(sum(CASE WHEN coalesce(nullif(p.method, ''), o.method) = 'wechat' THEN p.amount END), 0),
+			       coalesce(sum(coalesce(nullif(p.method, ''), o.method) = 'wechat'), 0)
+			FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.status = 'success' GROUP BY 1
+			ON CONFLICT (day) DO UPDATE SET alipay_revenue = excluded.alipay_revenue, alipay_payments = excluded.alipay_payments,
+			    wechat_revenue = excluded.wechat_revenue, wechat_payments = excluded.wechat_payments`,
 		} {
 			if _, err := tx.Tx.ExecContext(ctx, q); err != nil {
 				return err

@@ -22,11 +22,11 @@ func TestDailyStatsMatchRecount(t *testing.T) {
 		apply(t, db, app.Notice{Amount: 500})                           // pays the WeChat order (medium)
 		late := apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 999})
 		other := apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 777})
-		if _, err := db.IgnorePayment(ctx, other.PaymentID, "t"); err != nil {
+		if _, err := db.IgnorePayment(ctx, other.PaymentID, "", "t"); err != nil {
 			t.Fatal(err)
 		}
 		o := createOrder(t, db, app.MethodAlipay, 4200)
-		if _, err := db.ConfirmPayment(ctx, late.PaymentID, o.ID, "t", 0); err != nil {
+		if _, err := db.ConfirmPayment(ctx, app.Settlement{PaymentID: late.PaymentID, OrderRef: o.ID}, "t", 0); err != nil {
 			t.Fatal(err)
 		}
 		clock.Add(23 * time.Hour) // orders of one day get paid on the next

@@ -111,10 +111,16 @@ func orderIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]string,
 	return ids, rows.Err()
 }
 
-// payOrder marks an order paid by payment p. The order must still be unpaid;
-// the UNIQUE payment_id and order_id columns make paying twice impossible even
-// if this check were skipped.
+// payOrder marks an order paid by payment p, as of when its money arrived
+// (p.ReceivedAt; now when unknown): the order's paidAt, in the API and the
+// callback, is the payment time even when a person matched it later. The
+// order must still be unpaid; the UNIQUE payment_id and order_id columns
+// make paying twice impossible even if this check were skipped.
 func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now time.Time) error {
+	paid := p.ReceivedAt
+	if paid.IsZero() {
+		paid = now
+	}
 	var (
 		created int64
 		method  string
@@ -123,7 +129,7 @@ func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now ti
 	// payment against it) takes the payment's: the callback names a method.
 	err := tx.QueryRowContext(ctx, `UPDATE orders SET status = 'success', paid_at = ?, payment_id = ?, closed_at = NULL,
 		method = CASE WHEN method = '' THEN ? ELSE method END
-		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at, method`, ms(now), p.ID, string(p.Method), orderID).Scan(&created, &method)
+		WHERE id = ? AND status IN ('pending', 'expired') RETURNING created_at, method`, ms(paid), p.ID, string(p.Method), orderID).Scan(&created, &method)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.NewError(app.ECONFLICT, "orderId",
 			"订单 "+orderID+" 已支付或已关闭，不能再确认一笔收款。",
@@ -134,7 +140,8 @@ func payOrder(ctx context.Context, tx *Tx, orderID string, p app.Payment, now ti
 	}
 	by := p.MatchedBy
 	tx.tell(func(o Observer) { o.OrderPaid(app.Method(method), by) })
-	return bumpDay(ctx, tx, dayNumber(fromMS(created)), dayStats{paid: 1, payMS: ms(now) - created})
+	// Money recorded as arriving before the order was made counts as paid at once.
+	return bumpDay(ctx, tx, dayNumber(fromMS(created)), dayStats{paid: 1, payMS: max(ms(paid)-created, 0)})
 }
 
 const slotReleasedBetweenQuery = `SELECT 1 FROM orders INDEXED BY orders_released_slot

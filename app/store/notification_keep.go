@@ -19,21 +19,22 @@ import (
 // kept by triggers (migration 0012), says how much is stored.
 
 // RefuseNotification records that a stored request was refused or could not
-// be read; reason says why, for the person reviewing it. A request that made
+// be read; reason says why, for the person reviewing it (reasonZh, the same
+// in Chinese, for the console). A request that made
 // a payment or was found a duplicate keeps that outcome. deviceID is the
 // known phone that sent it (an unreadable request with a valid key), or 0.
 // A request no known phone sent is cut down to limits in the same
 // transaction, and the oldest such requests beyond limits are deleted.
-func (db *DB) RefuseNotification(ctx context.Context, id int64, outcome app.NotificationOutcome, reason string, deviceID int64, limits app.StrangerLimits) error {
+func (db *DB) RefuseNotification(ctx context.Context, id int64, outcome app.NotificationOutcome, reason, reasonZh string, deviceID int64, limits app.StrangerLimits) error {
 	return db.tx(ctx, func(tx *Tx) error {
 		var (
 			fromDevice     bool
 			headers, query string
 			body           []byte
 		)
-		err := tx.QueryRowContext(ctx, `UPDATE notifications SET outcome = ?, reason = ?, device_id = coalesce(?, device_id)
+		err := tx.QueryRowContext(ctx, `UPDATE notifications SET outcome = ?, reason = ?, reason_zh = ?, device_id = coalesce(?, device_id)
 			WHERE id = ? AND outcome NOT IN ('payment', 'duplicate') RETURNING device_id IS NOT NULL, headers, query, body`,
-			string(outcome), reason, sql.NullInt64{Int64: deviceID, Valid: deviceID != 0}, id).Scan(&fromDevice, &headers, &query, &body)
+			string(outcome), reason, reasonZh, sql.NullInt64{Int64: deviceID, Valid: deviceID != 0}, id).Scan(&fromDevice, &headers, &query, &body)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // gone, or applied meanwhile
 		}

@@ -32,7 +32,7 @@ func saveRaw(t *testing.T, db *DB, r app.RawRequest) int64 {
 
 func refuse(t *testing.T, db *DB, id int64, outcome app.NotificationOutcome, deviceID int64, limits app.StrangerLimits) {
 	t.Helper()
-	if err := db.RefuseNotification(context.Background(), id, outcome, "wrong key", deviceID, limits); err != nil {
+	if err := db.RefuseNotification(context.Background(), id, outcome, "wrong key", "密钥不对", deviceID, limits); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 const notificationColumns = `n.id, n.received_at, n.endpoint, n.http_method, n.remote_ip, coalesce(n.device_id, 0), coalesce(d.name, ''),
-	n.outcome, n.reason, n.sender_id, n.package, n.title, n.text, coalesce(n.amount, 0), n.method, n.customer_type,
+	n.outcome, n.reason, n.reason_zh, n.sender_id, n.package, n.title, n.text, coalesce(n.amount, 0), n.method, n.customer_type,
 	coalesce(n.payment_id, ''), n.query, n.body, n.headers, coalesce(n.cut_from, 0)`
 
 const notificationFrom = ` FROM notifications n LEFT JOIN devices d ON d.id = n.device_id`
@@ -27,7 +27,7 @@ func scanNotification(r rowScanner) (app.Notification, error) {
 		headers          string
 	)
 	err := r.Scan(&n.ID, &received, &n.Endpoint, &n.HTTPMethod, &n.RemoteIP, &n.DeviceID, &n.DeviceName,
-		&outcome, &n.Reason, &n.SenderID, &n.Package, &n.Title, &n.Text, &amount, &method, &n.CustomerType,
+		&outcome, &n.Reason, &n.ReasonZh, &n.SenderID, &n.Package, &n.Title, &n.Text, &amount, &method, &n.CustomerType,
 		&n.PaymentID, &n.Query, &body, &headers, &n.CutFrom)
 	if err != nil {
 		return app.Notification{}, err

@@ -107,7 +107,7 @@ func TestObserverHearsCommittedWrites(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := db.RefuseNotification(ctx, id, app.OutcomeRefused, "wrong key", 0, app.StrangerLimits{CutTo: 2048, HeaderCutTo: 512, MaxRequests: 1000, MaxBytes: 5 << 20}); err != nil {
+			if err := db.RefuseNotification(ctx, id, app.OutcomeRefused, "wrong key", "密钥不对", 0, app.StrangerLimits{CutTo: 2048, HeaderCutTo: 512, MaxRequests: 1000, MaxBytes: 5 << 20}); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{"notification refused"}},

@@ -75,3 +75,22 @@ func orderByIDTx(ctx context.Context, tx *Tx, id string) (app.Order, error) {
 	}
 	return o, err
 }
+
+// orderByRefTx finds the order a person names: by its id, else by the
+// shop's own order number (merchantOrderId, or the 易支付 out_trade_no,
+// stored as "epay:" + it).
+func orderByRefTx(ctx context.Context, tx *Tx, ref string) (app.Order, error) {
+	for _, q := range []struct{ where, arg string }{
+		{`id = ?`, ref},
+		{`merchant_order_id = ?`, ref},
+		{`merchant_order_id = ?`, app.EpayPrefix + ref},
+	} {
+		o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE `+q.where, q.arg))
+		if !errors.Is(err, sql.ErrNoRows) {
+			return o, err
+		}
+	}
+	return app.Order{}, app.NewError(app.ENOTFOUND, "orderId",
+		"没有找到订单 "+app.ClipRunes(ref, 64)+"：请填写 paygate 的订单号（ORD 开头）或商城自己的订单号，并检查是否完整。",
+		"No order "+app.ClipRunes(ref, 64)+" was found: enter paygate's order id (starting with ORD) or the shop's own order number, and check it is complete.")
+}

@@ -428,7 +428,7 @@ func TestConfirmingAnOrderWithoutMethodGivesItThePayments(t *testing.T) {
 	if res.Matched {
 		t.Fatalf("matched an order without a method: %+v", res)
 	}
-	if _, err := db.ConfirmPayment(ctx, res.PaymentID, o.ID, "admin", 0); err != nil {
+	if _, err := db.ConfirmPayment(ctx, app.Settlement{PaymentID: res.PaymentID, OrderRef: o.ID}, "admin", 0); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := db.Order(ctx, o.ID); err != nil || got.Status != app.OrderSuccess || got.Method != app.MethodWechat {

@@ -268,7 +268,7 @@ func TestSecondPaymentDoesNotPayTwice(t *testing.T) {
 		t.Fatalf("second payment must wait unmatched: %+v", second)
 	}
 	// Confirming the second against the paid order is refused.
-	_, err := db.ConfirmPayment(context.Background(), second.PaymentID, o.ID, "test", 0)
+	_, err := db.ConfirmPayment(context.Background(), app.Settlement{PaymentID: second.PaymentID, OrderRef: o.ID}, "test", 0)
 	if app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("confirm against paid order: %v", err)
 	}
@@ -300,7 +300,7 @@ func TestConfirmAndIgnore(t *testing.T) {
 	if res.Matched {
 		t.Fatal("a late payment must wait for a person")
 	}
-	p, err := db.ConfirmPayment(ctx, res.PaymentID, o.ID, "admin", 0)
+	p, err := db.ConfirmPayment(ctx, app.Settlement{PaymentID: res.PaymentID, OrderRef: o.ID}, "admin", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,11 +308,11 @@ func TestConfirmAndIgnore(t *testing.T) {
 		t.Fatalf("confirmed payment: %+v", p)
 	}
 	other := apply(t, db, app.Notice{Method: app.MethodAlipay, Amount: 999})
-	ig, err := db.IgnorePayment(ctx, other.PaymentID, "admin")
+	ig, err := db.IgnorePayment(ctx, other.PaymentID, "", "admin")
 	if err != nil || ig.Status != app.PaymentIgnored {
 		t.Fatalf("ignore: %+v %v", ig, err)
 	}
-	if _, err := db.IgnorePayment(ctx, other.PaymentID, "admin"); app.ErrorCode(err) != app.ECONFLICT {
+	if _, err := db.IgnorePayment(ctx, other.PaymentID, "", "admin"); app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("ignore twice: %v", err)
 	}
 }

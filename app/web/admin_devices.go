@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,14 +56,15 @@ func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
 	if err != nil {
 		return err
 	}
-	d := views.DevicesData{Devices: list, Pairing: s.pairing(c), Shown: shown, Notifications: notes, Total: total,
+	d := views.DevicesData{Devices: list, Pairing: s.reach(c), Shown: shown, Notifications: notes, Total: total,
 		Page: page, Params: url.Values{}, Outcome: outcome, Forwarding: s.gw.APIKeyForwarding(), Storage: storage}
 	if outcome != "" {
 		d.Params.Set("outcome", outcome)
 	}
 	for _, dev := range list {
-		if dev.ID == shown {
-			if d.ShownQR, err = qr.SVG(d.Pairing.Host + "/" + dev.Key); err != nil {
+		// A pairing code is drawn only on an address a phone can open.
+		if dev.ID == shown && !d.Pairing.Local() {
+			if d.ShownQR, err = qr.SVG(d.Pairing.Host() + "/" + dev.Key); err != nil {
 				return err
 			}
 		}
@@ -76,22 +76,6 @@ func (s *Server) devicesPage(c echo.Context, shown int64, toast string) error {
 	return s.render(c, http.StatusOK, page1)
 }
 
-// pairing is the address a phone uses: server.public_url when set, else the
-// host this page was opened on.
-func (s *Server) pairing(c echo.Context) views.Pairing {
-	p := views.Pairing{Host: c.Request().Host, Scheme: "http"}
-	if u, err := url.Parse(s.baseURL(c)); err == nil && u.Host != "" {
-		p.Host, p.Scheme = u.Host, u.Scheme
-	}
-	host := p.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	ip := net.ParseIP(host)
-	p.Local = host == "localhost" || (ip != nil && ip.IsLoopback())
-	return p
-}
-
 func (s *Server) addDevice(c echo.Context) error {
 	d, err := s.gw.CreateDevice(c.Request().Context(), c.FormValue("name"), actor(c))
 	if err != nil {
@@ -101,11 +85,11 @@ func (s *Server) addDevice(c echo.Context) error {
 }
 
 func (s *Server) deviceCard(c echo.Context, d app.Device, shown bool) error {
-	p := s.pairing(c)
+	p := s.reach(c)
 	svg := ""
-	if shown && !d.UsesAPIKey {
+	if shown && !d.UsesAPIKey && !p.Local() {
 		var err error
-		if svg, err = qr.SVG(p.Host + "/" + d.Key); err != nil {
+		if svg, err = qr.SVG(p.Host() + "/" + d.Key); err != nil {
 			return err
 		}
 	}

@@ -12,19 +12,27 @@ import (
 
 	"paygate/app"
 	"paygate/app/gateway"
+	"paygate/app/money"
 	"paygate/views"
 )
 
+// exportPage offers the last 30 days, or the range in ?from=&to= (the
+// 今天 and 本月 presets).
 func (s *Server) exportPage(c echo.Context) error {
 	now := s.gw.Now().In(app.Shanghai)
-	return s.render(c, http.StatusOK, views.ExportPage(s.meta(c, tr(c, "导出", "Export"), "export"), views.ExportData{
+	d := views.ExportData{
 		From: now.AddDate(0, 0, -29).Format("2006-01-02"), To: now.Format("2006-01-02"),
-	}))
+		Today: now.Format("2006-01-02"), MonthStart: now.AddDate(0, 0, 1-now.Day()).Format("2006-01-02"),
+	}
+	if from, to := c.QueryParam("from"), c.QueryParam("to"); from != "" || to != "" {
+		if _, _, err := gateway.ParseDateRange(from, to); err != nil {
+			return err
+		}
+		d.From, d.To = from, to
+	}
+	return s.render(c, http.StatusOK, views.ExportPage(s.meta(c, tr(c, "导出", "Export"), "export"), d))
 }
 
-// export streams orders or payments of a date range as CSV (UTF-8 with a
-// BOM, so Excel reads the Chinese) or XLSX. Rows go from the database cursor
-// straight to the writer; nothing collects them all in memory.
 func (s *Server) export(c echo.Context) error {
 	from, to, err := gateway.ParseDateRange(c.QueryParam("from"), c.QueryParam("to"))
 	if err != nil {
@@ -41,70 +49,125 @@ func (s *Server) export(c echo.Context) error {
 		return app.NewError(app.EINVALID, "format", "格式只能是 CSV 或 XLSX。", "The format must be CSV or XLSX.")
 	}
 	lang := uiLang(c)
-	header, each := s.exportRows(c, what, from, to, lang)
+	header, each, totals := s.exportRows(c, what, from, to, lang)
 	name := fmt.Sprintf("paygate-%s-%s_%s.%s", what, from.Format("20060102"), to.AddDate(0, 0, -1).Format("20060102"), format)
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	h.Set(echo.HeaderCacheControl, "no-store")
 	if format == "csv" {
-		return s.streamCSV(c, header, each)
+		return s.streamCSV(c, header, each, totals)
 	}
-	return s.streamXLSX(c, header, each)
+	return s.streamXLSX(c, header, each, totals)
 }
 
-// cell is one value of an export row: text, or an amount in yuan.
+// cell is one value of an export row: text, an amount in yuan, a count or
+// a time (a real date in XLSX, Shanghai time as text in CSV).
 type cell struct {
 	text   string
-	amount float64
-	isNum  bool
+	amount money.Fen
+	at     time.Time
+	kind   cellKind
 }
 
-func txt(s string) cell { return cell{text: s} }
+type cellKind int
 
-func yuanCell(f interface{ Fixed2() string }, v int64) cell {
-	return cell{text: f.Fixed2(), amount: float64(v) / 100, isNum: true}
-}
+const (
+	textCell cellKind = iota
+	amountCell
+	timeCell
+)
 
-func (s *Server) exportRows(c echo.Context, what string, from, to time.Time, lang string) ([]string, func(func([]cell) error) error) {
-	ctx := c.Request().Context()
-	zh := lang != "en"
-	pick := func(zhs, ens string) string {
-		if zh {
-			return zhs
-		}
-		return ens
+func txt(s string) cell { return cell{text: s, kind: textCell} }
+
+func yuanCell(f money.Fen) cell { return cell{text: f.Fixed2(), amount: f, kind: amountCell} }
+
+// timeOf is a time cell, empty when zero.
+func timeOf(t time.Time) cell {
+	if t.IsZero() {
+		return txt("")
 	}
+	return cell{text: app.FormatTime(t), at: t.In(app.Shanghai), kind: timeCell}
+}
+
+// diffCell is what arrived minus what was asked, empty when equal or
+// nothing arrived.
+func diffCell(received, payable money.Fen) cell {
+	if received == 0 || payable == 0 || received == payable {
+		return txt("")
+	}
+	return yuanCell(received - payable)
+}
+
+// exportRows gives the header, the rows (through emit) and, once the rows
+// are done, the totals row. Every status and word is in lang.
+func (s *Server) exportRows(c echo.Context, what string, from, to time.Time, lang string) ([]string, func(func([]cell) error) error, func() []cell) {
+	ctx := c.Request().Context()
+	pick := func(zhs, ens string) string {
+		if lang == "en" {
+			return ens
+		}
+		return zhs
+	}
+	blank := func(cells ...cell) []cell { return cells }
 	if what == "orders" {
-		header := []string{pick("订单号", "Order id"), pick("商户订单号", "Merchant order id"), pick("商品", "Product"),
-			pick("支付方式", "Method"), pick("下单金额", "Amount asked"), pick("应付金额", "Amount to pay"), pick("状态", "Status"),
+		header := []string{pick("订单号", "Order id"), pick("商城订单号", "Shop order no."), pick("商品", "Product"),
+			pick("支付方式", "Method"), pick("下单金额", "Amount asked"), pick("应付金额", "Amount to pay"), pick("实收金额", "Amount received"),
+			pick("少付(-)/多付(+)", "Short (-) / over (+)"), pick("状态", "Status"), pick("通知商城", "Shop told"),
 			pick("创建时间", "Created"), pick("支付时间", "Paid at"), pick("收款编号", "Payment id")}
-		return header, func(emit func([]cell) error) error {
-			return s.gw.ExportOrders(ctx, from, to, func(o app.Order) error {
-				return emit([]cell{txt(o.ID), txt(o.MerchantOrderID), txt(o.ProductName), txt(o.Method.Label(lang)),
-					yuanCell(o.Amount, int64(o.Amount)), yuanCell(o.PayAmount, int64(o.PayAmount)), txt(orderStatusText(o.Status, zh)),
-					txt(app.FormatTime(o.CreatedAt)), txt(app.FormatTime(o.PaidAt)), txt(o.PaymentID)})
+		var n, paid int
+		var asked, payable, received money.Fen
+		each := func(emit func([]cell) error) error {
+			return s.gw.ExportOrders(ctx, from, to, func(o app.OrderSummary) error {
+				n++
+				asked += o.Amount
+				payable += o.PayAmount
+				receivedCell, notified := txt(""), ""
+				if o.Paid() {
+					paid++
+					received += o.Received
+					receivedCell, notified = yuanCell(o.Received), o.Callback.Label(lang)
+				}
+				return emit([]cell{txt(o.ID), txt(o.ShopNumber()), txt(o.ProductName), txt(o.Method.Label(lang)),
+					yuanCell(o.Amount), yuanCell(o.PayAmount), receivedCell, diffCell(o.Received, o.PayAmount),
+					txt(o.Status.Label(lang)), txt(notified), timeOf(o.CreatedAt), timeOf(o.PaidAt), txt(o.PaymentID)})
 			})
 		}
+		totals := func() []cell {
+			return blank(txt(pick("合计", "Total")), txt(fmt.Sprintf(pick("%d 个订单，%d 个已支付", "%d orders, %d paid"), n, paid)), txt(""), txt(""),
+				yuanCell(asked), yuanCell(payable), yuanCell(received), txt(""), txt(""), txt(""), txt(""), txt(""), txt(""))
+		}
+		return header, each, totals
 	}
-	header := []string{pick("收款编号", "Payment id"), pick("金额", "Amount"), pick("支付方式", "Method"), pick("状态", "Status"),
-		pick("订单号", "Order id"), pick("到账时间", "Received"), pick("匹配人", "Matched by"), pick("回调", "Callback")}
-	return header, func(emit func([]cell) error) error {
+	header := []string{pick("收款编号", "Payment id"), pick("实收金额", "Amount received"), pick("支付方式", "Method"), pick("状态", "Status"),
+		pick("订单号", "Order id"), pick("商城订单号", "Shop order no."), pick("商品", "Product"), pick("订单应付", "Order asks"),
+		pick("少付(-)/多付(+)", "Short (-) / over (+)"), pick("到账时间", "Received"), pick("匹配方式", "Matched by"),
+		pick("通知商城", "Shop told"), pick("手动补单说明", "Recorded by hand because")}
+	var n, matched int
+	var total, matchedTotal money.Fen
+	each := func(emit func([]cell) error) error {
 		return s.gw.ExportPayments(ctx, from, to, func(p app.Payment) error {
-			method := ""
+			n++
+			total += p.Amount
+			method, payable, notified := "", txt(""), ""
 			if p.Method != "" {
 				method = p.Method.Label(lang)
 			}
-			return emit([]cell{txt(p.ID), yuanCell(p.Amount, int64(p.Amount)), txt(method), txt(string(p.Status)),
-				txt(p.OrderID), txt(app.FormatTime(p.ReceivedAt)), txt(p.MatchedBy), txt(string(p.CallbackStatus))})
+			if p.OrderID != "" {
+				matched++
+				matchedTotal += p.Amount
+				payable, notified = yuanCell(p.Order.PayAmount), p.CallbackStatus.Label(lang)
+			}
+			return emit([]cell{txt(p.ID), yuanCell(p.Amount), txt(method), txt(p.Status.Label(lang)),
+				txt(p.OrderID), txt(p.Order.ShopNumber()), txt(p.Order.ProductName), payable, diffCell(p.Amount, p.Order.PayAmount),
+				timeOf(p.ReceivedAt), txt(app.MatchedByLabel(p.MatchedBy, lang)), txt(notified), txt(p.Note)})
 		})
 	}
-}
-
-func orderStatusText(s app.OrderStatus, zh bool) string {
-	if !zh {
-		return string(s)
+	totals := func() []cell {
+		return blank(txt(pick("合计", "Total")), yuanCell(total),
+			txt(fmt.Sprintf(pick("%d 笔收款，其中 %d 笔已匹配订单，共 ¥%s", "%d payments, %d matched to orders: ¥%s"), n, matched, matchedTotal.Fixed2())),
+			txt(""), txt(""), txt(""), txt(""), txt(""), txt(""), txt(""), txt(""), txt(""), txt(""))
 	}
-	return map[app.OrderStatus]string{app.OrderPending: "待支付", app.OrderSuccess: "已支付", app.OrderExpired: "已过期", app.OrderFailed: "已关闭"}[s]
+	return header, each, totals
 }
 
 // safeCSV stops a spreadsheet from running a product name such as
@@ -116,7 +179,16 @@ func safeCSV(s string) string {
 	return s
 }
 
-func (s *Server) streamCSV(c echo.Context, header []string, each func(func([]cell) error) error) error {
+// csvText is a cell as CSV text: numbers and times as they are (a short
+// payment's -1.00 is a number, not a formula), text made safe.
+func csvText(v cell) string {
+	if v.kind == textCell {
+		return safeCSV(v.text)
+	}
+	return v.text
+}
+
+func (s *Server) streamCSV(c echo.Context, header []string, each func(func([]cell) error) error, totals func() []cell) error {
 	w := c.Response()
 	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
@@ -127,7 +199,7 @@ func (s *Server) streamCSV(c echo.Context, header []string, each func(func([]cel
 	err := each(func(row []cell) error {
 		rec := make([]string, len(row))
 		for i, v := range row {
-			rec[i] = safeCSV(v.text)
+			rec[i] = csvText(v)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -138,6 +210,13 @@ func (s *Server) streamCSV(c echo.Context, header []string, each func(func([]cel
 		}
 		return nil
 	})
+	if err == nil {
+		rec := []string{}
+		for _, v := range totals() {
+			rec = append(rec, csvText(v))
+		}
+		err = cw.Write(rec)
+	}
 	cw.Flush()
 	if err != nil {
 		s.log.Error("CSV export stopped", "err", err)
@@ -145,7 +224,7 @@ func (s *Server) streamCSV(c echo.Context, header []string, each func(func([]cel
 	return nil
 }
 
-func (s *Server) streamXLSX(c echo.Context, header []string, each func(func([]cell) error) error) error {
+func (s *Server) streamXLSX(c echo.Context, header []string, each func(func([]cell) error) error, totals func() []cell) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sw, err := f.NewStreamWriter("Sheet1")
@@ -160,10 +239,19 @@ func (s *Server) streamXLSX(c echo.Context, header []string, each func(func([]ce
 	if err != nil {
 		return err
 	}
-	for i := range header {
+	boldMoney, err := f.NewStyle(&excelize.Style{NumFmt: 2, Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	dateFormat := "yyyy-mm-dd hh:mm:ss"
+	date, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFormat})
+	if err != nil {
+		return err
+	}
+	for i, h := range header {
 		width := 18.0
-		if i == 0 || i == 9 {
-			width = 32
+		if strings.Contains(h, "号") || strings.Contains(strings.ToLower(h), "id") || strings.Contains(h, "no.") {
+			width = 30
 		}
 		_ = sw.SetColWidth(i+1, i+1, width)
 	}
@@ -175,20 +263,30 @@ func (s *Server) streamXLSX(c echo.Context, header []string, each func(func([]ce
 		return err
 	}
 	row := 2
-	err = each(func(cells []cell) error {
+	values := func(cells []cell, text, amount int) []any {
 		vals := make([]any, len(cells))
 		for i, v := range cells {
-			if v.isNum {
-				vals[i] = excelize.Cell{Value: v.amount, StyleID: money}
-			} else {
-				vals[i] = v.text
+			switch v.kind {
+			case amountCell:
+				vals[i] = excelize.Cell{Value: float64(v.amount) / 100, StyleID: amount}
+			case timeCell:
+				vals[i] = excelize.Cell{Value: v.at, StyleID: date}
+			default:
+				vals[i] = excelize.Cell{Value: v.text, StyleID: text}
 			}
 		}
+		return vals
+	}
+	err = each(func(cells []cell) error {
 		axis, _ := excelize.CoordinatesToCellName(1, row)
 		row++
-		return sw.SetRow(axis, vals)
+		return sw.SetRow(axis, values(cells, 0, money))
 	})
 	if err != nil {
+		return err
+	}
+	axis, _ := excelize.CoordinatesToCellName(1, row)
+	if err := sw.SetRow(axis, values(totals(), bold, boldMoney)); err != nil {
 		return err
 	}
 	if err := sw.Flush(); err != nil {

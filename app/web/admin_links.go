@@ -32,8 +32,8 @@ func (s *Server) linksPage(c echo.Context, toast string) error {
 	if err != nil {
 		return err
 	}
-	base := s.baseURL(c)
-	d := views.LinksData{Base: base, Local: isLocalBase(base), Tuning: s.gw.Tuning(), Missing: missing}
+	reach := s.reach(c)
+	d := views.LinksData{Base: reach.Base, Local: reach.Local(), Reach: reach, Tuning: s.gw.Tuning(), Missing: missing}
 	for _, l := range list {
 		v, err := s.linkView(c, l)
 		if err != nil {
@@ -49,7 +49,11 @@ func (s *Server) linksPage(c echo.Context, toast string) error {
 }
 
 func (s *Server) linkView(c echo.Context, l app.LinkSummary) (views.LinkView, error) {
-	v := views.LinkView{LinkSummary: l, URL: s.baseURL(c) + "/l/" + l.Code}
+	reach := s.reach(c)
+	v := views.LinkView{LinkSummary: l, URL: reach.Base + "/l/" + l.Code}
+	if reach.Local() {
+		return v, nil // no QR code of an address only this computer opens (the page says why)
+	}
 	var err error
 	v.QR, err = qr.SVG(v.URL)
 	return v, err

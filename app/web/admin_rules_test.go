@@ -18,7 +18,7 @@ func TestRulesFormShowsTheErrorOnTheField(t *testing.T) {
 	form := url.Values{"orderLifetime": {"30"}, "matchWindow": {"15"}, "minAmount": {"0.01"}, "maxAmount": {"10000"},
 		"slotMode": {"alternate"}, "slotMaxOffset": {"0.50"}, "matchGrace": {"10"}, "autoConfirm": {"medium"}}
 	resp, body := c.do(c.http, "POST", "/admin/settings/tuning", form, hx)
-	for _, want := range []string{`value="30" aria-describedby="orderLifetime-err" aria-invalid="true"`, `id="orderLifetime-err"`, "匹配不上", "没有保存"} {
+	for _, want := range []string{`value="30" aria-describedby="orderLifetime-err" aria-invalid="true"`, `id="orderLifetime-err"`, "不会自动匹配", "没有保存"} {
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
 			t.Errorf("%d, want 400 with %q:\n%.3000s", resp.StatusCode, want, body)
 		}

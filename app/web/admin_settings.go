@@ -35,9 +35,14 @@ func (s *Server) settings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	channels, err := s.gw.AlertChannelsOn(ctx)
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.SettingsPage(s.meta(c, tr(c, "设置", "Settings"), "settings"),
 		views.SettingsData{Settings: st, Tuning: s.gw.Tuning(), Rules: s.gw.TuningState(), Forwarding: s.gw.APIKeyForwarding(),
-			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c), EpayV2: v2, Contact: contact}))
+			QRs: qrs, QRAmounts: amounts, BaseURL: s.baseURL(c), EpayV2: v2, Contact: contact,
+			Address: s.addressData(c), AlertChannels: channels}))
 }
 
 func (s *Server) saveEpay(c echo.Context) error {

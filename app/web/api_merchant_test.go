@@ -598,7 +598,7 @@ func TestAPIPaymentDecisions(t *testing.T) {
 		{"confirm without orderId", "/api/payments/" + stray + "/confirm", "", 400, app.EINVALID, "orderId", ""},
 		{"confirm onto an unknown order", "/api/payments/" + stray + "/confirm", `{"orderId":"ORDnope"}`, 404, app.ENOTFOUND, "orderId", "ORDnope"},
 		{"confirm an unknown payment", "/api/payments/" + nope + "/confirm", `{"orderId":"` + other + `"}`, 404, app.ENOTFOUND, "paymentId", nope},
-		{"ignore twice", "/api/payments/" + stray + "/ignore", "", 409, app.ECONFLICT, "paymentId", "ignored"},
+		{"ignore twice", "/api/payments/" + stray + "/ignore", "", 409, app.ECONFLICT, "paymentId", stray},
 		{"ignore a matched payment", "/api/payments/" + matched + "/ignore", "", 409, app.ECONFLICT, "paymentId", matched},
 		{"ignore an unknown payment", "/api/payments/" + nope + "/ignore", "", 404, app.ENOTFOUND, "paymentId", nope},
 		{"resend for a payment without an order", "/api/payments/" + stray + "/resend-callback", "", 409, app.ECONFLICT, "paymentId", stray},

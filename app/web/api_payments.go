@@ -25,6 +25,7 @@ type paymentView struct {
 	CandidateOrder string    `json:"candidateOrderId,omitempty"`
 	MatchedBy      string    `json:"matchedBy,omitempty"`
 	MatchedAt      string    `json:"matchedAt,omitempty"`
+	Note           string    `json:"note,omitempty"` // why a person recorded it by hand
 }
 
 func newPaymentView(p app.Payment) paymentView {
@@ -41,6 +42,7 @@ func newPaymentView(p app.Payment) paymentView {
 		CandidateOrder: p.CandidateOrder,
 		MatchedBy:      p.MatchedBy,
 		MatchedAt:      app.FormatTime(p.MatchedAt),
+		Note:           p.Note,
 	}
 	if p.CustomerType != "" {
 		ct := p.CustomerType
@@ -111,7 +113,7 @@ func (s *Server) confirmPayment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.gw.ConfirmPayment(c.Request().Context(), c.Param("id"), f["orderId"], "api")
+	p, err := s.gw.ConfirmPayment(c.Request().Context(), app.Settlement{PaymentID: c.Param("id"), OrderRef: f["orderId"], Note: f["note"]}, "api")
 	if err != nil {
 		return err
 	}
@@ -119,7 +121,11 @@ func (s *Server) confirmPayment(c echo.Context) error {
 }
 
 func (s *Server) ignorePayment(c echo.Context) error {
-	p, err := s.gw.IgnorePayment(c.Request().Context(), c.Param("id"), "api")
+	f, err := s.requestFields(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.gw.IgnorePayment(c.Request().Context(), c.Param("id"), f["note"], "api")
 	if err != nil {
 		return err
 	}

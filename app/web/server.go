@@ -23,7 +23,11 @@ type Options struct {
 	Logger      *slog.Logger
 	// TrustedProxies (IPs or CIDRs) may set X-Forwarded-For and X-Forwarded-Proto.
 	TrustedProxies []string
-	// PublicURL is the address phones and payers use, e.g. https://pay.example.com; "" = the request's host.
+	// PublicURL, when set, is a fixed address phones and payers use, e.g.
+	// https://pay.example.com, winning over the gateway's choice (Reach: the
+	// public address from config or the console, the request's host, the LAN
+	// address). paygate passes server.public_url to the gateway instead, so
+	// the console can show and change it.
 	PublicURL string
 	// RateLimit is requests per second per client IP on the API and forwarder endpoints; 0 = off.
 	RateLimit float64
@@ -109,6 +113,7 @@ func New(gw *gateway.Gateway, opts Options) *echo.Echo {
 	s.registerEpay(e, limited)
 	s.registerAdmin(e)
 	s.registerPayer(e, limited)
+	e.GET("/check/:token", s.checkPage, limited, s.securityHeaders, s.payerLanguage)
 	return e
 }
 

@@ -1,21 +1,34 @@
 package web
 
 import (
-	"net"
 	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"paygate/app/console"
 )
 
 // baseURL is the absolute address payers and phones reach paygate at, without
-// a trailing slash: server.public_url when set; else the scheme and host of
-// the request. X-Forwarded-Proto and X-Forwarded-Host are believed only from
-// the trusted proxies, so nobody can make paygate hand out links to another site.
-func (s *Server) baseURL(c echo.Context) string {
+// a trailing slash (see reach).
+func (s *Server) baseURL(c echo.Context) string { return s.reach(c).Base }
+
+// reach is how phones and payers reach paygate: a fixed public address
+// (Options.PublicURL) when given; else the gateway's choice — the public
+// address in force (config or console), else the address this request came
+// in at, unless that is localhost: then this computer's LAN address.
+func (s *Server) reach(c echo.Context) console.Reach {
+	r := s.gw.Reach(s.requestBase(c))
 	if s.opts.PublicURL != "" {
-		return strings.TrimRight(s.opts.PublicURL, "/")
+		r.Base, r.Via = strings.TrimRight(s.opts.PublicURL, "/"), console.ReachPublic
 	}
+	return r
+}
+
+// requestBase is the scheme and host the request came in at.
+// X-Forwarded-Proto and X-Forwarded-Host are believed only from the trusted
+// proxies, so nobody can make paygate hand out links to another site.
+func (s *Server) requestBase(c echo.Context) string {
 	r := c.Request()
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
@@ -48,18 +61,6 @@ func validHost(h string) bool {
 	}
 	u, err := url.Parse("http://" + h)
 	return err == nil && u.Host == h
-}
-
-// isLocalBase reports whether a base URL can only be opened on this computer
-// (localhost or a loopback address): links built on it are useless to buyers.
-func isLocalBase(base string) bool {
-	u, err := url.Parse(base)
-	if err != nil {
-		return false
-	}
-	host := u.Hostname()
-	ip := net.ParseIP(host)
-	return host == "localhost" || strings.HasSuffix(host, ".localhost") || (ip != nil && ip.IsLoopback())
 }
 
 // payURL is the checkout page of an order, /pay/{orderId}. Every link to the

@@ -1,0 +1,5 @@
+//go:build !unix && !windows
+
+package diskspace
+
+func free(string) (uint64, bool) { return 0, false }
