@@ -181,7 +181,7 @@ func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool, commit 
 // the job's outcome, or an error when the batch's transaction is no longer
 // whole: a savepoint step failed, or SQLite rolled the transaction back.
 func (db *DB) runInSavepoint(j *writeJob, tx *Tx) (result, broken error) {
-	if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
+	if _, err := tx.ExecContext(writerCtx, `SAVEPOINT job`); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
 	result = runJob(j, tx)
@@ -189,11 +189,11 @@ func (db *DB) runInSavepoint(j *writeJob, tx *Tx) (result, broken error) {
 		return result, errTxLost
 	}
 	if result != nil {
-		if _, err := tx.Exec(`ROLLBACK TO job`); err != nil {
+		if _, err := tx.ExecContext(writerCtx, `ROLLBACK TO job`); err != nil {
 			return result, fmt.Errorf("rollback to savepoint: %w", err)
 		}
 	}
-	if _, err := tx.Exec(`RELEASE job`); err != nil {
+	if _, err := tx.ExecContext(writerCtx, `RELEASE job`); err != nil {
 		return result, fmt.Errorf("release savepoint: %w", err)
 	}
 	if db.batch.lost.Load() {

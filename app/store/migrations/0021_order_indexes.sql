@@ -1,0 +1,34 @@
+-- Every index on orders is a B-tree the single writer updates for each new
+-- order (issue #18). An order created through the API now enters only those a
+-- query needs for it; each index on orders and the query that uses it:
+--
+--   (primary key id)       an order by its id: status page, API, matching.
+--   (UNIQUE payment_id)    an order is paid at most once, by the database.
+--   orders_slot            the slot rule (UNIQUE over pending orders) and the
+--                          slot probe of every new order (pickSlot,
+--                          slotHoldersQuery: index-only); matching.
+--   orders_merchant_order_id  repeats of a merchant order number (only orders
+--                          that have one).
+--   orders_pending_expiry  the sweeper's UPDATE of orders whose time is up;
+--                          the pending count in /health and /metrics.
+--   orders_created         console lists and exports newest/oldest first,
+--                          and by date.
+--   orders_status_created  the same lists filtered by status; the dashboard's
+--                          pending count.
+--   orders_method_created  the same lists filtered by method: without it
+--                          SQLite sorts the whole table for a page (it does
+--                          not know a method has two values).
+--   orders_released_slot   the cooldown seek (slotReleasedSinceQuery) and
+--                          late-payment matching (only orders no longer pending).
+--   orders_paid            payments by time of payment (only paid orders).
+--   orders_link            a deleted link's orders (only link orders).
+--   orders_link_pending    a link visitor's open order and a link's pending
+--                          count (only link orders, below).
+--   orders_network_pending, orders_network_replaced  link limits per network
+--                          (only link orders).
+
+-- Link lookups always name a link (link_id = ?, which implies the index's
+-- link_id IS NOT NULL), so orders that did not come from a link — the API,
+-- 易支付 — no longer get an entry: before, every pending order had one.
+DROP INDEX orders_link_pending;
+CREATE INDEX orders_link_pending ON orders (link_id, link_visitor) WHERE status = 'pending' AND link_id IS NOT NULL;
