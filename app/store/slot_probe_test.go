@@ -144,3 +144,49 @@ func TestOnlyLinkOrdersInLinkIndex(t *testing.T) {
 		t.Fatalf("orders_link_pending holds %d entries, want 1 (the link order only)", entries)
 	}
 }
+
+// Migration 0021 turned the IN-list CHECKs of the tables every order and
+// payment writes into comparisons (no temporary B-tree per statement); they
+// still refuse what they refused.
+func TestHotTableChecksWithoutINLists(t *testing.T) {
+	db, _ := openTestDB(t)
+	for _, table := range []string{"orders", "payments", "callbacks"} {
+		var schema string
+		if err := db.read.QueryRow(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&schema); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(schema, " IN (") {
+			t.Errorf("%s still checks with an IN list: %s", table, schema)
+		}
+	}
+	ctx := context.Background()
+	for _, bad := range []struct{ method, status string }{{"paypal", "pending"}, {"alipay", "paid"}} {
+		err := db.tx(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at)
+				VALUES ('bad', 'p', ?, 1, 1, ?, 0, 0)`, bad.method, bad.status)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+			t.Errorf("order with method %q, status %q: %v, want a CHECK failure", bad.method, bad.status, err)
+		}
+	}
+	for _, ok := range []string{"", "alipay", "wechat"} {
+		if err := db.tx(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at)
+				VALUES (?, 'p', ?, 1, NULL, 'expired', 0, 0)`, "ok"+ok, ok)
+			return err
+		}); err != nil {
+			t.Errorf("order with method %q: %v", ok, err)
+		}
+	}
+	if err := db.tx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE payments SET status = 'lost'`)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO payments (id, amount, status, received_at) VALUES ('p', 1, 'lost', 0)`)
+		return err
+	}); err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+		t.Errorf("payment with status lost: %v, want a CHECK failure", err)
+	}
+}
