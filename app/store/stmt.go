@@ -119,6 +119,7 @@ type Tx struct {
 	stmts  *stmtCache
 	bound  map[string]*sql.Stmt // the cache's statements bound to this transaction, each once
 	events *[]func(Observer)    // the running job's, for the observer (observe.go)
+	days   *[]dayBump           // the running job's changes to the per-day counters (daily_stats.go)
 }
 
 // writerCtx is the context every statement of a write transaction runs on.

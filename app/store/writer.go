@@ -32,6 +32,7 @@ type writeJob struct {
 	fn     func(*Tx) error
 	done   chan error
 	events []func(Observer) // what the job's writes did, told once they are committed (observe.go)
+	days   []dayBump        // its changes to the per-day counters, written once per batch (flushDays)
 }
 
 // errClosed is returned for writes after Close.
@@ -162,6 +163,15 @@ func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool, commit 
 			}
 		}
 	}
+	if err := flushDays(tx, batch, results); err != nil {
+		_ = tx.Rollback()
+		for i := range results {
+			if results[i] == nil {
+				results[i] = fmt.Errorf("per-day counters: %w", err)
+			}
+		}
+		return results, true, 0
+	}
 	db.batch.committing.Store(true)
 	started := time.Now()
 	err = tx.Commit()
@@ -211,9 +221,10 @@ func runJob(j *writeJob, tx *Tx) (err error) {
 		return err
 	}
 	j.events = j.events[:0] // a job run again tells only what its last run did
-	tx.events = &j.events
+	j.days = j.days[:0]
+	tx.events, tx.days = &j.events, &j.days
 	defer func() {
-		tx.events = nil
+		tx.events, tx.days = nil, nil
 		if r := recover(); r != nil {
 			err = fmt.Errorf("store: write panicked: %v", r)
 		}
