@@ -12,9 +12,10 @@ import (
 )
 
 // CreateOrder stores a new pending order on a free amount slot, in one
-// transaction: expired orders near the asked amount give their slots back,
-// then the first payable amount in policy order that no pending order holds
-// and no order released within cooldown (the match grace period) is taken.
+// transaction: the first payable amount in policy order that no live
+// pending order holds and no order released within cooldown (the match
+// grace period) is taken; an order past its lifetime that still holds it
+// gives it back in the same transaction (pickSlot).
 // An order without a method takes no slot: its payer picks the method, and
 // the slot, on the checkout page (ChooseMethod).
 // With a MerchantOrderID that exists already, the existing order is returned
