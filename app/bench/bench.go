@@ -7,6 +7,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -30,6 +31,8 @@ type Options struct {
 	DataDir     string // seed
 	PID         int    // export, startup: the paygate process to watch
 	Bin         string // startup: the binary to start
+	PProf       string // orders, webhook: the server's profiler address (a -tags pprof build)
+	ProfileOut  string // orders, webhook: where to write its CPU profile
 	Out         io.Writer
 }
 
@@ -42,10 +45,12 @@ var scenarios = map[string]func(context.Context, Options) error{
 	"export":      runExport,
 	"seed":        runSeed,
 	"startup":     runStartup,
+	"ceiling":     runCeiling,
+	"pending":     runPending,
 }
 
 // Usage is what `paygate bench` prints without a scenario it knows.
-const Usage = `usage: paygate bench orders|webhook|same-amount|status|admin|export|seed|startup [flags]
+const Usage = `usage: paygate bench orders|webhook|same-amount|status|admin|export|seed|pending|startup|ceiling [flags]
   (run with -h after a scenario for its flags; .ci/bench runs them all)`
 
 // IsScenario reports whether name is one of the scenarios Usage lists.
@@ -142,6 +147,54 @@ func (s summary) String() string {
 	sort.Strings(codes)
 	return fmt.Sprintf("ok %d, %.0f/s, p50 %s, p90 %s, p99 %s, max %s; answers %s; no answer %d",
 		s.ok, s.rate, ms(s.p50), ms(s.p90), ms(s.p99), ms(s.pmax), strings.Join(codes, " "), s.fails)
+}
+
+// resultLine is the summary as .ci/bench reads it, in the fields
+// .ci/bench-orders.lua prints for wrk.
+func (s summary) resultLine(elapsed time.Duration) string {
+	non2xx := 0
+	for code, n := range s.codes {
+		if code >= 300 {
+			non2xx += n
+		}
+	}
+	return fmt.Sprintf("RESULT requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d max_us=%d",
+		s.ok+non2xx, elapsed.Microseconds(), non2xx, s.fails, s.p50.Microseconds(), s.p99.Microseconds(), s.pmax.Microseconds())
+}
+
+// startProfile asks the server's profiler (--pprof, a binary built with
+// -tags pprof) for a CPU profile of the next d, writing it to
+// --profile-out; the returned function waits for it. Without --pprof it
+// does nothing.
+func startProfile(o Options, d time.Duration) func() error {
+	if o.PProf == "" {
+		return func() error { return nil }
+	}
+	if err := checkLoopback("http://" + o.PProf); err != nil {
+		return func() error { return err }
+	}
+	done := make(chan error, 1)
+	go func() {
+		secs := max(int(d.Seconds())-1, 1)
+		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", o.PProf, secs))
+		if err != nil {
+			done <- err
+			return
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			done <- fmt.Errorf("profile: HTTP %d from %s", resp.StatusCode, o.PProf)
+			return
+		}
+		f, err := os.Create(o.ProfileOut)
+		if err != nil {
+			done <- err
+			return
+		}
+		_, err = io.Copy(f, resp.Body)
+		done <- errors.Join(err, f.Close())
+	}()
+	return func() error { return <-done }
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }

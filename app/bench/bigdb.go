@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"paygate/app/money"
 	"paygate/app/store"
 )
 
@@ -34,6 +35,28 @@ func runSeed(ctx context.Context, o Options) error {
 		return err
 	}
 	fmt.Fprintf(o.Out, "seed: %d orders, %d payments in %s\n", c.Orders, c.Payments, time.Since(start).Round(time.Second))
+	return nil
+}
+
+// runPending adds Count pending orders (half by each method, random
+// amounts between 1.00 and 2,000.00 yuan, as the orders scenario asks for,
+// open for a day) to a stopped paygate's data directory: the orders a busy
+// shop has open, among which new orders must be as cheap to create.
+func runPending(ctx context.Context, o Options) error {
+	if o.DataDir == "" {
+		return fmt.Errorf("--data-dir is required")
+	}
+	db, err := store.Open(ctx, o.DataDir, store.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := db.SeedPending(ctx, o.Count, benchLoFen, benchHiFen, time.Now(), 24*time.Hour); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Out, "pending: %d pending orders between %s and %s in %s\n", o.Count,
+		money.Fen(benchLoFen).Fixed2(), money.Fen(benchHiFen).Fixed2(), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

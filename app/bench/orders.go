@@ -4,25 +4,35 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
 )
 
-// runOrders creates orders with many distinct amounts as fast as the server takes them.
+// runOrders creates orders as many shops' customers would — a random amount
+// between 1.00 and 2,000.00 yuan (benchLoFen…benchHiFen, as .ci/bench-orders.lua
+// for wrk) and a random method — as fast as the server takes them. With
+// --pprof it records the server's CPU profile meanwhile (--profile-out).
 func runOrders(ctx context.Context, o Options) error {
 	c := newClient(o.Concurrency)
 	rec := newRecorder()
+	profile := startProfile(o, o.Duration)
 	elapsed := load(ctx, o.Concurrency, o.Duration, func(w, i int) {
-		fen := 100 + (i*o.Concurrency+w)%999_000 // 1.00 … 9991.00, distinct per request
-		method := [2]string{"alipay", "wechat"}[(i+w)%2]
+		fen := benchLoFen + rand.IntN(benchHiFen-benchLoFen+1)
+		method := [2]string{"alipay", "wechat"}[rand.IntN(2)]
 		body := fmt.Sprintf(`{"productName":"bench","amount":%d.%02d,"paymentMethod":"%s"}`, fen/100, fen%100, method)
 		code, d, _ := do(c, apiRequest(o, "POST", "/api/orders", body))
 		rec.add(d, code)
 	})
-	fmt.Fprintf(o.Out, "orders (concurrency %d, %s): %s\n", o.Concurrency, o.Duration, rec.summarize(elapsed))
-	return nil
+	s := rec.summarize(elapsed)
+	fmt.Fprintf(o.Out, "orders (concurrency %d, %s): %s\n", o.Concurrency, o.Duration, s)
+	fmt.Fprintln(o.Out, s.resultLine(elapsed))
+	return profile()
 }
+
+// The amounts the orders scenario and .ci/bench-orders.lua ask for, in fen.
+const benchLoFen, benchHiFen = 100, 200_000
 
 // runSameAmount sends Count orders for one amount and method at once: each
 // must get its own payable amount or a clean refusal, never a 5xx.

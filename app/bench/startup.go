@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"time"
 )
 
@@ -60,11 +61,8 @@ func runStartup(ctx context.Context, o Options) error {
 		cmd.Wait()
 		os.RemoveAll(dir)
 	}
-	best, worst := times[0], times[0]
-	for _, t := range times {
-		best, worst = min(best, t), max(worst, t)
-	}
-	fmt.Fprintf(o.Out, "startup: binary %.1f MB; fresh start to /health %s–%s over 5 runs; idle RSS %.1f MB\n",
-		float64(st.Size())/1e6, ms(best), ms(worst), float64(idle)/1024)
+	slices.Sort(times)
+	fmt.Fprintf(o.Out, "startup: binary %.1f MB; fresh start to /health min %s, median %s, max %s over %d runs; idle RSS %.1f MB\n",
+		float64(st.Size())/1e6, ms(times[0]), ms(times[len(times)/2]), ms(times[len(times)-1]), len(times), float64(idle)/1024)
 	return nil
 }

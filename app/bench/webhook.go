@@ -14,7 +14,8 @@ import (
 
 // runWebhook measures what a shop feels: from the phone's notification
 // reaching paygate to the signed callback reaching the merchant. Orders are
-// created first; then payments arrive at a steady rate.
+// created first; then payments arrive at a steady rate (with --pprof, the
+// server's CPU profile is recorded meanwhile).
 func runWebhook(ctx context.Context, o Options) error {
 	var (
 		mu       sync.Mutex
@@ -69,6 +70,7 @@ func runWebhook(ctx context.Context, o Options) error {
 	run := time.Now().UnixNano() // notification ids unique across runs, or repeats are (rightly) duplicates
 	sent := make([]time.Time, n)
 	interval := time.Second / time.Duration(o.Rate)
+	profile := startProfile(o, o.Duration) // the payments only, not the orders made for them
 	start := time.Now()
 	failed := 0
 	for i, ord := range orders {
@@ -118,5 +120,5 @@ func runWebhook(ctx context.Context, o Options) error {
 	if k < n-failed {
 		return fmt.Errorf("%d callbacks never arrived", n-failed-k)
 	}
-	return nil
+	return profile()
 }

@@ -28,10 +28,12 @@ func benchCommand(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long to load")
 	fs.IntVar(&o.Concurrency, "concurrency", 32, "requests in flight")
 	fs.IntVar(&o.Rate, "rate", 200, "webhook: payments per second")
-	fs.IntVar(&o.Count, "count", 1000, "same-amount: concurrent orders; seed: orders to write")
+	fs.IntVar(&o.Count, "count", 1000, "same-amount: concurrent orders; seed, pending: orders to write")
 	fs.StringVar(&o.DataDir, "data-dir", "", "seed: the data directory to fill (paygate stopped)")
 	fs.IntVar(&o.PID, "pid", 0, "export/startup: process id of the paygate to watch for memory")
 	fs.StringVar(&o.Bin, "bin", "", "startup: the paygate binary")
+	fs.StringVar(&o.PProf, "pprof", "", "orders/webhook: address of the server's profiler (a -tags pprof build), e.g. 127.0.0.1:6060")
+	fs.StringVar(&o.ProfileOut, "profile-out", "cpu.prof", "orders/webhook: file for the server's CPU profile (with --pprof)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0

@@ -41,6 +41,7 @@ type EpayCreate struct {
 // repeat of a paid, expired or closed order means. Without a type the order
 // has no method until its payer picks one on the checkout page.
 func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCreate) (o app.Order, e app.EpayOrder, created bool, err error) {
+	id := newID()
 	err = db.tx(ctx, func(tx *Tx) error {
 		created = false // a job may run twice (writer.go)
 		now := db.now()
@@ -72,7 +73,7 @@ func (db *DB) CreateEpayOrder(ctx context.Context, newID func() string, c EpayCr
 		e = c.Epay
 		e.CreatedAt = now
 		var made bool
-		o, made, err = createOrderTx(ctx, tx, now, newID, in, c.Lifetime, c.Slots, c.Cooldown, func(o *app.Order) {
+		o, made, err = createOrderTx(ctx, tx, now, idsFrom(id, newID), in, c.Lifetime, c.Slots, c.Cooldown, func(o *app.Order) {
 			e.OrderID = o.ID
 			if e.ReturnURL != "" && c.ReturnURL != nil {
 				o.ReturnURL = c.ReturnURL(e)

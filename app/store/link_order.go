@@ -82,6 +82,7 @@ func (db *DB) VisitorLinkOrder(ctx context.Context, linkID int64, visitor string
 func (db *DB) CreateLinkOrder(ctx context.Context, newID func() string, in app.OrderInput, limits app.LinkLimits,
 	lifetime time.Duration, policy app.SlotPolicy, cooldown time.Duration) (LinkOrderResult, error) {
 	var res LinkOrderResult
+	id := newID()
 	err := db.tx(ctx, func(tx *Tx) error {
 		res = LinkOrderResult{}
 		now := db.now()
@@ -102,7 +103,7 @@ func (db *DB) CreateLinkOrder(ctx context.Context, newID func() string, in app.O
 		if err := checkLinkLimits(ctx, tx, in.LinkID, v, open.ID, limits, now, cooldown); err != nil {
 			return err
 		}
-		o, _, err := createOrderTx(ctx, tx, now, newID, in, lifetime, policy, cooldown, nil)
+		o, _, err := createOrderTx(ctx, tx, now, idsFrom(id, newID), in, lifetime, policy, cooldown, nil)
 		if err != nil {
 			return err
 		}

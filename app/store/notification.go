@@ -115,17 +115,17 @@ type ApplyOptions struct {
 // or waiting unmatched for a person.
 func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notice, opts ApplyOptions) (app.IngestResult, error) {
 	var res app.IngestResult
+	// Made before the transaction: none of it needs the database, and the
+	// single writer should only write.
+	paymentID := opts.NewPaymentID()
+	dedupe := ""
+	if n.SenderID != "" {
+		dedupe = dedupeKey(n)
+	}
 	err := db.tx(ctx, func(tx *Tx) error {
 		res = app.IngestResult{NotificationID: notificationID, Amount: n.Amount, Method: n.Method, CustomerType: n.CustomerType}
 		now := db.now()
 		if done, err := appliedAlready(ctx, tx, notificationID, &res); err != nil || done {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET device_id = ?, sender_id = ?, package = ?, title = ?, text = ?,
-			amount = ?, method = ?, customer_type = ? WHERE id = ?`,
-			sql.NullInt64{Int64: n.DeviceID, Valid: n.DeviceID != 0}, n.SenderID, n.Package, n.Title, n.Text,
-			sql.NullInt64{Int64: int64(n.Amount), Valid: n.Kind == app.OutcomePayment}, string(n.Method), n.CustomerType,
-			notificationID); err != nil {
 			return err
 		}
 		if n.DeviceID != 0 {
@@ -137,17 +137,17 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 
 		if n.SenderID != "" {
 			dup, err := findDuplicate(ctx, tx, notificationID, n, &res)
-			if err != nil || dup {
+			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE notifications SET dedupe_key = ? WHERE id = ?`, dedupeKey(n), notificationID); err != nil {
-				return err
+			if dup {
+				return recordNotice(ctx, tx, notificationID, n, "", app.OutcomeDuplicate, res.Reason, "")
 			}
 		}
 
 		if n.Kind != app.OutcomePayment || n.Amount <= 0 {
 			res.Kind, res.Reason = app.OutcomeIgnored, n.Reason
-			return setOutcome(ctx, tx, notificationID, app.OutcomeIgnored, n.Reason, "")
+			return recordNotice(ctx, tx, notificationID, n, dedupe, app.OutcomeIgnored, n.Reason, "")
 		}
 
 		match, err := findMatch(ctx, tx, n.Method, n.Amount, now, opts.Policy)
@@ -156,7 +156,7 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 		}
 		orderID, conf := match.OrderID, match.Confidence
 		p := app.Payment{
-			ID:             opts.NewPaymentID(),
+			ID:             paymentID,
 			NotificationID: notificationID,
 			Method:         n.Method,
 			Amount:         n.Amount,
@@ -170,6 +170,11 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 			p.Status, p.OrderID, p.MatchedAt, p.MatchedBy = app.PaymentMatched, orderID, now, "auto"
 		} else {
 			p.CandidateOrder = orderID
+		}
+		// The notification's row first: its dedupe key is unique, so a
+		// second copy of the notification fails here, before anything is paid.
+		if err := recordNotice(ctx, tx, notificationID, n, dedupe, app.OutcomePayment, "", p.ID); err != nil {
+			return err
 		}
 		if err := insertPayment(ctx, tx, p); err != nil {
 			return err
@@ -186,9 +191,26 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 		if autoConfirm {
 			res.OrderID = orderID
 		}
-		return setOutcome(ctx, tx, notificationID, app.OutcomePayment, "", p.ID)
+		return nil
 	})
 	return res, err
+}
+
+// recordNotice writes what a stored request was read as and what became of
+// it, in one UPDATE of its row: the device and sender, the text, the amount
+// and method, the dedupe key (none for a duplicate: the first copy holds
+// it), the outcome and its reason, and the payment it made.
+func recordNotice(ctx context.Context, tx *Tx, id int64, n app.Notice, dedupe string, outcome app.NotificationOutcome, reason, paymentID string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE notifications SET device_id = ?, sender_id = ?, package = ?, title = ?, text = ?,
+		amount = ?, method = ?, customer_type = ?, dedupe_key = ?, outcome = ?, reason = ?, payment_id = ? WHERE id = ?`,
+		sql.NullInt64{Int64: n.DeviceID, Valid: n.DeviceID != 0}, n.SenderID, n.Package, n.Title, n.Text,
+		sql.NullInt64{Int64: int64(n.Amount), Valid: n.Kind == app.OutcomePayment}, string(n.Method), n.CustomerType,
+		nullString(dedupe), string(outcome), reason, nullString(paymentID), id)
+	if err != nil {
+		return err
+	}
+	tx.tell(func(o Observer) { o.NotificationDecided(outcome) })
+	return nil
 }
 
 // appliedAlready reports whether the notification was applied before (by a
@@ -248,7 +270,7 @@ func findDuplicate(ctx context.Context, tx *Tx, id int64, n app.Notice, res *app
 		res.Reason = fmt.Sprintf("signed timestamp %s was used by #%d; each is used once", n.SenderID, firstID)
 	}
 	res.Kind = app.OutcomeDuplicate
-	return true, setOutcome(ctx, tx, id, app.OutcomeDuplicate, res.Reason, "")
+	return true, nil
 }
 
 // paymentOrder puts a payment and the order it paid into res.
@@ -278,11 +300,4 @@ func dedupeKey(n app.Notice) string {
 	}
 	h := sha256.Sum256([]byte(n.Package + "\x00" + n.Title + "\x00" + n.Text))
 	return dedupePrefix(n) + hex.EncodeToString(h[:12])
-}
-
-func setOutcome(ctx context.Context, tx *Tx, id int64, outcome app.NotificationOutcome, reason, paymentID string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE notifications SET outcome = ?, reason = ?, payment_id = ? WHERE id = ?`,
-		string(outcome), reason, nullString(paymentID), id)
-	tx.tell(func(o Observer) { o.NotificationDecided(outcome) })
-	return err
 }

@@ -12,20 +12,36 @@ import (
 )
 
 // CreateOrder stores a new pending order on a free amount slot, in one
-// transaction: expired orders near the asked amount give their slots back,
-// then the first payable amount in policy order that no pending order holds
-// and no order released within cooldown (the match grace period) is taken.
+// transaction: the first payable amount in policy order that no live
+// pending order holds and no order released within cooldown (the match
+// grace period) is taken; an order past its lifetime that still holds it
+// gives it back in the same transaction (pickSlot).
 // An order without a method takes no slot: its payer picks the method, and
 // the slot, on the checkout page (ChooseMethod).
 // With a MerchantOrderID that exists already, the existing order is returned
 // (created = false) if the request is the same (app.CheckOrderRepeat), else a
 // conflict; see repeatOrderTx for what a repeat may still change.
 func (db *DB) CreateOrder(ctx context.Context, newID func() string, in app.OrderInput, lifetime time.Duration, policy app.SlotPolicy, cooldown time.Duration) (order app.Order, created bool, err error) {
+	id := newID()
 	err = db.tx(ctx, func(tx *Tx) error {
-		order, created, err = createOrderTx(ctx, tx, db.now(), newID, in, lifetime, policy, cooldown, nil)
+		order, created, err = createOrderTx(ctx, tx, db.now(), idsFrom(id, newID), in, lifetime, policy, cooldown, nil)
 		return err
 	})
 	return order, created, err
+}
+
+// idsFrom returns the ids a new order may take inside the writer: first,
+// made by the caller before the transaction (an id comes from crypto/rand,
+// work the single writer need not do), then, after a collision, new ones.
+func idsFrom(first string, newID func() string) func() string {
+	used := false
+	return func() string {
+		if used {
+			return newID()
+		}
+		used = true
+		return first
+	}
 }
 
 // createOrderTx is CreateOrder inside tx. prepare, when not nil, may change the
@@ -133,9 +149,20 @@ func orderByMerchantID(ctx context.Context, tx *Tx, merchantID string) (app.Orde
 // pickSlot chooses the payable amount for an order asking for asked by
 // method: app.PickSlot over the candidates — for a payment-link order only
 // app.LinkSlots of them — given the amounts pending orders hold and those
-// still cooling. Cooling is learned one candidate at a time,
-// by one index seek on the amount PickSlot would take, so the usual order
-// (the asked amount free) costs one seek rather than one per candidate.
+// still cooling. It runs on the single writer for every order, so its cost
+// must not grow with the pending orders around the price (issue #18):
+//   - it looks at the nearSlots best candidates first and at all of them only
+//     when those are taken, each time with one index-only range read of
+//     orders_slot (slotHolders), at most 2×offset+1 entries;
+//   - a pending order past its lifetime that the sweeper has not marked yet
+//     is looked at (one seek by rowid) only when its amount is preferred
+//     over the one PickSlot would take; if its slot is then the one taken, it
+//     is expired in this transaction (releaseLapsedSlot), otherwise the
+//     sweeper expires it — nothing is written for slots that are not taken;
+//   - cooling is learned one candidate at a time, by one index seek on the
+//     amount PickSlot would take (slotReleasedSince), so the usual order (the
+//     asked amount free) costs one range read and one seek.
+//
 // self is the order taking the slot when it exists already (a method chosen
 // or switched, a reopened order): the slots it released itself do not cool
 // for it — a payment on them is its own payer's either way.
@@ -144,57 +171,151 @@ func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, l
 	if link {
 		candidates = app.LinkSlots(candidates)
 	}
+	s := slotSearch{tx: tx, method: method, now: now, cooldown: cooldown, self: self,
+		held: map[money.Fen]bool{}, cooling: map[money.Fen]bool{}, holders: map[money.Fen]int64{}, lapsed: map[money.Fen]int64{}}
+	near := candidates[:min(nearSlots, len(candidates))]
+	amount, ok, err := s.pick(ctx, near)
+	if err == nil && !ok && len(near) < len(candidates) {
+		amount, ok, err = s.pick(ctx, candidates)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, app.SlotsExhausted(asked, policy, cooldown, candidates, s.held, s.cooling)
+	}
+	return amount, nil
+}
+
+// nearSlots is how many of the best candidates pickSlot probes first: with
+// even half of a price range's slots held, one of eight is free 99.6 % of
+// the time, so the full ±offset probe is the exception.
+const nearSlots = 8
+
+// slotSearch is what pickSlot has learned about one method's slots so far.
+type slotSearch struct {
+	tx       *Tx
+	method   app.Method
+	now      time.Time
+	cooldown time.Duration
+	self     string
+
+	held    map[money.Fen]bool  // held by a pending order (past its lifetime or not, until looked at)
+	cooling map[money.Fen]bool  // released within cooldown
+	holders map[money.Fen]int64 // rowid of the pending order on a held amount not yet looked at
+	lapsed  map[money.Fen]int64 // rowid of a pending order past its lifetime: free once expired
+}
+
+// pick returns the first of candidates (a best-first prefix of the policy's
+// list) that is free, and false when none is.
+func (s *slotSearch) pick(ctx context.Context, candidates []money.Fen) (money.Fen, bool, error) {
 	lo, hi := candidates[0], candidates[0]
 	for _, c := range candidates {
 		lo, hi = min(lo, c), max(hi, c)
 	}
-	if err := expireSlots(ctx, tx, method, lo, hi, now); err != nil {
-		return 0, err
+	if err := s.readHolders(ctx, lo, hi); err != nil {
+		return 0, false, err
 	}
-	held, err := heldSlots(ctx, tx, method, lo, hi)
-	if err != nil {
-		return 0, err
-	}
-	cooling := map[money.Fen]bool{}
 	for {
-		amount, ok := app.PickSlot(candidates, held, cooling)
+		amount, ok := app.PickSlot(candidates, s.held, s.cooling)
+		// A held amount preferred over the pick may be held by an order
+		// whose time is up: look at those first, best first.
+		if c, found := s.unseenBefore(candidates, amount, ok); found {
+			if err := s.lookAt(ctx, c); err != nil {
+				return 0, false, err
+			}
+			continue
+		}
 		if !ok {
-			return 0, app.SlotsExhausted(asked, policy, cooldown, candidates, held, cooling)
+			return 0, false, nil
 		}
-		released, err := slotReleasedSince(ctx, tx, method, amount, now, cooldown, self)
-		if err != nil || !released {
-			return amount, err
+		released, err := slotReleasedSince(ctx, s.tx, s.method, amount, s.now, s.cooldown, s.self)
+		if err != nil {
+			return 0, false, err
 		}
-		cooling[amount] = true
+		if released {
+			s.cooling[amount] = true
+			continue
+		}
+		if row, found := s.lapsed[amount]; found {
+			if err := releaseLapsedSlot(s.tx, row); err != nil {
+				return 0, false, err
+			}
+		}
+		return amount, true, nil
 	}
 }
 
-// expireSlots closes pending orders in the amount range whose time is up, so
-// their slots start cooling in this same transaction.
-func expireSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen, now time.Time) error {
-	_, err := expiredByMethod(tx, `UPDATE orders INDEXED BY orders_slot SET status = 'expired', closed_at = expires_at
-		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ? AND expires_at <= ? RETURNING method`,
-		string(method), int64(lo), int64(hi), ms(now))
-	return err
-}
+// slotHoldersQuery reads the pending orders' slots in a range from
+// orders_slot alone: the amount is in the index and so is the rowid.
+const slotHoldersQuery = `SELECT pay_amount, rowid FROM orders INDEXED BY orders_slot
+	WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ?`
 
-// heldSlots returns the amounts in lo..hi that pending orders by method hold.
-func heldSlots(ctx context.Context, tx *Tx, method app.Method, lo, hi money.Fen) (map[money.Fen]bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT pay_amount FROM orders INDEXED BY orders_slot
-		WHERE status = 'pending' AND method = ? AND pay_amount BETWEEN ? AND ?`, string(method), int64(lo), int64(hi))
+// readHolders notes the amounts in lo..hi that pending orders hold, leaving
+// alone those already looked at.
+func (s *slotSearch) readHolders(ctx context.Context, lo, hi money.Fen) error {
+	rows, err := s.tx.QueryContext(ctx, slotHoldersQuery, string(s.method), int64(lo), int64(hi))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	held := map[money.Fen]bool{}
 	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
+		var amount, row int64
+		if err := rows.Scan(&amount, &row); err != nil {
+			return err
 		}
-		held[money.Fen(v)] = true
+		a := money.Fen(amount)
+		if _, seen := s.lapsed[a]; seen || s.held[a] {
+			continue
+		}
+		s.held[a], s.holders[a] = true, row
 	}
-	return held, rows.Err()
+	return rows.Err()
+}
+
+// unseenBefore returns the first held candidate not yet looked at among those
+// preferred over pick (all candidates when there is no pick).
+func (s *slotSearch) unseenBefore(candidates []money.Fen, pick money.Fen, ok bool) (money.Fen, bool) {
+	for _, c := range candidates {
+		if ok && c == pick {
+			break
+		}
+		if _, unseen := s.holders[c]; unseen && s.held[c] {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
+// lookAt reads the lifetime of the pending order holding amount: past it,
+// the slot is no longer held; it cools from the end of that lifetime, as if
+// the sweeper had expired the order then (but never for the order itself).
+func (s *slotSearch) lookAt(ctx context.Context, amount money.Fen) error {
+	row := s.holders[amount]
+	delete(s.holders, amount)
+	var id string
+	var expires int64
+	if err := s.tx.QueryRowContext(ctx, `SELECT id, expires_at FROM orders WHERE rowid = ?`, row).Scan(&id, &expires); err != nil {
+		return err
+	}
+	if expires > ms(s.now) {
+		return nil
+	}
+	delete(s.held, amount)
+	s.lapsed[amount] = row
+	if s.cooldown > 0 && id != s.self && expires >= ms(s.now.Add(-s.cooldown)) {
+		s.cooling[amount] = true
+	}
+	return nil
+}
+
+// releaseLapsedSlot expires the pending order past its lifetime whose slot
+// is about to be taken (DESIGN: expired orders release their slot in the
+// transaction that needs it).
+func releaseLapsedSlot(tx *Tx, row int64) error {
+	_, err := expiredByMethod(tx, `UPDATE orders SET status = 'expired', closed_at = expires_at
+		WHERE rowid = ? AND status = 'pending' RETURNING method`, row)
+	return err
 }
 
 // slotReleasedSinceQuery seeks orders_released_slot (migration 0010) for

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
+
+	"paygate/app/money"
 )
 
 // SeedSample fills the database with n orders spread over the 30 days
@@ -64,4 +67,39 @@ func nullIf(ok bool, v int64) any {
 		return nil
 	}
 	return v
+}
+
+// SeedPending adds n pending orders, half by each method, on distinct
+// random payable amounts between lo and hi fen, created at now and expiring
+// after lifetime: the orders a busy shop has open at once, for benchmarks
+// of order creation among them. Ids start with ORDP.
+func (db *DB) SeedPending(ctx context.Context, n int, lo, hi money.Fen, now time.Time, lifetime time.Duration) error {
+	if hi < lo || int64(n) > 2*int64(hi-lo+1) {
+		return fmt.Errorf("%d pending orders do not fit between %s and %s", n, lo.Fixed2(), hi.Fixed2())
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(lo)))
+	taken := map[[2]int64]bool{}
+	const batch = 10000
+	for first := 0; first < n; first += batch {
+		err := db.tx(ctx, func(tx *Tx) error {
+			for i := first; i < min(first+batch, n); i++ {
+				method := []string{"alipay", "wechat"}[i%2]
+				amount := int64(lo) + rng.Int64N(int64(hi-lo+1))
+				for taken[[2]int64{int64(i % 2), amount}] {
+					amount = int64(lo) + rng.Int64N(int64(hi-lo+1))
+				}
+				taken[[2]int64{int64(i % 2), amount}] = true
+				if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at)
+					VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+					fmt.Sprintf("ORDP%022d", i), "样例商品", method, amount, amount, ms(now), ms(now.Add(lifetime))); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return db.rebuildDailyStats(ctx)
 }

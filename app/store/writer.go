@@ -32,6 +32,7 @@ type writeJob struct {
 	fn     func(*Tx) error
 	done   chan error
 	events []func(Observer) // what the job's writes did, told once they are committed (observe.go)
+	days   []dayBump        // its changes to the per-day counters, written once per batch (flushDays)
 }
 
 // errClosed is returned for writes after Close.
@@ -165,6 +166,15 @@ func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool, commit 
 			}
 		}
 	}
+	if err := flushDays(tx, batch, results); err != nil {
+		_ = tx.Rollback()
+		for i := range results {
+			if results[i] == nil {
+				results[i] = fmt.Errorf("per-day counters: %w", err)
+			}
+		}
+		return results, true, 0
+	}
 	db.batch.committing.Store(true)
 	started := time.Now()
 	err = tx.Commit()
@@ -184,7 +194,7 @@ func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool, commit 
 // the job's outcome, or an error when the batch's transaction is no longer
 // whole: a savepoint step failed, or SQLite rolled the transaction back.
 func (db *DB) runInSavepoint(j *writeJob, tx *Tx) (result, broken error) {
-	if _, err := tx.Exec(`SAVEPOINT job`); err != nil {
+	if _, err := tx.ExecContext(writerCtx, `SAVEPOINT job`); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
 	result = runJob(j, tx)
@@ -192,11 +202,11 @@ func (db *DB) runInSavepoint(j *writeJob, tx *Tx) (result, broken error) {
 		return result, errTxLost
 	}
 	if result != nil {
-		if _, err := tx.Exec(`ROLLBACK TO job`); err != nil {
+		if _, err := tx.ExecContext(writerCtx, `ROLLBACK TO job`); err != nil {
 			return result, fmt.Errorf("rollback to savepoint: %w", err)
 		}
 	}
-	if _, err := tx.Exec(`RELEASE job`); err != nil {
+	if _, err := tx.ExecContext(writerCtx, `RELEASE job`); err != nil {
 		return result, fmt.Errorf("release savepoint: %w", err)
 	}
 	if db.batch.lost.Load() {
@@ -214,9 +224,10 @@ func runJob(j *writeJob, tx *Tx) (err error) {
 		return err
 	}
 	j.events = j.events[:0] // a job run again tells only what its last run did
-	tx.events = &j.events
+	j.days = j.days[:0]
+	tx.events, tx.days = &j.events, &j.days
 	defer func() {
-		tx.events = nil
+		tx.events, tx.days = nil, nil
 		if r := recover(); r != nil {
 			err = fmt.Errorf("store: write panicked: %v", r)
 		}
