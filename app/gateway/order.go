@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"paygate/app"
+	"paygate/app/money"
 )
 
 // Order returns one order by id.
@@ -21,6 +22,23 @@ func (g *Gateway) Order(ctx context.Context, id string) (app.Order, error) {
 			"orderId is too long: paygate order ids start with ORD and have at most 64 characters.")
 	}
 	return g.db.Order(ctx, id)
+}
+
+// OrderForMerchant is order id with what its payment brought when a person
+// settled it with another amount (0 otherwise), as the callback says it.
+func (g *Gateway) OrderForMerchant(ctx context.Context, id string) (app.Order, money.Fen, error) {
+	o, err := g.Order(ctx, id)
+	if err != nil || o.PaymentID == "" {
+		return o, 0, err
+	}
+	p, err := g.db.Payment(ctx, o.PaymentID)
+	if err != nil {
+		return app.Order{}, 0, err
+	}
+	if p.Amount == o.PayAmount {
+		return o, 0, nil
+	}
+	return o, p.Amount, nil
 }
 
 // CloseOrder cancels a pending order; by is who asked (an admin's name or "api").

@@ -574,6 +574,17 @@ func TestAPIPaymentDecisions(t *testing.T) {
 	if st := m.call("GET", "/api/order-status?orderId="+target, "", nil); st.str("status") != "success" || st.str("paymentId") != waiting {
 		t.Fatalf("the confirmed order: %s", st.raw)
 	}
+	if d := m.ok("GET", "/api/orders/"+target, ""); d.body["receivedAmount"] != nil {
+		t.Fatalf("receivedAmount on an order paid in full: %s", d.raw)
+	}
+	// A payment short of the order's amount, settled by a person: the
+	// order says what arrived, as the callback does.
+	under := m.order("6", "alipay")
+	short := m.notify("收到转账5.90元(支付宝)").str("paymentId")
+	m.ok("POST", "/api/payments/"+short+"/confirm", `{"orderId":"`+under+`","note":"顾客少付了"}`)
+	if d := m.ok("GET", "/api/orders/"+under, ""); d.str("status") != "success" || fmt.Sprint(d.body["receivedAmount"]) != "5.9" {
+		t.Fatalf("the under-paid order: %s", d.raw)
+	}
 	// Ignore the stray one.
 	ig := m.ok("POST", "/api/payments/"+stray+"/ignore", "")
 	if pay := ig.obj("payment"); pay["status"] != "ignored" || pay["matchedBy"] != "api" {

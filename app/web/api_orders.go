@@ -126,16 +126,20 @@ type orderDetailView struct {
 	ReturnURL string `json:"returnUrl,omitempty"`
 	Attach    string `json:"attach,omitempty"`
 	ClosedAt  string `json:"closedAt,omitempty"`
+	// ReceivedAmount is what arrived when a person settled the order with a
+	// different amount, as the callback's receivedAmount says.
+	ReceivedAmount money.Fen `json:"receivedAmount,omitempty"`
 }
 
 func (s *Server) orderDetail(c echo.Context) error {
-	o, err := s.gw.Order(c.Request().Context(), c.Param("id"))
+	o, received, err := s.gw.OrderForMerchant(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, orderDetailView{
 		orderView: newOrderView(o),
 		NotifyURL: o.NotifyURL, ReturnURL: o.ReturnURL, Attach: o.Attach, ClosedAt: app.FormatTime(o.ClosedAt),
+		ReceivedAmount: received,
 	})
 }
 
