@@ -15,18 +15,9 @@ func (m Method) Valid() bool { return m == MethodAlipay || m == MethodWechat }
 func (m Method) Label(lang string) string {
 	switch m {
 	case MethodAlipay:
-		if lang == "en" {
-			return "Alipay"
-		}
-		return "支付宝"
+		return pick(lang, "支付宝", "Alipay")
 	case MethodWechat:
-		if lang == "en" {
-			return "WeChat Pay"
-		}
-		return "微信支付"
+		return pick(lang, "微信支付", "WeChat Pay")
 	}
-	if lang == "en" {
-		return "unknown"
-	}
-	return "未知"
+	return pick(lang, "未知", "unknown")
 }

@@ -331,10 +331,6 @@ func LoadOrCreate(args []string, template []byte) (*Config, error) {
 	v.AutomaticEnv()
 
 	flagSet := func(name string) bool { s, _ := fs.GetString(name); return s != "" }
-	envSet := func(key string) bool {
-		s, ok := os.LookupEnv(EnvName(key))
-		return ok && strings.TrimSpace(s) != ""
-	}
 
 	file, _ := fs.GetString("config")
 	if file == "" {
@@ -399,23 +395,20 @@ func LoadOrCreate(args []string, template []byte) (*Config, error) {
 	return decode(v, cfg)
 }
 
-// indented joins errs one per line under the header, keeping each one
-// matchable with errors.Is/As.
-func indented(errs []error) error {
-	return lineJoin{errs}
+// envSet reports whether key is set, not blank, in the environment.
+func envSet(key string) bool {
+	s, ok := os.LookupEnv(EnvName(key))
+	return ok && strings.TrimSpace(s) != ""
 }
 
-type lineJoin struct{ errs []error }
-
-func (j lineJoin) Error() string {
-	lines := make([]string, len(j.errs))
-	for i, e := range j.errs {
+// oneLineEach lists errs one per line, indented under the header.
+func oneLineEach(errs []error) string {
+	lines := make([]string, len(errs))
+	for i, e := range errs {
 		lines[i] = strings.ReplaceAll(e.Error(), "\n", "\n  ")
 	}
 	return strings.Join(lines, "\n  ")
 }
-
-func (j lineJoin) Unwrap() []error { return j.errs }
 
 // writeNew creates path with data; it never replaces an existing file.
 func writeNew(path string, data []byte) error {
@@ -671,7 +664,7 @@ func decode(v *viper.Viper, cfg *Config) (*Config, error) {
 		// The header is in Chinese too: a shop owner who edited config.yaml
 		// reads this; each line names the setting as it is written there.
 		return nil, fmt.Errorf("配置有误，paygate 没有启动。下面每行是一项设置（config.yaml 里的名字，括号里是环境变量）和它的问题：改正后再启动。\n"+
-			"configuration is not valid (each line: the setting, its environment variable, what is wrong):\n  %w", indented(errs))
+			"configuration is not valid (each line: the setting, its environment variable, what is wrong):\n  %s", oneLineEach(errs))
 	}
 	return cfg, nil
 }

@@ -287,3 +287,24 @@ func TestNotificationRetention(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidConfigurationSaysSoInChinese: the start-up refusal opens with a
+// Chinese line, then one indented line per wrong setting.
+func TestInvalidConfigurationSaysSoInChinese(t *testing.T) {
+	_, err := loadWith(t, map[string]string{"PAYGATE_ORDER_LIFETIME": "abc", "PAYGATE_MATCH_GRACE": "0"})
+	if err == nil {
+		t.Fatal("loaded")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if !strings.HasPrefix(lines[0], "配置有误") || len(lines) < 4 {
+		t.Fatalf("message:\n%s", err)
+	}
+	for _, l := range lines[2:] {
+		if !strings.HasPrefix(l, "  ") {
+			t.Fatalf("line %q is not indented under the header:\n%s", l, err)
+		}
+	}
+	if !strings.Contains(err.Error(), "order.lifetime (env PAYGATE_ORDER_LIFETIME)") || !strings.Contains(err.Error(), "match.grace (env PAYGATE_MATCH_GRACE)") {
+		t.Fatalf("the settings are not named:\n%s", err)
+	}
+}

@@ -113,7 +113,7 @@ func decodeHTTPS(v *viper.Viper, cfg *Config, bad func(string, error)) {
 		// The certificate covers only this domain, so the console may not
 		// point links elsewhere: the address is pinned where the domain was set.
 		src := app.Source{Kind: app.SourceFile, Name: cfg.File}
-		if s, ok := os.LookupEnv(EnvName("server.domain")); ok && strings.TrimSpace(s) != "" {
+		if envSet("server.domain") {
 			src = app.Source{Kind: app.SourceEnv, Name: EnvName("server.domain")}
 		}
 		if cfg.Pinned == nil {

@@ -25,9 +25,16 @@ const TradeSuccess = "TRADE_SUCCESS"
 
 // SignString is the text that is hashed, without the key.
 func SignString(params map[string]string) string {
+	return joinSorted(params, func(v string) bool { return v == "" })
+}
+
+// joinSorted joins params but sign, sign_type and those whose value is
+// blank, sorted by name, as k=v with &: the text both sign types hash.
+// V1 and V2 differ only in what counts as blank.
+func joinSorted(params map[string]string, blank func(string) bool) string {
 	keys := make([]string, 0, len(params))
 	for k, v := range params {
-		if k == "sign" || k == "sign_type" || v == "" {
+		if k == "sign" || k == "sign_type" || blank(v) {
 			continue
 		}
 		keys = append(keys, k)

@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -34,24 +33,7 @@ const RSABits = 2048
 // an empty trim($v) in 彩虹易支付's getSignContent, so " " is left out and "0"
 // kept), sorted by name, joined as k=v with &, values as they are.
 func RSASignString(params map[string]string) string {
-	keys := make([]string, 0, len(params))
-	for k, v := range params {
-		if k == "sign" || k == "sign_type" || strings.TrimSpace(v) == "" {
-			continue
-		}
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(params[k])
-	}
-	return b.String()
+	return joinSorted(params, func(v string) bool { return strings.TrimSpace(v) == "" })
 }
 
 // SignRSA is the base64 SHA256withRSA signature of params under key.
