@@ -8,14 +8,12 @@ import (
 	"time"
 )
 
-// While Litestream replicates, only it checkpoints: SQLite's automatic
-// checkpoint on paygate's writer is off. Otherwise it stays SQLite's 1,000 pages.
-func TestAutoCheckpointLeftToLitestream(t *testing.T) {
-	for _, tt := range []struct {
-		off  bool
-		want int
-	}{{false, 1000}, {true, 0}} {
-		db, err := Open(context.Background(), t.TempDir(), Options{NoAutoCheckpoint: tt.off})
+// The writer never checkpoints (a checkpoint in its commit held the whole
+// batch up); the checkpointer copies the WAL beside it shortly after
+// commits. While Litestream replicates, only Litestream checkpoints.
+func TestCheckpointsBesideTheWriter(t *testing.T) {
+	for _, litestream := range []bool{false, true} {
+		db, err := Open(context.Background(), t.TempDir(), Options{NoAutoCheckpoint: litestream})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -23,9 +21,29 @@ func TestAutoCheckpointLeftToLitestream(t *testing.T) {
 		if err := db.write.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
 			t.Fatal(err)
 		}
-		db.Close()
-		if pages != tt.want {
-			t.Errorf("NoAutoCheckpoint %v: wal_autocheckpoint = %d, want %d", tt.off, pages, tt.want)
+		if pages != 0 {
+			t.Errorf("Litestream %v: the writer's wal_autocheckpoint = %d, want 0", litestream, pages)
+		}
+		if litestream != (db.checkpoints == nil) {
+			t.Errorf("Litestream %v: checkpointer running = %v", litestream, db.checkpoints != nil)
+		}
+		if !litestream {
+			for i := range 20 {
+				if err := db.PutSettings(context.Background(), map[string]string{"test.checkpoint": fmt.Sprint(i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for db.checkpoints.logged.Load() == 0 || db.checkpoints.copied.Load() < db.checkpoints.logged.Load() {
+				if time.Now().After(deadline) {
+					t.Fatalf("no checkpoint copied the WAL: %d runs, %d of %d frames", db.checkpoints.runs.Load(),
+						db.checkpoints.copied.Load(), db.checkpoints.logged.Load())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
@@ -94,14 +112,14 @@ func TestLeaveCheckpointsToLitestreamLater(t *testing.T) {
 	if err := db.LeaveCheckpointsToLitestream(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var pages int
-	if err := db.write.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
-		t.Fatal(err)
+	runs := db.checkpoints.runs.Load()
+	for i := range 10 {
+		if err := db.PutSettings(context.Background(), map[string]string{"test.after": fmt.Sprint(i)}); err != nil { // the writer still writes
+			t.Fatal(err)
+		}
 	}
-	if pages != 0 {
-		t.Fatalf("wal_autocheckpoint = %d after LeaveCheckpointsToLitestream, want 0", pages)
-	}
-	if err := db.PutSettings(context.Background(), map[string]string{"test.after_pragma": "x"}); err != nil { // the writer still writes
-		t.Fatal(err)
+	time.Sleep(3 * checkpointEvery)
+	if n := db.checkpoints.runs.Load(); n != runs {
+		t.Fatalf("%d checkpoints after LeaveCheckpointsToLitestream, want none", n-runs)
 	}
 }

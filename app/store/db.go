@@ -59,10 +59,15 @@ type DB struct {
 	jobs        chan *writeJob
 	beforeWrite func()
 	batch       batchState // what the writer's connection hooks check (writer.go)
-	observer    atomic.Pointer[observerBox]
-	closing     chan struct{}
-	writerDone  chan struct{}
-	closeOnce   sync.Once
+	// guardedBatches counts down the batches that still run with a
+	// savepoint per job after one failed without (commitBatch); only the
+	// writer goroutine uses it.
+	guardedBatches int
+	observer       atomic.Pointer[observerBox]
+	closing        chan struct{}
+	writerDone     chan struct{}
+	checkpoints    *checkpointer // nil while Litestream checkpoints
+	closeOnce      sync.Once
 }
 
 // Open opens (creating if needed) dir/paygate.db and applies migrations.
@@ -84,10 +89,8 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 
 	db := &DB{path: path, now: now, jobs: make(chan *writeJob, 4*maxBatch), closing: make(chan struct{}), writerDone: make(chan struct{}),
 		beforeWrite: opts.BeforeWrite}
-	writeDSN := dsn(path, opts.Synchronous, false)
-	if opts.NoAutoCheckpoint {
-		writeDSN += "&_pragma=wal_autocheckpoint(0)" // only the writer commits, so only it would checkpoint
-	}
+	// The writer never checkpoints: the checkpointer or Litestream does (checkpoint.go).
+	writeDSN := dsn(path, opts.Synchronous, false) + "&_pragma=wal_autocheckpoint(0)"
 	write := sql.OpenDB(db.writeConnector(writeDSN))
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
@@ -103,6 +106,16 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	read.SetMaxIdleConns(opts.ReadConns)
 
 	db.write, db.read, db.writeStmts = write, &pool{DB: read, stmts: newStmtCache(read)}, newStmtCache(write)
+	if !opts.NoAutoCheckpoint {
+		conn, err := sql.Open("sqlite", dsn(path, opts.Synchronous, false))
+		if err != nil {
+			write.Close()
+			read.Close()
+			return nil, err
+		}
+		conn.SetMaxOpenConns(1)
+		db.checkpoints = startCheckpointer(conn)
+	}
 	go db.runWriter()
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()
@@ -169,12 +182,13 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closing) })
 	<-db.writerDone
+	cerr := db.checkpoints.close()
 	// Let SQLite refresh the statistics its query planner uses, as its
 	// documentation advises before closing a long-lived connection.
 	_, _ = db.write.Exec(`PRAGMA analysis_limit = 400; PRAGMA optimize`)
 	db.read.stmts.close()
 	db.writeStmts.close()
-	return errors.Join(db.read.Close(), db.write.Close())
+	return errors.Join(cerr, db.read.Close(), db.write.Close())
 }
 
 // Now is the store's clock.

@@ -96,6 +96,7 @@ func (db *DB) runWriter() {
 			}
 		}
 		db.commitBatch(batch)
+		db.checkpoints.committed()
 		db.writeStmts.preparePending()
 	}
 }
@@ -115,14 +116,32 @@ func (db *DB) failQueued() {
 // SQLite dropped that transaction on the way (see batchState), nothing of it
 // is on disk: each job runs again in a transaction of its own, so every
 // caller is answered with what happened to its own write.
+//
+// A batch first runs without savepoints (runBatch): a SAVEPOINT and RELEASE
+// per job, and the copy of every page a job first touches that SQLite keeps
+// to roll back to it, were a tenth of the writer's work for each order
+// (issue #18), and jobs rarely fail. When one does fail after it started,
+// its partial writes cannot be undone alone: the transaction is rolled back
+// and the batch runs again with a savepoint per job, as do the next
+// guardedAfterFailure batches, so that a stream of failing requests costs
+// each batch once, not twice.
 func (db *DB) commitBatch(batch []*writeJob) {
-	results, intact, commit := db.runBatch(batch)
-	if intact {
+	guarded := db.guardedBatches > 0
+	if guarded {
+		db.guardedBatches--
+	}
+	results, outcome, commit := db.runBatch(batch, guarded)
+	if outcome == batchJobFailed {
+		db.guardedBatches = guardedAfterFailure
+		db.batch.guardedReruns.Add(1)
+		results, outcome, commit = db.runBatch(batch, true)
+	}
+	if outcome == batchDone {
 		db.tellCommitted(batch, results, commit)
 	} else {
 		db.batch.reruns.Add(1)
 		for i := range batch {
-			alone, _, commit := db.runBatch(batch[i : i+1])
+			alone, _, commit := db.runBatch(batch[i:i+1], true)
 			results[i] = alone[0]
 			db.tellCommitted(batch[i:i+1], alone, commit)
 		}
@@ -132,37 +151,66 @@ func (db *DB) commitBatch(batch []*writeJob) {
 	}
 }
 
+// guardedAfterFailure is how many batches run with savepoints after a job
+// failed in a batch without them.
+const guardedAfterFailure = 64
+
+// batchOutcome is how far runBatch got.
+type batchOutcome int
+
+const (
+	batchDone      batchOutcome = iota // committed or rolled back as a whole; the results say how each job went
+	batchLost                          // SQLite rolled the transaction back under the jobs: the results mean nothing
+	batchJobFailed                     // unguarded: a job failed after it started and the transaction was rolled back
+)
+
 // runBatch runs the jobs in one transaction and returns their outcomes and
-// how long the commit took. intact is false when the transaction was lost
-// before the commit: then no job's work is on disk and the outcomes mean nothing.
-func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool, commit time.Duration) {
+// how long the commit took. guarded puts each job of a batch of several in
+// a savepoint of its own, so one that fails is undone alone; unguarded, a
+// job that fails after it started ends the batch (batchJobFailed). A job
+// alone needs no savepoint: when it fails, the transaction is rolled back.
+func (db *DB) runBatch(batch []*writeJob, guarded bool) (results []error, outcome batchOutcome, commit time.Duration) {
 	results = make([]error, len(batch))
 	sqlTx, err := db.write.BeginTx(context.Background(), nil)
 	if err != nil {
 		for i := range results {
 			results[i] = fmt.Errorf("begin: %w", err)
 		}
-		return results, true, 0
+		return results, batchDone, 0
 	}
 	db.batch.begin()
 	defer db.batch.end()
 	tx := &Tx{Tx: sqlTx, stmts: db.writeStmts}
-	if len(batch) == 1 {
-		// Alone: no savepoint needed, a failure rolls the transaction back.
-		results[0] = runJob(batch[0], tx)
-		if results[0] == nil && db.batch.lost.Load() {
+	switch {
+	case len(batch) == 1:
+		var started bool
+		started, results[0] = runJob(batch[0], tx)
+		if started && results[0] == nil && db.batch.lost.Load() {
 			results[0] = errTxLost
 		}
 		if results[0] != nil {
 			_ = tx.Rollback()
-			return results, true, 0
+			return results, batchDone, 0
 		}
-	} else {
+	case guarded:
 		for i, j := range batch {
 			var err error
 			if results[i], err = db.runInSavepoint(j, tx); err != nil {
 				_ = tx.Rollback()
-				return results, false, 0
+				return results, batchLost, 0
+			}
+		}
+	default:
+		for i, j := range batch {
+			var started bool
+			started, results[i] = runJob(j, tx)
+			if db.batch.lost.Load() {
+				_ = tx.Rollback()
+				return results, batchLost, 0
+			}
+			if results[i] != nil && started {
+				_ = tx.Rollback()
+				return results, batchJobFailed, 0
 			}
 		}
 	}
@@ -173,7 +221,7 @@ func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool, commit 
 				results[i] = fmt.Errorf("per-day counters: %w", err)
 			}
 		}
-		return results, true, 0
+		return results, batchDone, 0
 	}
 	db.batch.committing.Store(true)
 	started := time.Now()
@@ -187,7 +235,7 @@ func (db *DB) runBatch(batch []*writeJob) (results []error, intact bool, commit 
 			}
 		}
 	}
-	return results, true, commit
+	return results, batchDone, commit
 }
 
 // runInSavepoint runs one job of a batch inside its own savepoint and returns
@@ -197,7 +245,7 @@ func (db *DB) runInSavepoint(j *writeJob, tx *Tx) (result, broken error) {
 	if _, err := tx.ExecContext(writerCtx, `SAVEPOINT job`); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
-	result = runJob(j, tx)
+	_, result = runJob(j, tx)
 	if db.batch.lost.Load() {
 		return result, errTxLost
 	}
@@ -217,11 +265,12 @@ func (db *DB) runInSavepoint(j *writeJob, tx *Tx) (result, broken error) {
 
 // runJob runs one job's function, turning a panic into an error so one bad
 // job cannot take the writer down. A job whose caller is gone before it
-// starts is skipped (the caller is told so); once started, it runs to the
-// end whatever the caller does, as Tx ignores the caller's context.
-func runJob(j *writeJob, tx *Tx) (err error) {
+// starts is skipped (the caller is told so, and started is false: it wrote
+// nothing); once started, it runs to the end whatever the caller does, as
+// Tx ignores the caller's context.
+func runJob(j *writeJob, tx *Tx) (started bool, err error) {
 	if err := j.ctx.Err(); err != nil {
-		return err
+		return false, err
 	}
 	j.events = j.events[:0] // a job run again tells only what its last run did
 	j.days = j.days[:0]
@@ -232,7 +281,8 @@ func runJob(j *writeJob, tx *Tx) (err error) {
 			err = fmt.Errorf("store: write panicked: %v", r)
 		}
 	}()
-	return j.fn(tx)
+	started = true // before fn: a panic in it returns through the deferred recover
+	return started, j.fn(tx)
 }
 
 // errTxLost: SQLite rolled the write transaction back under a job (an
@@ -251,6 +301,8 @@ type batchState struct {
 	committing atomic.Bool  // the writer is committing it
 	lost       atomic.Bool  // SQLite rolled it back
 	reruns     atomic.Int64 // batches lost and run again job by job
+	// batches run again with savepoints after a job failed without them
+	guardedReruns atomic.Int64
 }
 
 func (b *batchState) begin() {

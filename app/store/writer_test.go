@@ -236,3 +236,97 @@ func TestLostBatchIsRunAgainJobByJob(t *testing.T) {
 		})
 	}
 }
+
+// A batch runs without savepoints until a job fails after it wrote: then
+// the batch runs again with a savepoint per job, so the failed job's rows
+// are gone and its neighbours' are committed once, and the next batches
+// keep their savepoints for a while. A job whose caller left before it
+// started wrote nothing and does not cost the batch a second run.
+func TestBatchWithoutSavepointsRunsAgainWhenAJobFails(t *testing.T) {
+	db, _ := openTestDB(t)
+	ctx := context.Background()
+	runs := map[string]int{}
+	var mu sync.Mutex
+	job := func(ctx context.Context, key string, fail bool) *writeJob {
+		return &writeJob{ctx: ctx, done: make(chan error, 1), fn: func(tx *Tx) error {
+			mu.Lock()
+			runs[key]++
+			mu.Unlock()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, 'v')`, key); err != nil {
+				return err
+			}
+			if fail {
+				return errors.New("refused after writing")
+			}
+			return nil
+		}}
+	}
+	// batch holds the writer on a job until jobs are queued behind it, so
+	// that the writer takes them as one batch; it returns their outcomes.
+	batch := func(jobs ...*writeJob) []error {
+		release, started := make(chan struct{}), make(chan struct{})
+		go db.tx(ctx, func(*Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+		<-started
+		for _, j := range jobs {
+			db.jobs <- j
+		}
+		close(release)
+		errs := make([]error, len(jobs))
+		for i, j := range jobs {
+			errs[i] = <-j.done
+		}
+		return errs
+	}
+
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	errs := batch(job(ctx, "b.1", false), job(gone, "b.gone", false), job(ctx, "b.2", false))
+	if errs[0] != nil || errs[2] != nil || !errors.Is(errs[1], context.Canceled) {
+		t.Fatalf("outcomes %v, want nil, canceled, nil", errs)
+	}
+	if n := db.batch.guardedReruns.Load(); n != 0 || db.guardedBatches != 0 {
+		t.Fatalf("a job that never started made the batch run again (%d) or guarded (%d)", n, db.guardedBatches)
+	}
+
+	errs = batch(job(ctx, "c.1", false), job(ctx, "c.fail", true), job(ctx, "c.2", false))
+	if errs[0] != nil || errs[1] == nil || errs[2] != nil {
+		t.Fatalf("outcomes %v, want nil, an error, nil", errs)
+	}
+	if n := db.batch.guardedReruns.Load(); n != 1 {
+		t.Fatalf("%d guarded reruns, want 1", n)
+	}
+	if db.guardedBatches != guardedAfterFailure {
+		t.Fatalf("%d guarded batches ahead, want %d", db.guardedBatches, guardedAfterFailure)
+	}
+	if runs["c.1"] != 2 || runs["c.fail"] != 2 || runs["c.2"] != 1 {
+		t.Errorf("runs %v: the jobs up to the failed one should have run twice, the one after it once", runs)
+	}
+
+	// The next batch is guarded: its failing job is undone alone, at once.
+	errs = batch(job(ctx, "d.1", false), job(ctx, "d.fail", true))
+	if errs[0] != nil || errs[1] == nil {
+		t.Fatalf("outcomes %v, want nil, an error", errs)
+	}
+	if n := db.batch.guardedReruns.Load(); n != 1 || runs["d.1"] != 1 {
+		t.Errorf("a guarded batch ran again: %d reruns, d.1 ran %d times", n, runs["d.1"])
+	}
+
+	got, err := db.SettingValues(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"b.1", "b.2", "c.1", "c.2", "d.1"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("%s was not committed", k)
+		}
+	}
+	for _, k := range []string{"b.gone", "c.fail", "d.fail"} {
+		if _, ok := got[k]; ok {
+			t.Errorf("%s was committed", k)
+		}
+	}
+}
