@@ -18,7 +18,9 @@ func TestCheckpointsBesideTheWriter(t *testing.T) {
 			t.Fatal(err)
 		}
 		var pages int
-		if err := db.write.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
+		if err := db.tx(context.Background(), func(tx *Tx) error {
+			return tx.QueryRowContext(context.Background(), `PRAGMA wal_autocheckpoint`).Scan(&pages)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if pages != 0 {

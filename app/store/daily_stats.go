@@ -121,7 +121,7 @@ func (db *DB) rebuildDailyStats(ctx context.Context) error {
 			ON CONFLICT (day) DO UPDATE SET alipay_revenue = excluded.alipay_revenue, alipay_payments = excluded.alipay_payments,
 			    wechat_revenue = excluded.wechat_revenue, wechat_payments = excluded.wechat_payments`,
 		} {
-			if _, err := tx.Tx.ExecContext(ctx, q); err != nil {
+			if _, err := tx.execOnce(q); err != nil {
 				return err
 			}
 		}

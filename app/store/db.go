@@ -48,10 +48,11 @@ type Options struct {
 
 // DB is the paygate database.
 type DB struct {
-	path  string
-	write *sql.DB // exactly one connection, used only by the writer goroutine (writer.go)
-	read  *pool
-	now   func() time.Time
+	path      string
+	write     *sql.DB   // exactly one connection: writeConn
+	writeConn *sql.Conn // held for the life of the database, used only by the writer goroutine (writer.go)
+	read      *pool
+	now       func() time.Time
 
 	writeStmts *stmtCache
 	settings   atomic.Pointer[app.Settings] // cache; every settings write clears it
@@ -105,22 +106,37 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
 
-	db.write, db.read, db.writeStmts = write, &pool{DB: read, stmts: newStmtCache(read)}, newStmtCache(write)
+	// The writer holds its one connection for good (Tx). Before the writer
+	// starts and after it stops, Open and Close use it themselves.
+	conn, err := write.Conn(ctx)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, dbProblem(dir, path, fmt.Errorf("opening %s: %w", path, err))
+	}
+	if err := conn.PingContext(ctx); err != nil {
+		conn.Close()
+		write.Close()
+		read.Close()
+		return nil, dbProblem(dir, path, fmt.Errorf("opening %s: %w", path, err))
+	}
+	db.write, db.writeConn, db.read, db.writeStmts = write, conn, &pool{DB: read, stmts: newStmtCache(read)}, newStmtCache(conn)
 	if !opts.NoAutoCheckpoint {
-		conn, err := sql.Open("sqlite", dsn(path, opts.Synchronous, false))
+		ckpt, err := sql.Open("sqlite", dsn(path, opts.Synchronous, false))
 		if err != nil {
+			conn.Close()
 			write.Close()
 			read.Close()
 			return nil, err
 		}
-		conn.SetMaxOpenConns(1)
-		db.checkpoints = startCheckpointer(conn)
+		ckpt.SetMaxOpenConns(1)
+		db.checkpoints = startCheckpointer(ckpt)
+	}
+	if err := db.prepareMigrations(ctx); err != nil {
+		db.closeConns()
+		return nil, dbProblem(dir, path, err)
 	}
 	go db.runWriter()
-	if err := db.write.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, dbProblem(dir, path, fmt.Errorf("opening %s: %w", path, err))
-	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, dbProblem(dir, path, err)
@@ -182,52 +198,75 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closing) })
 	<-db.writerDone
-	cerr := db.checkpoints.close()
 	// Let SQLite refresh the statistics its query planner uses, as its
 	// documentation advises before closing a long-lived connection.
-	_, _ = db.write.Exec(`PRAGMA analysis_limit = 400; PRAGMA optimize`)
+	_, _ = db.writeConn.ExecContext(context.Background(), `PRAGMA analysis_limit = 400; PRAGMA optimize`)
+	return db.closeConns()
+}
+
+// closeConns closes the checkpointer, the statements and every connection.
+func (db *DB) closeConns() error {
+	cerr := db.checkpoints.close()
 	db.read.stmts.close()
 	db.writeStmts.close()
-	return errors.Join(cerr, db.read.Close(), db.write.Close())
+	return errors.Join(cerr, db.writeConn.Close(), db.read.Close(), db.write.Close())
 }
 
 // Now is the store's clock.
 func (db *DB) Now() time.Time { return db.now() }
 
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+// prepareMigrations makes sure the migrations table exists and that no newer
+// paygate wrote the database; it runs before the writer starts, on its connection.
+func (db *DB) prepareMigrations(ctx context.Context) error {
+	if _, err := db.writeConn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at INTEGER NOT NULL
 	) STRICT`); err != nil {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	_, known, err := migrationList()
 	if err != nil {
 		return err
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	type migration struct {
-		version int
-		name    string
+	return db.refuseNewerSchema(ctx, known)
+}
+
+type migration struct {
+	version int
+	name    string
+}
+
+// migrationList is the embedded migrations in order, and their versions.
+func migrationList() ([]migration, map[int]bool, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, nil, err
 	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	migrations := make([]migration, 0, len(entries))
 	known := make(map[int]bool, len(entries))
 	for _, e := range entries {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		version, err := strconv.Atoi(num)
 		if !ok || err != nil {
-			return fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
+			return nil, nil, fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
 		}
 		migrations = append(migrations, migration{version, e.Name()})
 		known[version] = true
 	}
-	if err := db.refuseNewerSchema(ctx, known); err != nil {
+	return migrations, known, nil
+}
+
+// migrate applies the migrations the database does not have yet. All run
+// in one transaction: a fresh database is created with one fsync rather
+// than one per migration (a quarter of a cold start went there), and a
+// failed migration leaves none applied.
+func (db *DB) migrate(ctx context.Context) error {
+	migrations, _, err := migrationList()
+	if err != nil {
 		return err
 	}
-	// All pending migrations run in one transaction: a fresh database is
-	// created with one fsync rather than one per migration (a quarter of a
-	// cold start went there), and a failed migration leaves none applied.
 	return db.tx(ctx, func(tx *Tx) error {
 		for _, m := range migrations {
 			version, name := m.version, m.name
@@ -242,7 +281,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.execOnce(string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", name, err)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
@@ -257,7 +296,7 @@ func (db *DB) migrate(ctx context.Context) error {
 // refuseNewerSchema: a database with migrations this binary does not have
 // was written by a newer paygate, whose tables this one would misuse.
 func (db *DB) refuseNewerSchema(ctx context.Context, known map[int]bool) error {
-	rows, err := db.write.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	rows, err := db.writeConn.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
 	if err != nil {
 		return err
 	}

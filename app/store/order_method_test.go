@@ -405,12 +405,12 @@ func TestMigration0017OnExistingData(t *testing.T) {
 	if o := createOrder(t, db, app.MethodWechat, 500); o.PayAmount == 500 {
 		t.Fatal("ORD2's slot was handed out")
 	}
-	_, err = db.write.Exec(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at) VALUES ('ORD3', 'x', 'wechat', 500, 500, 'pending', 1, 2)`)
+	_, err = db.execRaw(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at) VALUES ('ORD3', 'x', 'wechat', 500, 500, 'pending', 1, 2)`)
 	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
 		t.Fatalf("a second pending order on wechat 5.00: %v", err)
 	}
 	// … methods are still only the two (or none), and a chosen method needs an amount.
-	if _, err := db.write.Exec(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at) VALUES ('ORD4', 'x', 'qqpay', 500, 500, 'pending', 1, 2)`); err == nil {
+	if _, err := db.execRaw(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at) VALUES ('ORD4', 'x', 'qqpay', 500, 500, 'pending', 1, 2)`); err == nil {
 		t.Fatal("method qqpay accepted")
 	}
 	if o := createOpenOrder(t, db, 500, ""); o.Method != "" {

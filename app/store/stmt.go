@@ -14,45 +14,19 @@ import (
 // maxCachedStatements bounds the cache; queries built from filters have few shapes.
 const maxCachedStatements = 256
 
+// preparer is the read pool (*sql.DB) or the writer's connection (*sql.Conn).
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
 type stmtCache struct {
-	db      *sql.DB
-	mu      sync.RWMutex
-	m       map[string]*sql.Stmt
-	pending map[string]bool // writer queries to prepare once the connection is free
+	db preparer
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
 }
 
-func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
-}
-
-// lookup returns a cached statement without preparing one. A miss is noted,
-// so preparePending can prepare it later.
-func (c *stmtCache) lookup(query string) *sql.Stmt {
-	c.mu.RLock()
-	s := c.m[query]
-	c.mu.RUnlock()
-	if s == nil {
-		c.mu.Lock()
-		if len(c.m)+len(c.pending) < maxCachedStatements {
-			c.pending[query] = true
-		}
-		c.mu.Unlock()
-	}
-	return s
-}
-
-// preparePending prepares the statements lookup missed. The writer calls it
-// between batches: preparing inside a transaction would wait for the one
-// connection the transaction holds.
-func (c *stmtCache) preparePending() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for q := range c.pending {
-		if s, err := c.db.Prepare(q); err == nil {
-			c.m[q] = s
-		}
-		delete(c.pending, q)
-	}
+func newStmtCache(db preparer) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}}
 }
 
 // get returns the prepared statement for query, or nil when it cannot be
@@ -110,58 +84,77 @@ func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 }
 
 // Tx is a write transaction whose statements come from the writer's cache.
-// Its statements run on the writer's context, whatever context the job
-// passes: modernc interrupts a statement whose context ends, and SQLite then
-// rolls back the whole transaction — every job of the batch — so a job, once
-// started, must finish even if its caller has gone.
+// It is a plain BEGIN IMMEDIATE … COMMIT on the writer's connection, which
+// the writer holds for the life of the database, not a database/sql Tx: a
+// Tx's statements are bound to it anew for every transaction, and each
+// query on one starts a goroutine that watches the Tx's context — on a
+// single writer, for every order (issue #18). Its statements run on the
+// writer's context, whatever context the job passes: modernc interrupts a
+// statement whose context ends, and SQLite then rolls back the whole
+// transaction — every job of the batch — so a job, once started, must
+// finish even if its caller has gone.
 type Tx struct {
-	*sql.Tx
+	conn   *sql.Conn
 	stmts  *stmtCache
-	bound  map[string]*sql.Stmt // the cache's statements bound to this transaction, each once
-	events *[]func(Observer)    // the running job's, for the observer (observe.go)
-	days   *[]dayBump           // the running job's changes to the per-day counters (daily_stats.go)
+	events *[]func(Observer) // the running job's, for the observer (observe.go)
+	days   *[]dayBump        // the running job's changes to the per-day counters (daily_stats.go)
 }
 
 // writerCtx is the context every statement of a write transaction runs on.
 var writerCtx = context.Background()
 
-// stmt returns query's prepared statement bound to tx. Binding allocates
-// and registers a statement with database/sql's transaction, so it is done
-// once per query and batch, not once per use: a batch of 100 orders runs
-// each of its queries 100 times.
-func (tx *Tx) stmt(query string) *sql.Stmt {
-	if s := tx.bound[query]; s != nil {
-		return s
+// begin starts the write transaction, taking the write lock at once rather
+// than halfway through.
+func (tx *Tx) begin() error {
+	_, err := tx.ExecContext(writerCtx, `BEGIN IMMEDIATE`)
+	return err
+}
+
+// Commit commits the transaction. When the commit fails, SQLite may leave
+// the transaction open: it is rolled back, so the connection is clean for
+// the next one.
+func (tx *Tx) Commit() error {
+	_, err := tx.ExecContext(writerCtx, `COMMIT`)
+	if err != nil {
+		_ = tx.Rollback()
 	}
-	s := tx.stmts.lookup(query)
-	if s == nil {
-		return nil
-	}
-	s = tx.Tx.StmtContext(writerCtx, s)
-	if tx.bound == nil {
-		tx.bound = map[string]*sql.Stmt{}
-	}
-	tx.bound[query] = s
-	return s
+	return err
+}
+
+// Rollback rolls the transaction back; an error when SQLite rolled it back
+// already means nothing.
+func (tx *Tx) Rollback() error {
+	_, err := tx.ExecContext(writerCtx, `ROLLBACK`)
+	return err
 }
 
 func (tx *Tx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
-	if s := tx.stmt(query); s != nil {
+	if s := tx.stmts.get(writerCtx, query); s != nil {
 		return s.ExecContext(writerCtx, args...)
 	}
-	return tx.Tx.ExecContext(writerCtx, query, args...)
+	return tx.conn.ExecContext(writerCtx, query, args...)
+}
+
+// Exec is ExecContext on the writer's context.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(writerCtx, query, args...)
+}
+
+// execOnce runs a statement without caching it (a one-off rebuild).
+func (tx *Tx) execOnce(query string, args ...any) (sql.Result, error) {
+	return tx.conn.ExecContext(writerCtx, query, args...)
 }
 
 func (tx *Tx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s := tx.stmt(query); s != nil {
+	if s := tx.stmts.get(writerCtx, query); s != nil {
 		return s.QueryContext(writerCtx, args...)
 	}
-	return tx.Tx.QueryContext(writerCtx, query, args...)
+	return tx.conn.QueryContext(writerCtx, query, args...)
 }
 
 func (tx *Tx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
-	if s := tx.stmt(query); s != nil {
+	if s := tx.stmts.get(writerCtx, query); s != nil {
 		return s.QueryRowContext(writerCtx, args...)
 	}
-	return tx.Tx.QueryRowContext(writerCtx, query, args...)
+	return tx.conn.QueryRowContext(writerCtx, query, args...)
 }

@@ -97,7 +97,6 @@ func (db *DB) runWriter() {
 		}
 		db.commitBatch(batch)
 		db.checkpoints.committed()
-		db.writeStmts.preparePending()
 	}
 }
 
@@ -171,8 +170,8 @@ const (
 // alone needs no savepoint: when it fails, the transaction is rolled back.
 func (db *DB) runBatch(batch []*writeJob, guarded bool) (results []error, outcome batchOutcome, commit time.Duration) {
 	results = make([]error, len(batch))
-	sqlTx, err := db.write.BeginTx(context.Background(), nil)
-	if err != nil {
+	tx := &Tx{conn: db.writeConn, stmts: db.writeStmts}
+	if err := tx.begin(); err != nil {
 		for i := range results {
 			results[i] = fmt.Errorf("begin: %w", err)
 		}
@@ -180,7 +179,6 @@ func (db *DB) runBatch(batch []*writeJob, guarded bool) (results []error, outcom
 	}
 	db.batch.begin()
 	defer db.batch.end()
-	tx := &Tx{Tx: sqlTx, stmts: db.writeStmts}
 	switch {
 	case len(batch) == 1:
 		var started bool
@@ -225,7 +223,7 @@ func (db *DB) runBatch(batch []*writeJob, guarded bool) (results []error, outcom
 	}
 	db.batch.committing.Store(true)
 	started := time.Now()
-	err = tx.Commit()
+	err := tx.Commit()
 	commit = time.Since(started)
 	if err != nil {
 		err = fmt.Errorf("commit: %w", err)
