@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,15 +14,33 @@ import (
 // commit copies every page into the database file and waits for two more
 // fsyncs while the whole batch waits with it (a third of the writer's
 // writes and the slowest answers under load, issue #18). So the writer's
-// connection never checkpoints (wal_autocheckpoint(0) in Open); a
-// checkpointer on a connection of its own runs a PASSIVE checkpoint, which
-// neither waits for nor blocks the writer, shortly after commits. While
-// Litestream replicates, it alone checkpoints (Options.NoAutoCheckpoint,
+// connection does not checkpoint by itself (wal_autocheckpoint(0) in Open);
+// a checkpointer on a connection of its own runs a PASSIVE checkpoint,
+// which neither waits for nor blocks the writer, shortly after commits.
+//
+// SQLite starts the WAL file over only when a write transaction begins
+// with every frame copied, which a busy writer never lets a checkpoint
+// beside it reach: the WAL would grow without end. So once the WAL file is
+// longer than restartBytes, the writer copies what is left itself, between
+// two batches (finishCheckpoint) — the frames of the last moment, not the
+// whole WAL — and its next transaction starts the file over, cutting it
+// back to restartBytes (journal_size_limit on the writer's connection, so
+// that the file's length tells how far the WAL reaches).
+//
+// While Litestream replicates, it alone checkpoints (Options.NoAutoCheckpoint,
 // LeaveCheckpointsToLitestream).
 
-// checkpointEvery spaces the checkpoints while commits keep coming: about
-// 1,000 WAL pages apart at a busy writer's pace, as SQLite's own would be.
-const checkpointEvery = 100 * time.Millisecond
+// checkpointEvery spaces the checkpoints while commits keep coming.
+const checkpointEvery = 50 * time.Millisecond
+
+// restartBytes is the WAL's length at which the writer finishes a
+// checkpoint so the file starts over: SQLite's own 1,000 pages (of 4 KB,
+// each with its 24-byte frame header, after the 32-byte file header).
+const restartBytes = 1000*(4096+24) + 32
+
+// finishRetry spaces the writer's tries when a reader keeps a checkpoint
+// from finishing (an export streaming a large table).
+const finishRetry = 50 * time.Millisecond
 
 type checkpointer struct {
 	conn    *sql.DB // one connection, only for checkpoints
@@ -33,11 +52,15 @@ type checkpointer struct {
 	runs    atomic.Int64 // checkpoints run
 	copied  atomic.Int64 // WAL frames in the database file after the last one
 	logged  atomic.Int64 // WAL frames at the last one
-	stopped sync.Once
+	// checkpoints the writer finished so the WAL could start over
+	finished atomic.Int64
+	walPath  string
+	retryAt  time.Time // only the writer uses it (finishCheckpoint)
+	stopped  sync.Once
 }
 
-func startCheckpointer(conn *sql.DB) *checkpointer {
-	c := &checkpointer{conn: conn, nudge: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+func startCheckpointer(conn *sql.DB, walPath string) *checkpointer {
+	c := &checkpointer{conn: conn, walPath: walPath, nudge: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -90,6 +113,26 @@ func (c *checkpointer) checkpoint() {
 		c.copied.Store(copied)
 		c.runs.Add(1)
 	}
+}
+
+// finishCheckpoint is run by the writer between batches: when the WAL file
+// has grown past restartBytes, it copies the frames the checkpointer has
+// not (no write is under way, so it can copy them all unless a reader
+// still needs them), and the writer's next transaction starts the WAL over.
+func (c *checkpointer) finishCheckpoint(writer *sql.Conn) {
+	if c == nil || c.off.Load() || time.Now().Before(c.retryAt) {
+		return
+	}
+	if fi, err := os.Stat(c.walPath); err != nil || fi.Size() <= restartBytes {
+		return
+	}
+	var busy, logged, copied int64
+	err := writer.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
+	if err == nil && busy == 0 && copied == logged {
+		c.finished.Add(1)
+		return
+	}
+	c.retryAt = time.Now().Add(finishRetry)
 }
 
 // close stops the checkpointer after the checkpoint in progress.

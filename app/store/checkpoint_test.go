@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -123,5 +126,52 @@ func TestLeaveCheckpointsToLitestreamLater(t *testing.T) {
 	time.Sleep(3 * checkpointEvery)
 	if n := db.checkpoints.runs.Load(); n != runs {
 		t.Fatalf("%d checkpoints after LeaveCheckpointsToLitestream, want none", n-runs)
+	}
+}
+
+// Under writes that never pause, the checkpointer alone could never copy
+// the whole WAL, and SQLite starts the file over only then: the writer
+// finishes a checkpoint once the file passes restartBytes, so the WAL stays
+// about that long instead of growing with every write.
+func TestWALStartsOverUnderSteadyWrites(t *testing.T) {
+	db, _ := openTestDB(t)
+	wal := db.Path() + "-wal"
+	value := strings.Repeat("x", 3000)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var longest atomic.Int64
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			if fi, err := os.Stat(wal); err == nil && fi.Size() > longest.Load() {
+				longest.Store(fi.Size())
+			}
+		}
+	}()
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				if err := db.PutSettings(context.Background(), map[string]string{fmt.Sprintf("test.wal.%d.%d", w, i): value}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	written := int64(16 * 300 * len(value))
+	if db.checkpoints.finished.Load() == 0 {
+		t.Errorf("%d MB written and the writer never finished a checkpoint", written>>20)
+	}
+	if n := longest.Load(); n > 2*restartBytes {
+		t.Errorf("the WAL grew to %.1f MB while %.1f MB were written; want it to start over at %.1f MB",
+			float64(n)/(1<<20), float64(written)/(1<<20), float64(restartBytes)/(1<<20))
 	}
 }

@@ -90,8 +90,9 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 
 	db := &DB{path: path, now: now, jobs: make(chan *writeJob, 4*maxBatch), closing: make(chan struct{}), writerDone: make(chan struct{}),
 		beforeWrite: opts.BeforeWrite}
-	// The writer never checkpoints: the checkpointer or Litestream does (checkpoint.go).
-	writeDSN := dsn(path, opts.Synchronous, false) + "&_pragma=wal_autocheckpoint(0)"
+	// The writer checkpoints only to let the WAL start over; the checkpointer
+	// or Litestream copies it (checkpoint.go).
+	writeDSN := dsn(path, opts.Synchronous, false) + "&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(" + strconv.Itoa(restartBytes) + ")"
 	write := sql.OpenDB(db.writeConnector(writeDSN))
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
@@ -130,7 +131,7 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 			return nil, err
 		}
 		ckpt.SetMaxOpenConns(1)
-		db.checkpoints = startCheckpointer(ckpt)
+		db.checkpoints = startCheckpointer(ckpt, path+"-wal")
 	}
 	if err := db.prepareMigrations(ctx); err != nil {
 		db.closeConns()

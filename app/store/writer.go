@@ -97,6 +97,7 @@ func (db *DB) runWriter() {
 		}
 		db.commitBatch(batch)
 		db.checkpoints.committed()
+		db.checkpoints.finishCheckpoint(db.writeConn)
 	}
 }
 
