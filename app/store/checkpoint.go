@@ -148,12 +148,19 @@ func (c *checkpointer) close() error {
 // LeaveCheckpointsToLitestream stops paygate's own checkpoints (as
 // Options.NoAutoCheckpoint does at open), for a Litestream that started
 // after the database was opened: a replica that answered only later. From
-// then on only Litestream checkpoints, after it has copied the frames.
+// then on only Litestream checkpoints, after it has copied the frames, and
+// the WAL file keeps its length when it starts over, as Litestream expects
+// of a database it did not open itself.
 func (db *DB) LeaveCheckpointsToLitestream(ctx context.Context) error {
-	if c := db.checkpoints; c != nil {
-		c.off.Store(true)
-		c.running.Lock() // wait out one in progress
-		defer c.running.Unlock()
+	c := db.checkpoints
+	if c == nil {
+		return nil
 	}
-	return nil
+	c.off.Store(true)
+	c.running.Lock() // wait out one in progress
+	defer c.running.Unlock()
+	return db.tx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `PRAGMA journal_size_limit = -1`)
+		return err
+	})
 }

@@ -117,6 +117,15 @@ func TestLeaveCheckpointsToLitestreamLater(t *testing.T) {
 	if err := db.LeaveCheckpointsToLitestream(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	var limit int64
+	if err := db.tx(context.Background(), func(tx *Tx) error {
+		return tx.QueryRowContext(context.Background(), `PRAGMA journal_size_limit`).Scan(&limit)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if limit != -1 {
+		t.Errorf("journal_size_limit = %d after LeaveCheckpointsToLitestream, want -1 (SQLite's default)", limit)
+	}
 	runs := db.checkpoints.runs.Load()
 	for i := range 10 {
 		if err := db.PutSettings(context.Background(), map[string]string{"test.after": fmt.Sprint(i)}); err != nil { // the writer still writes

@@ -92,7 +92,10 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 		beforeWrite: opts.BeforeWrite}
 	// The writer checkpoints only to let the WAL start over; the checkpointer
 	// or Litestream copies it (checkpoint.go).
-	writeDSN := dsn(path, opts.Synchronous, false) + "&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(" + strconv.Itoa(restartBytes) + ")"
+	writeDSN := dsn(path, opts.Synchronous, false) + "&_pragma=wal_autocheckpoint(0)"
+	if !opts.NoAutoCheckpoint {
+		writeDSN += "&_pragma=journal_size_limit(" + strconv.Itoa(restartBytes) + ")"
+	}
 	write := sql.OpenDB(db.writeConnector(writeDSN))
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
