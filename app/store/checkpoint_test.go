@@ -165,7 +165,7 @@ func TestWALStartsOverUnderSteadyWrites(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range 300 {
+			for i := range 600 {
 				if err := db.PutSettings(context.Background(), map[string]string{fmt.Sprintf("test.wal.%d.%d", w, i): value}); err != nil {
 					t.Error(err)
 					return
@@ -175,7 +175,7 @@ func TestWALStartsOverUnderSteadyWrites(t *testing.T) {
 	}
 	wg.Wait()
 	close(stop)
-	written := int64(16 * 300 * len(value))
+	written := int64(16 * 600 * len(value))
 	if db.checkpoints.finished.Load() == 0 {
 		t.Errorf("%d MB written and the writer never finished a checkpoint", written>>20)
 	}
