@@ -26,24 +26,7 @@ func TestDayCountersOfFailedJobsLeftOut(t *testing.T) {
 			return nil
 		}}
 	}
-	// runBatch holds the writer on a job until the jobs after it are queued,
-	// so that the writer takes them as one batch.
-	runBatch := func(jobs ...*writeJob) {
-		release, started := make(chan struct{}), make(chan struct{})
-		go db.tx(ctx, func(*Tx) error {
-			close(started)
-			<-release
-			return nil
-		})
-		<-started
-		for _, j := range jobs {
-			db.jobs <- j
-		}
-		close(release)
-		for _, j := range jobs {
-			<-j.done
-		}
-	}
+	runBatch := func(jobs ...*writeJob) { runAsOneBatch(db, jobs...) }
 	runBatch(job(100, 1, false), job(100, 10, true), job(101, 2, false), job(100, 4, false))
 	runBatch(job(101, 20, true))
 	runBatch(job(102, 7, false))

@@ -261,26 +261,7 @@ func TestBatchWithoutSavepointsRunsAgainWhenAJobFails(t *testing.T) {
 			return nil
 		}}
 	}
-	// batch holds the writer on a job until jobs are queued behind it, so
-	// that the writer takes them as one batch; it returns their outcomes.
-	batch := func(jobs ...*writeJob) []error {
-		release, started := make(chan struct{}), make(chan struct{})
-		go db.tx(ctx, func(*Tx) error {
-			close(started)
-			<-release
-			return nil
-		})
-		<-started
-		for _, j := range jobs {
-			db.jobs <- j
-		}
-		close(release)
-		errs := make([]error, len(jobs))
-		for i, j := range jobs {
-			errs[i] = <-j.done
-		}
-		return errs
-	}
+	batch := func(jobs ...*writeJob) []error { return runAsOneBatch(db, jobs...) }
 
 	gone, cancel := context.WithCancel(ctx)
 	cancel()
@@ -329,4 +310,25 @@ func TestBatchWithoutSavepointsRunsAgainWhenAJobFails(t *testing.T) {
 			t.Errorf("%s was committed", k)
 		}
 	}
+}
+
+// runAsOneBatch holds the writer on a job until jobs are queued behind it,
+// so that the writer takes them as one batch, and returns their outcomes.
+func runAsOneBatch(db *DB, jobs ...*writeJob) []error {
+	release, started := make(chan struct{}), make(chan struct{})
+	go db.tx(context.Background(), func(*Tx) error {
+		close(started)
+		<-release
+		return nil
+	})
+	<-started
+	for _, j := range jobs {
+		db.jobs <- j
+	}
+	close(release)
+	errs := make([]error, len(jobs))
+	for i, j := range jobs {
+		errs[i] = <-j.done
+	}
+	return errs
 }
