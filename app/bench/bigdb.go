@@ -16,12 +16,18 @@ import (
 	"paygate/app/store"
 )
 
+// openStopped opens the data directory of a paygate that is not running, to
+// fill it; NORMAL sync, as nothing acknowledged depends on these writes.
+func openStopped(ctx context.Context, o Options) (*store.DB, error) {
+	if o.DataDir == "" {
+		return nil, fmt.Errorf("--data-dir is required")
+	}
+	return store.Open(ctx, o.DataDir, store.Options{Synchronous: "NORMAL"})
+}
+
 // runSeed fills a stopped paygate's data directory with Count orders.
 func runSeed(ctx context.Context, o Options) error {
-	if o.DataDir == "" {
-		return fmt.Errorf("--data-dir is required")
-	}
-	db, err := store.Open(ctx, o.DataDir, store.Options{Synchronous: "NORMAL"})
+	db, err := openStopped(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -43,10 +49,7 @@ func runSeed(ctx context.Context, o Options) error {
 // open for a day) to a stopped paygate's data directory: the orders a busy
 // shop has open, among which new orders must be as cheap to create.
 func runPending(ctx context.Context, o Options) error {
-	if o.DataDir == "" {
-		return fmt.Errorf("--data-dir is required")
-	}
-	db, err := store.Open(ctx, o.DataDir, store.Options{Synchronous: "NORMAL"})
+	db, err := openStopped(ctx, o)
 	if err != nil {
 		return err
 	}

@@ -113,13 +113,12 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	// The writer holds its one connection for good (Tx). Before the writer
 	// starts and after it stops, Open and Close use it themselves.
 	conn, err := write.Conn(ctx)
-	if err != nil {
-		write.Close()
-		read.Close()
-		return nil, dbProblem(dir, path, fmt.Errorf("opening %s: %w", path, err))
+	if err == nil {
+		if err = conn.PingContext(ctx); err != nil {
+			conn.Close()
+		}
 	}
-	if err := conn.PingContext(ctx); err != nil {
-		conn.Close()
+	if err != nil {
 		write.Close()
 		read.Close()
 		return nil, dbProblem(dir, path, fmt.Errorf("opening %s: %w", path, err))
@@ -128,9 +127,7 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	if !opts.NoAutoCheckpoint {
 		ckpt, err := sql.Open("sqlite", dsn(path, opts.Synchronous, false))
 		if err != nil {
-			conn.Close()
-			write.Close()
-			read.Close()
+			db.closeConns()
 			return nil, err
 		}
 		ckpt.SetMaxOpenConns(1)

@@ -271,21 +271,7 @@ func TestLinkOrderQueriesUseTheirIndexes(t *testing.T) {
 		{"network's replaced", networkReplacedQuery, []any{"n", 0}, "INDEX orders_network_replaced (link_network=? AND closed_at>?)"},
 		{"visitor's order in the network", networkVisitorOrderQuery, []any{"n", 0, "v"}, "INDEX orders_network_pending (link_network=? AND expires_at>?)"},
 	} {
-		rows, err := db.read.Query(`EXPLAIN QUERY PLAN `+tt.query, tt.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		joined := strings.Join(plan, "; ")
+		joined := strings.Join(queryPlan(t, db, tt.query, tt.args...), "; ")
 		if !strings.Contains(joined, tt.want) || strings.Contains(joined, "SCAN orders") {
 			t.Errorf("%s: plan %q, want %q", tt.name, joined, tt.want)
 		}

@@ -322,20 +322,7 @@ func TestKeepQueriesUseTheirIndexes(t *testing.T) {
 		{"strangers' cap", deleteOldestStrangersQuery, []any{1}, []string{"SCAN n USING INDEX notifications_strangers", "payments_notification"}},
 		{"pruning", pruneNotificationsQuery, []any{0, 1}, []string{"notifications_outcome (outcome=? AND received_at<?)", "payments_notification"}},
 	} {
-		rows, err := db.read.Query(`EXPLAIN QUERY PLAN `+tt.query, tt.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, tt.query, tt.args...)
 		joined := strings.Join(plan, "; ")
 		t.Logf("%s: %s", tt.name, joined)
 		for _, w := range tt.want {

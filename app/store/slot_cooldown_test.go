@@ -359,20 +359,7 @@ func TestSlotQueriesUseTheirIndexes(t *testing.T) {
 		{"console: released between", slotReleasedBetweenQuery, []any{"alipay", "wechat", 1, 0, 0, "alipay", "wechat", 1, 0, 0},
 			[]string{seek + ">? AND <expr><?)", releasesSeek + ">? AND released_at<?)"}},
 	} {
-		rows, err := db.read.Query(`EXPLAIN QUERY PLAN `+tt.query, tt.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, tt.query, tt.args...)
 		joined := strings.Join(plan, "; ")
 		t.Logf("%s: %s", tt.name, joined)
 		for _, w := range tt.want {

@@ -106,23 +106,7 @@ func TestLapsedAndLiveHoldersTogether(t *testing.T) {
 // The probe of every new order reads orders_slot alone.
 func TestOrderQueriesUseTheirIndexes(t *testing.T) {
 	db, _ := openTestDB(t)
-	plan := func(query string, args ...any) string {
-		rows, err := db.read.Query(`EXPLAIN QUERY PLAN `+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, detail)
-		}
-		return strings.Join(out, "; ")
-	}
+	plan := func(query string, args ...any) string { return strings.Join(queryPlan(t, db, query, args...), "; ") }
 	if p := plan(slotHoldersQuery, "alipay", 100, 200); !strings.Contains(p, "COVERING INDEX orders_slot (method=? AND pay_amount>? AND pay_amount<?)") {
 		t.Errorf("slot probe plan %q: want a range of the covering index orders_slot", p)
 	}

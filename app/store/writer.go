@@ -182,9 +182,8 @@ func (db *DB) runBatch(batch []*writeJob, guarded bool) (results []error, outcom
 	defer db.batch.end()
 	switch {
 	case len(batch) == 1:
-		var started bool
-		started, results[0] = runJob(batch[0], tx)
-		if started && results[0] == nil && db.batch.lost.Load() {
+		_, results[0] = runJob(batch[0], tx)
+		if results[0] == nil && db.batch.lost.Load() {
 			results[0] = errTxLost
 		}
 		if results[0] != nil {
