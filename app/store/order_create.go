@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"strings"
 	"time"
 
@@ -151,6 +152,8 @@ func orderByMerchantID(ctx context.Context, tx *Tx, merchantID string) (app.Orde
 // app.LinkSlots of them — given the amounts pending orders hold and those
 // still cooling. It runs on the single writer for every order, so its cost
 // must not grow with the pending orders around the price (issue #18):
+//   - when the best candidate is free, one statement finds it (slotFree);
+//     the rest is for the orders whose best amount is taken or cooling;
 //   - it looks at the nearSlots best candidates first and at all of them only
 //     when those are taken, each time with one index-only range read of
 //     orders_slot (slotHolders), at most 2×offset+1 entries;
@@ -170,6 +173,11 @@ func pickSlot(ctx context.Context, tx *Tx, method app.Method, asked money.Fen, l
 	candidates := policy.Candidates(asked)
 	if link {
 		candidates = app.LinkSlots(candidates)
+	}
+	// The usual order: its best candidate is free. One statement says so.
+	free, err := slotFree(ctx, tx, method, candidates[0], now, cooldown, self)
+	if err != nil || free {
+		return candidates[0], err
 	}
 	s := slotSearch{tx: tx, method: method, now: now, cooldown: cooldown, self: self,
 		held: map[money.Fen]bool{}, cooling: map[money.Fen]bool{}, holders: map[money.Fen]int64{}, lapsed: map[money.Fen]int64{}}
@@ -244,6 +252,31 @@ func (s *slotSearch) pick(ctx context.Context, candidates []money.Fen) (money.Fe
 		}
 		return amount, true, nil
 	}
+}
+
+// slotFreeQuery tells whether no pending order holds the slot (method,
+// pay_amount) and no order other than self left it within the cooldown
+// (slotReleasedSinceQuery): one seek of orders_slot and those of the
+// cooldown, in one statement. Most new orders need nothing more (issue #18:
+// a statement is ~8 µs of the writer's time per order).
+const slotFreeQuery = `SELECT NOT EXISTS (SELECT 1 FROM orders INDEXED BY orders_slot
+		WHERE status = 'pending' AND method = ?1 AND pay_amount = ?2)
+	AND NOT EXISTS (SELECT 1 FROM orders INDEXED BY orders_released_slot
+		WHERE status <> 'pending' AND method = ?1 AND pay_amount = ?2 AND coalesce(paid_at, closed_at) >= ?3 AND id <> ?4)
+	AND NOT EXISTS (SELECT 1 FROM slot_releases INDEXED BY slot_releases_slot
+		WHERE method = ?1 AND pay_amount = ?2 AND released_at >= ?3 AND order_id <> ?4)`
+
+// slotFree reports whether amount is free for self by method: held by no
+// pending order and not cooling. False sends pickSlot to the full search,
+// which also frees slots held by orders past their lifetime.
+func slotFree(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, cooldown time.Duration, self string) (bool, error) {
+	since := int64(math.MaxInt64) // no cooldown: nothing released counts
+	if cooldown > 0 {
+		since = ms(now.Add(-cooldown))
+	}
+	var free bool
+	err := tx.QueryRowContext(ctx, slotFreeQuery, string(method), int64(amount), since, self).Scan(&free)
+	return free, err
 }
 
 // slotHoldersQuery reads the pending orders' slots in a range from

@@ -354,6 +354,8 @@ func TestSlotQueriesUseTheirIndexes(t *testing.T) {
 	}{
 		{"cooling", slotReleasedSinceQuery, []any{"alipay", 1, 0, "", "alipay", 1, 0, ""},
 			[]string{seek + ">?)", releasesSeek + ">?)"}},
+		{"slot free", slotFreeQuery, []any{"alipay", 1, 0, ""},
+			[]string{"SEARCH orders USING COVERING INDEX orders_slot (method=? AND pay_amount=?)", seek + ">?)", releasesSeek + ">?)"}},
 		{"released within grace", releasedWithinGraceQuery, []any{"alipay", "wechat", 1, 0, "alipay", "wechat", 1, 0, 0, "alipay", "wechat", 1, 0},
 			[]string{seek + ">?)", "SEARCH orders USING INDEX orders_slot (method=? AND pay_amount=?)", releasesSeek + ">?)"}},
 		{"console: released between", slotReleasedBetweenQuery, []any{"alipay", "wechat", 1, 0, 0, "alipay", "wechat", 1, 0, 0},
