@@ -2,11 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"io/fs"
-	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -340,31 +336,7 @@ func TestEpayOrderWithoutType(t *testing.T) {
 // orders may then have no method.
 func TestMigration0017OnExistingData(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "paygate.db")
-	raw, err := sql.Open("sqlite", dsn(path, "FULL", false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.SetMaxOpenConns(1)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := raw.Exec(q, args...); err != nil {
-			t.Fatalf("%.80s: %v", q, err)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
-	entries, _ := fs.ReadDir(migrationFiles, "migrations")
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		var v int
-		fmt.Sscanf(e.Name(), "%d", &v)
-		if v >= 17 {
-			continue
-		}
-		body, _ := migrationFiles.ReadFile("migrations/" + e.Name())
-		exec(string(body))
-		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, v, e.Name())
-	}
+	raw, exec := migratedBelow(t, dir, 17)
 	exec(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at, paid_at, payment_id)
 		VALUES ('ORD1', '苹果', 'alipay', 1000, 1001, 'success', 1, 2, 3, 'PAY1')`)
 	exec(`INSERT INTO payments (id, method, amount, status, order_id, received_at) VALUES ('PAY1', 'alipay', 1001, 'success', 'ORD1', 3)`)
@@ -377,27 +349,7 @@ func TestMigration0017OnExistingData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, check := range []string{`PRAGMA integrity_check`, `PRAGMA foreign_key_check`} {
-		rows, err := db.read.Query(check)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for rows.Next() {
-			cols, _ := rows.Columns()
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			rows.Scan(ptrs...)
-			got = append(got, fmt.Sprint(vals...))
-		}
-		rows.Close()
-		if check == `PRAGMA integrity_check` && (len(got) != 1 || got[0] != "ok") || check == `PRAGMA foreign_key_check` && len(got) != 0 {
-			t.Fatalf("%s: %v", check, got)
-		}
-	}
+	checkDatabase(t, db)
 	if o, err := db.Order(context.Background(), "ORD1"); err != nil || o.Status != app.OrderSuccess || o.PayAmount != 1001 || o.PaymentID != "PAY1" {
 		t.Fatalf("ORD1 after the migration: %+v %v", o, err)
 	}

@@ -119,12 +119,7 @@ func TestOnlyLinkOrdersInLinkIndex(t *testing.T) {
 	createOrder(t, db, app.MethodAlipay, money.Fen(700))
 	link := newTestLink(t, db, 990)
 	mustLinkOrder(t, db, link, app.MethodWechat, 990, "visitorA", "net", app.LinkLimits{})
-	var entries int
-	// dbstat counts the cells of the index's pages: its entries.
-	if err := db.read.QueryRow(`SELECT coalesce(sum(ncell), 0) FROM dbstat WHERE name = 'orders_link_pending'`).Scan(&entries); err != nil {
-		t.Fatal(err)
-	}
-	if entries != 1 {
+	if entries := indexEntries(t, db, "orders_link_pending"); entries != 1 {
 		t.Fatalf("orders_link_pending holds %d entries, want 1 (the link order only)", entries)
 	}
 }

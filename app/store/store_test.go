@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -415,4 +416,69 @@ func queryPlan(t *testing.T, db *DB, query string, args ...any) []string {
 		t.Fatal(err)
 	}
 	return plan
+}
+
+// migratedBelow creates dir's database with the migrations before version
+// only, as an older paygate left it, and returns it open (one connection)
+// with a function that runs a statement on it or fails the test.
+func migratedBelow(t *testing.T, dir string, version int) (*sql.DB, func(string, ...any)) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", dsn(filepath.Join(dir, "paygate.db"), "FULL", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	t.Cleanup(func() { raw.Close() })
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := raw.Exec(q, args...); err != nil {
+			t.Fatalf("%.80s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`)
+	migrations, _, err := migrationList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations {
+		if m.version >= version {
+			break
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + m.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(body))
+		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.version, m.name)
+	}
+	return raw, exec
+}
+
+// checkDatabase fails the test unless SQLite finds db's file sound and every
+// foreign key satisfied.
+func checkDatabase(t *testing.T, db *DB) {
+	t.Helper()
+	var integrity []string
+	rows, err := db.read.Query(`PRAGMA integrity_check`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		integrity = append(integrity, line)
+	}
+	rows.Close()
+	if len(integrity) != 1 || integrity[0] != "ok" {
+		t.Fatalf("integrity_check: %v", integrity)
+	}
+	var violations int
+	if err := db.read.QueryRow(`SELECT count(*) FROM pragma_foreign_key_check`).Scan(&violations); err != nil {
+		t.Fatal(err)
+	}
+	if violations != 0 {
+		t.Fatalf("foreign_key_check: %d violations", violations)
+	}
 }
