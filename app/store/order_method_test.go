@@ -337,19 +337,11 @@ func TestEpayOrderWithoutType(t *testing.T) {
 func TestMigration0017OnExistingData(t *testing.T) {
 	dir := t.TempDir()
 	raw, exec := migratedBelow(t, dir, 17)
-	exec(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at, paid_at, payment_id)
-		VALUES ('ORD1', '苹果', 'alipay', 1000, 1001, 'success', 1, 2, 3, 'PAY1')`)
-	exec(`INSERT INTO payments (id, method, amount, status, order_id, received_at) VALUES ('PAY1', 'alipay', 1001, 'success', 'ORD1', 3)`)
+	addPaidOrder(exec) // ORD1, paid 10.01 by PAY1
 	exec(`INSERT INTO callbacks (payment_id, order_id, status, next_attempt_at, created_at, updated_at) VALUES ('PAY1', 'ORD1', 'sent', 0, 0, 0)`)
 	exec(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at) VALUES ('ORD2', '梨', 'wechat', 500, 500, 'pending', 1, 99999999999999)`)
 	raw.Close()
-
-	db, err := Open(context.Background(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	checkDatabase(t, db)
+	db := openChecked(t, dir)
 	if o, err := db.Order(context.Background(), "ORD1"); err != nil || o.Status != app.OrderSuccess || o.PayAmount != 1001 || o.PaymentID != "PAY1" {
 		t.Fatalf("ORD1 after the migration: %+v %v", o, err)
 	}
@@ -357,7 +349,7 @@ func TestMigration0017OnExistingData(t *testing.T) {
 	if o := createOrder(t, db, app.MethodWechat, 500); o.PayAmount == 500 {
 		t.Fatal("ORD2's slot was handed out")
 	}
-	_, err = db.execRaw(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at) VALUES ('ORD3', 'x', 'wechat', 500, 500, 'pending', 1, 2)`)
+	_, err := db.execRaw(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at) VALUES ('ORD3', 'x', 'wechat', 500, 500, 'pending', 1, 2)`)
 	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
 		t.Fatalf("a second pending order on wechat 5.00: %v", err)
 	}

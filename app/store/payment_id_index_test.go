@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -27,33 +26,19 @@ func indexEntries(t *testing.T, db *DB, name string) int {
 func TestMigration0022PaymentIDIndex(t *testing.T) {
 	dir := t.TempDir()
 	raw, exec := migratedBelow(t, dir, 22)
-	exec(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at, paid_at, payment_id)
-		VALUES ('ORD1', '苹果', 'alipay', 1000, 1001, 'success', 1, 2, 3, 'PAY1')`)
-	exec(`INSERT INTO payments (id, method, amount, status, order_id, received_at) VALUES ('PAY1', 'alipay', 1001, 'success', 'ORD1', 3)`)
-	for _, id := range []string{"ORD2", "ORD3", "ORD4"} {
+	addPaidOrder(exec) // ORD1, paid 10.01 by PAY1
+	for i, id := range []string{"ORD2", "ORD3", "ORD4"} {
 		exec(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at)
-			VALUES (?, '梨', 'wechat', 500 + length(?), NULL, 'pending', 1, 99999999999999)`, id, id)
+			VALUES (?, '梨', 'wechat', 500, ?, 'pending', 1, 99999999999999)`, id, 500+i)
 	}
 	raw.Close()
-
-	db, err := Open(context.Background(), dir, Options{})
-	if err != nil {
+	db := openChecked(t, dir)
+	var indexes string
+	if err := db.read.QueryRow(`SELECT coalesce(group_concat(name, ','), '') FROM (SELECT name FROM pragma_index_list('orders')
+		WHERE name LIKE '%payment%' OR origin = 'u' ORDER BY name)`).Scan(&indexes); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	checkDatabase(t, db)
-	var indexes []string
-	rows, err := db.read.Query(`SELECT name FROM pragma_index_list('orders') WHERE name LIKE '%payment%' OR origin = 'u' ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var name string
-		rows.Scan(&name)
-		indexes = append(indexes, name)
-	}
-	rows.Close()
-	if strings.Join(indexes, ",") != "orders_payment_id" {
+	if indexes != "orders_payment_id" {
 		t.Fatalf("payment indexes on orders: %v, want orders_payment_id only", indexes)
 	}
 	if n := indexEntries(t, db, "orders_payment_id"); n != 1 {
@@ -63,7 +48,7 @@ func TestMigration0022PaymentIDIndex(t *testing.T) {
 	if n := indexEntries(t, db, "orders_payment_id"); n != 1 {
 		t.Fatalf("a new pending order entered orders_payment_id: %d entries", n)
 	}
-	_, err = db.execRaw(`UPDATE orders SET status = 'success', paid_at = 4, payment_id = 'PAY1' WHERE id = 'ORD2'`)
+	_, err := db.execRaw(`UPDATE orders SET status = 'success', paid_at = 4, payment_id = 'PAY1' WHERE id = 'ORD2'`)
 	if err == nil || !strings.Contains(err.Error(), "UNIQUE constraint failed: orders.payment_id") {
 		t.Fatalf("a second order paid by PAY1: %v", err)
 	}

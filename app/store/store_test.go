@@ -454,6 +454,27 @@ func migratedBelow(t *testing.T, dir string, version int) (*sql.DB, func(string,
 	return raw, exec
 }
 
+// addPaidOrder adds, through exec, order ORD1 (10.00 asked, 10.01 payable)
+// paid by payment PAY1, as an older paygate stored them.
+func addPaidOrder(exec func(string, ...any)) {
+	exec(`INSERT INTO orders (id, product_name, method, amount, pay_amount, status, created_at, expires_at, paid_at, payment_id)
+		VALUES ('ORD1', '苹果', 'alipay', 1000, 1001, 'success', 1, 2, 3, 'PAY1')`)
+	exec(`INSERT INTO payments (id, method, amount, status, order_id, received_at) VALUES ('PAY1', 'alipay', 1001, 'success', 'ORD1', 3)`)
+}
+
+// openChecked opens dir's database as paygate does (migrating it), closes it
+// when the test ends, and fails the test unless it checks out (checkDatabase).
+func openChecked(t *testing.T, dir string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	checkDatabase(t, db)
+	return db
+}
+
 // checkDatabase fails the test unless SQLite finds db's file sound and every
 // foreign key satisfied.
 func checkDatabase(t *testing.T, db *DB) {
