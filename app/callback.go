@@ -42,12 +42,17 @@ type Callback struct {
 	// NotifyURL is the order's own callback URL (notifyUrl, or the 易支付
 	// notify_url); "" means the configured callback URL. Filled by a claim.
 	NotifyURL string
+	// Claim identifies the claim that leased the callback for one attempt
+	// (filled by a claim); the attempt's outcome moves the callback on only
+	// while that claim still holds it.
+	Claim int64
 }
 
 // CallbackAttempt is the log line of one try.
 type CallbackAttempt struct {
 	ID          int64
 	CallbackID  int64
+	Claim       int64 // Callback.Claim of the claim it was made under
 	URL         string
 	StartedAt   time.Time
 	DurationMS  int64

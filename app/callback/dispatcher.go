@@ -208,7 +208,7 @@ func (d *Dispatcher) attempt(ctx context.Context, del app.CallbackDelivery) {
 		return // the lease makes it due again
 	}
 	started := d.db.Now()
-	a := app.CallbackAttempt{CallbackID: del.Callback.ID, StartedAt: started}
+	a := app.CallbackAttempt{CallbackID: del.Callback.ID, Claim: del.Callback.Claim, StartedAt: started}
 	clock := time.Now()
 	if del.Callback.Kind == app.CallbackEpay {
 		d.sendEpay(netguard.WithOwnerURL(ctx, settings.CallbackURL), &a, del, settings.APIKey, started)

@@ -145,7 +145,7 @@ func TestWaitingPaymentsAndFailingCallbacks(t *testing.T) {
 	if err != nil || len(due) != 1 {
 		t.Fatalf("claim: %v %v", due, err)
 	}
-	fail := app.CallbackAttempt{CallbackID: due[0].Callback.ID, URL: "http://shop.example/callback", StartedAt: g.Now(), HTTPStatus: 500, Error: "HTTP 500"}
+	fail := app.CallbackAttempt{CallbackID: due[0].Callback.ID, Claim: due[0].Callback.Claim, URL: "http://shop.example/callback", StartedAt: g.Now(), HTTPStatus: 500, Error: "HTTP 500"}
 	if err := g.db.FinishCallbackAttempt(ctx, fail, app.CallbackFailed, g.Now()); err != nil {
 		t.Fatal(err)
 	}

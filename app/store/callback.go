@@ -56,8 +56,9 @@ func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Durat
 			return err
 		}
 		for _, c := range cbs {
+			c.Claim = db.newClaim(now)
 			if _, err := tx.ExecContext(ctx, `UPDATE callbacks SET next_attempt_at = ?, claimed_at = ?, updated_at = ? WHERE id = ?`,
-				ms(now.Add(lease)), ms(now), ms(now), c.ID); err != nil {
+				ms(now.Add(lease)), c.Claim, ms(now), c.ID); err != nil {
 				return err
 			}
 			o, err := orderByIDTx(ctx, tx, c.OrderID)
@@ -81,8 +82,21 @@ func (db *DB) ClaimDueCallbacks(ctx context.Context, limit int, lease time.Durat
 	return out, err
 }
 
+// newClaim stamps a claim: the time in milliseconds, but always after the
+// one before, so that no two claims of this process are alike (claimed_at;
+// a restart releases every claim, ReleaseCallbackClaims). Only the writer
+// calls it.
+func (db *DB) newClaim(now time.Time) int64 {
+	db.lastClaim = max(ms(now), db.lastClaim+1)
+	return db.lastClaim
+}
+
 // FinishCallbackAttempt logs one attempt and moves the callback on: sent when
 // acknowledged, failed when no attempts are left, else pending until next.
+// It moves it only while the attempt's claim still holds it: a person who
+// asked for the callback again meanwhile (ResendCallback) queued it anew,
+// and an attempt that outlived its lease was claimed again; either way the
+// callback is no longer this attempt's to move, and only the log keeps it.
 func (db *DB) FinishCallbackAttempt(ctx context.Context, a app.CallbackAttempt, status app.CallbackStatus, next time.Time) error {
 	return db.tx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO callback_attempts (callback_id, url, started_at, duration_ms, http_status, body_excerpt, error, acked)
@@ -91,8 +105,8 @@ func (db *DB) FinishCallbackAttempt(ctx context.Context, a app.CallbackAttempt, 
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE callbacks SET status = ?, attempts = attempts + 1, next_attempt_at = ?,
-			claimed_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
-			string(status), ms(next), a.Error, ms(db.now()), a.CallbackID)
+			claimed_at = NULL, last_error = ?, updated_at = ? WHERE id = ? AND claimed_at = ?`,
+			string(status), ms(next), a.Error, ms(db.now()), a.CallbackID, a.Claim)
 		tx.tell(func(o Observer) {
 			o.CallbackAttempted(a.Acked, time.Duration(a.DurationMS)*time.Millisecond, status == app.CallbackFailed)
 		})

@@ -64,6 +64,7 @@ type DB struct {
 	// savepoint per job after one failed without (commitBatch); only the
 	// writer goroutine uses it.
 	guardedBatches int
+	lastClaim      int64 // the last callback claim's stamp (newClaim); only the writer uses it
 	observer       atomic.Pointer[observerBox]
 	closing        chan struct{}
 	writerDone     chan struct{}

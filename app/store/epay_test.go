@@ -93,7 +93,7 @@ func TestEpayOrderGetsAnEpayCallback(t *testing.T) {
 	if ep.Epay == nil || ep.Epay.OutTradeNo != "T9" || ep.Epay.Money != "1.00" || ep.Order.ID != o.ID || mer.Epay != nil || mer.Order.ID == "" {
 		t.Fatalf("deliveries: %+v", due)
 	}
-	a := app.CallbackAttempt{CallbackID: ep.Callback.ID, URL: "https://shop/n?…", StartedAt: clock.Now(), HTTPStatus: 200, Acked: true}
+	a := app.CallbackAttempt{CallbackID: ep.Callback.ID, Claim: ep.Callback.Claim, URL: "https://shop/n?…", StartedAt: clock.Now(), HTTPStatus: 200, Acked: true}
 	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackSent, clock.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -340,7 +340,7 @@ func TestCallbackQueueClaimAndFinish(t *testing.T) {
 	if len(due) != 1 {
 		t.Fatal("released callback not due")
 	}
-	a := app.CallbackAttempt{CallbackID: due[0].Callback.ID, URL: "http://x", StartedAt: clock.Now(), HTTPStatus: 500, Error: "HTTP 500"}
+	a := app.CallbackAttempt{CallbackID: due[0].Callback.ID, Claim: due[0].Callback.Claim, URL: "http://x", StartedAt: clock.Now(), HTTPStatus: 500, Error: "HTTP 500"}
 	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackPending, clock.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func TestCallbackQueueClaimAndFinish(t *testing.T) {
 	if len(due) != 1 || due[0].Callback.Attempts != 1 {
 		t.Fatalf("retry not due: %+v", due)
 	}
-	a.Acked, a.HTTPStatus, a.Error = true, 200, ""
+	a.Claim, a.Acked, a.HTTPStatus, a.Error = due[0].Callback.Claim, true, 200, ""
 	if err := db.FinishCallbackAttempt(ctx, a, app.CallbackSent, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
