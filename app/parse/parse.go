@@ -81,6 +81,7 @@ const (
 	ReasonAmbiguous  = "ambiguous"   // two different receive amounts: a person has to look
 	ReasonNoAmount   = "no amount"   // nothing that reads as an incoming amount
 	ReasonWeworkChat = "wework chat" // 企业微信 but not its 对外收款 receipt: a chat can say anything
+	ReasonChat       = "chat"        // WeChat or Alipay, but a person's message, not the payment service's: a chat can say anything
 )
 
 // DecisionRedPacket documents a product decision: a red packet (红包) received
@@ -105,6 +106,7 @@ var reasonZh = map[string]string{
 	ReasonAmbiguous:  "出现多个不同金额，需人工核对",
 	ReasonNoAmount:   "没有找到收款金额",
 	ReasonWeworkChat: "企业微信消息，不是对外收款的到账通知",
+	ReasonChat:       "聊天消息，不是微信支付或支付宝的收款通知",
 }
 
 // ReasonText returns the Chinese text for a reason, or the reason itself when
@@ -185,8 +187,10 @@ func Parse(in Input) Result {
 		}
 	}
 	pkg := strings.TrimSpace(capField(in.Package))
-	title := strings.TrimSpace(stripGroupPrefix(stripScheme(normalize(capField(in.Title)))))
-	text := strings.TrimSpace(stripGroupPrefix(normalize(capField(in.Text))))
+	fullTitle := strings.TrimSpace(stripScheme(normalize(capField(in.Title))))
+	fullText := strings.TrimSpace(normalize(capField(in.Text)))
+	title := strings.TrimSpace(stripGroupPrefix(fullTitle))
+	text := strings.TrimSpace(stripGroupPrefix(fullText))
 	all := title + "\n" + text
 
 	res := Result{
@@ -234,8 +238,16 @@ func Parse(in Input) Result {
 		}
 	}
 
+	// A payment found in a person's chat message is not one.
+	payment := func(fen money.Fen) Result {
+		if fromChat(pkg, fullTitle, fullText) {
+			return ignore(res, ReasonChat)
+		}
+		return pay(res, fen)
+	}
 	var (
 		receive  []money.Fen
+		vetoed   []money.Fen // receive amounts a veto word stands beside
 		vetoedBy string
 		marked   []money.Fen // clearly-marked amounts not attached to anything, in a receipt context
 		loose    []money.Fen // all amounts not attached to anything
@@ -253,6 +265,7 @@ func Parse(in Input) Result {
 					if vetoedBy == "" {
 						vetoedBy = r
 					}
+					vetoed = appendDistinct(vetoed, h.fen)
 					continue
 				}
 				receive = appendDistinct(receive, h.fen)
@@ -270,8 +283,13 @@ func Parse(in Input) Result {
 	}
 
 	switch {
+	case len(receive) == 1 && (differs(vetoed, receive[0]) || differs(marked, receive[0])):
+		// The payer's name or remark stands inside a real receipt: a
+		// second amount there, vetoed ("到账50元、退款…向你付款0.01元") or
+		// unattached ("张三到账100元 ¥0.01"), may be the real one.
+		return ignore(res, ReasonAmbiguous)
 	case len(receive) == 1:
-		return pay(res, receive[0])
+		return payment(receive[0])
 	case len(receive) > 1:
 		return ignore(res, ReasonAmbiguous)
 	}
@@ -281,7 +299,7 @@ func Parse(in Input) Result {
 	// exclusion word anywhere, no test.
 	if vetoedBy == "" && !expense && len(marked) == 1 && len(loose) == 1 &&
 		exclusionReason(all, func(exclusion) bool { return true }) == "" && !looksLikeTest(all) {
-		return pay(res, marked[0])
+		return payment(marked[0])
 	}
 
 	switch {
@@ -398,6 +416,16 @@ func firstIndex(s string, subs ...string) int {
 func containsAny(s string, subs []string) bool {
 	for _, sub := range subs {
 		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// differs reports whether list holds an amount other than f.
+func differs(list []money.Fen, f money.Fen) bool {
+	for _, x := range list {
+		if x != f {
 			return true
 		}
 	}
