@@ -36,6 +36,18 @@ type MatchPolicy struct {
 	AutoConfirm Confidence    // lowest confidence that pays an order without a person
 }
 
+// SentBound is the latest creation time of an order that money the phone saw
+// at sentAt can pay: sentAt plus the grace period (at least a minute, for a
+// phone clock a little behind). An order created later came after the money;
+// the money is an earlier order's, held back (a signed push is accepted for
+// the whole signing window, longer than a slot cools). Zero sentAt: no bound.
+func (p MatchPolicy) SentBound(sentAt time.Time) time.Time {
+	if sentAt.IsZero() {
+		return time.Time{}
+	}
+	return sentAt.Add(max(p.Grace, time.Minute))
+}
+
 // SlotFacts is what the matcher knows, when a payment arrives, about the
 // amount slot it fits: (method, amount), or both methods' slots at amount when
 // the notification does not name a method.

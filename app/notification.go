@@ -51,6 +51,11 @@ type Notice struct {
 	// does not cover the text, so it is single-use per device: any later
 	// notice carrying it is a duplicate, whatever its text.
 	SignedTimestamp bool
+	// SentAt is when the phone saw the payment, from a timestamp the
+	// forwarder signed (V免签's t, a signed SmsForwarder timestamp); zero
+	// when unknown. Money seen then cannot be for an order created more than
+	// the match grace later (see MatchPolicy.SentBound).
+	SentAt time.Time
 }
 
 // IngestResult is what the webhook answers.

@@ -38,9 +38,15 @@ func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawReques
 		g.markNotification(ctx, id, app.OutcomeRefused, err, 0)
 		return res, err
 	}
+	var sentAt time.Time
 	if signed {
 		// The sign vouches for the timestamp only: it, not a sent id, names the notification.
 		msg.SenderID = msg.Timestamp
+		// It also says when the phone saw the payment (matching bounds the
+		// orders it can pay by it).
+		if d, ok := forward.TimestampOffset(msg.Timestamp, raw.ReceivedAt); ok {
+			sentAt = raw.ReceivedAt.Add(-d)
+		}
 	}
 	in := parse.Input{Package: msg.Package, Title: msg.Title, Text: msg.Text}
 	if in.Title == "" {
@@ -69,6 +75,7 @@ func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawReques
 		CustomerType:  r.CustomerType,
 
 		SignedTimestamp: signed,
+		SentAt:          sentAt,
 	})
 }
 

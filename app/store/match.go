@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"slices"
 	"time"
 
@@ -14,12 +15,13 @@ import (
 // findMatch gathers what the database knows about the slot a payment fits —
 // (method, amount), or both methods' slots at amount when method is "" — and
 // lets p decide which order it pays and how sure that is (app.MatchPolicy.Decide):
-//   - the pending orders on the slot created within the match window;
+//   - the pending orders on the slot created within the match window (and,
+//     when the phone signed when it saw the money, not after; SentBound);
 //   - whether an earlier holder was paid, expired or closed within the grace
 //     period, or left the slot (its payer switched method), and the newest
 //     that expired (past its lifetime, whether or not the sweeper has marked
 //     it yet) or moved off the slot while still payable.
-func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now time.Time, p app.MatchPolicy) (app.MatchDecision, error) {
+func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen, now, sentAt time.Time, p app.MatchPolicy) (app.MatchDecision, error) {
 	// Matching runs in the single writer, so it must touch a handful of rows:
 	// INDEXED BY pins the (method, pay_amount) slot indexes — without table
 	// statistics the planner may prefer walking every pending order by time.
@@ -28,10 +30,14 @@ func findMatch(ctx context.Context, tx *Tx, method app.Method, amount money.Fen,
 		methods = []any{string(app.MethodAlipay), string(app.MethodWechat)}
 	}
 	facts := app.SlotFacts{MethodKnown: method != ""}
+	createdBefore := int64(math.MaxInt64)
+	if bound := p.SentBound(sentAt); !bound.IsZero() {
+		createdBefore = ms(bound)
+	}
 	var err error
 	facts.Pending, err = orderIDs(ctx, tx, `SELECT id FROM orders INDEXED BY orders_slot
-		WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at > ? AND created_at >= ?
-		ORDER BY created_at, id`, methods[0], methods[1], int64(amount), ms(now), ms(now.Add(-p.Window)))
+		WHERE status = 'pending' AND method IN (?, ?) AND pay_amount = ? AND expires_at > ? AND created_at >= ? AND created_at < ?
+		ORDER BY created_at, id`, methods[0], methods[1], int64(amount), ms(now), ms(now.Add(-p.Window)), createdBefore)
 	if err != nil {
 		return app.MatchDecision{}, err
 	}

@@ -150,7 +150,7 @@ func (db *DB) ApplyNotice(ctx context.Context, notificationID int64, n app.Notic
 			return recordNotice(ctx, tx, notificationID, n, dedupe, app.OutcomeIgnored, n.Reason, "")
 		}
 
-		match, err := findMatch(ctx, tx, n.Method, n.Amount, now, opts.Policy)
+		match, err := findMatch(ctx, tx, n.Method, n.Amount, now, n.SentAt, opts.Policy)
 		if err != nil {
 			return err
 		}
