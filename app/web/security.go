@@ -29,8 +29,10 @@ func (s *Server) baseHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// rateLimit allows perSecond requests per client IP with bursts of twice
-// that; 0 turns it off. The answer to a client over the limit says when to retry.
+// rateLimit allows perSecond requests per client with bursts of twice that;
+// 0 turns it off. A client is an IPv4 address or an IPv6 /64
+// (app.ClientNetwork): one home or phone holds a whole /64. The answer to a
+// client over the limit says when to retry.
 func rateLimit(perSecond float64) echo.MiddlewareFunc {
 	if perSecond <= 0 {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
@@ -42,7 +44,7 @@ func rateLimit(perSecond float64) echo.MiddlewareFunc {
 	retry := strconv.Itoa(int(math.Max(1, math.Ceil(1/perSecond))))
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store:               store,
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		IdentifierExtractor: func(c echo.Context) (string, error) { return app.ClientNetwork(c.RealIP()), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", retry)
 			return app.NewError(app.ERATELIMIT, "",
