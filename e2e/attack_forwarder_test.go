@@ -122,6 +122,40 @@ func TestSignedTimestampIsSingleUse(t *testing.T) {
 	}
 }
 
+// The V免签 sign md5(type+price+t+key) has no separators: a captured push of
+// 30 at t, re-sent as price=3 and t=0<t>, has the same valid sign. Neither
+// that nor a second push with the same t may pay anything.
+func TestVmqPushCannotBeReSplit(t *testing.T) {
+	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey)
+	_, key := pg.createDevice("V免签手机")
+	paid := pg.createOrder(`{"productName":"a","amount":30,"paymentMethod":"wechat"}`)
+	victim := pg.createOrder(`{"productName":"b","amount":3,"paymentMethod":"wechat"}`)
+	ts := strconv.FormatInt(time.Now().UnixMilli(), 10)
+	sign := md5hex("1" + "30" + ts + key)
+	if status, out := vmqCall(pg, "/appPush", url.Values{"t": {ts}, "type": {"1"}, "price": {"30"}, "sign": {sign}}); status != 200 || out["code"] != 1.0 {
+		t.Fatalf("genuine push: %d %v", status, out)
+	}
+	if _, st := pg.call("GET", "/api/order-status?orderId="+paid["orderId"].(string), "", nil); st["status"] != "success" {
+		t.Fatalf("the genuine push did not pay: %v", st)
+	}
+	for _, attack := range []struct{ name, price, t, sign string }{
+		{"the captured sign, digits moved from price to t", "3", "0" + ts, sign},
+		{"the same t with another price", "3", ts, md5hex("1" + "3" + ts + key)},
+	} {
+		status, out := vmqCall(pg, "/appPush", url.Values{"t": {attack.t}, "type": {"1"}, "price": {attack.price}, "sign": {attack.sign}})
+		if status != 200 {
+			t.Errorf("%s: HTTP %d %v, want 200 as vmqphp answers", attack.name, status, out)
+		}
+		t.Logf("%s: %v", attack.name, out)
+	}
+	if _, st := pg.call("GET", "/api/order-status?orderId="+victim["orderId"].(string), "", nil); st["status"] != "pending" {
+		t.Fatalf("the victim order was paid by a re-split push: %v", st)
+	}
+	if _, list := pg.call("GET", "/api/payments", "", bearer); list["total"] != 1.0 {
+		t.Fatalf("payments after the attacks: %v, want the genuine one", list["total"])
+	}
+}
+
 // hangUp sends one HTTP request on a raw connection and closes it at once,
 // without reading the answer: a forwarder that gave up.
 func hangUp(t *testing.T, base, method, path string, header map[string]string, body string) {
