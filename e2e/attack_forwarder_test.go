@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -153,6 +154,50 @@ func TestVmqPushCannotBeReSplit(t *testing.T) {
 	}
 	if _, list := pg.call("GET", "/api/payments", "", bearer); list["total"] != 1.0 {
 		t.Fatalf("payments after the attacks: %v, want the genuine one", list["total"])
+	}
+}
+
+// A forwarder posting multipart/form-data (curl -F, some automation apps):
+// its fields count as a form's do. Before, the whole MIME body was the
+// message and the id was lost, so a resend of the same notification was a
+// second payment.
+func TestMultipartWebhookResendIsADuplicate(t *testing.T) {
+	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey)
+	_, deviceKey := pg.createDevice("自动化手机")
+	cases := []struct {
+		name   string
+		amount string
+		fields [][2]string
+		file   bool
+		header map[string]string
+	}{
+		{"the key in the header", "5", [][2]string{{"title", "支付宝"}, {"message", "收到转账5.00元(支付宝)"}, {"id", "mp-1"}}, false,
+			map[string]string{"key": deviceKey}},
+		{"the key as a field, with a picture attached", "6", [][2]string{{"title", "支付宝"}, {"message", "收到转账6.00元(支付宝)"}, {"id", "mp-2"}, {"key", deviceKey}}, true, nil},
+	}
+	for _, c := range cases {
+		order := pg.createOrder(`{"productName":"a","amount":` + c.amount + `,"paymentMethod":"alipay"}`)
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		for _, f := range c.fields {
+			w.WriteField(f[0], f[1])
+		}
+		if c.file {
+			fw, _ := w.CreateFormFile("screenshot", "s.png")
+			fw.Write([]byte("\x89PNG\r\n\x1a\n\x00\x00"))
+		}
+		w.Close()
+		status, first := pg.post("/webhook", w.FormDataContentType(), body.String(), c.header)
+		if status != 200 || first["kind"] != "payment" || first["orderId"] != order["orderId"] {
+			t.Fatalf("%s: %d %v", c.name, status, first)
+		}
+		status, again := pg.post("/webhook", w.FormDataContentType(), body.String(), c.header)
+		if status != 200 || again["kind"] != "duplicate" || again["paymentId"] != first["paymentId"] {
+			t.Fatalf("%s, sent again: %d %v, want a duplicate of %v", c.name, status, again, first["paymentId"])
+		}
+	}
+	if _, list := pg.call("GET", "/api/payments", "", bearer); list["total"] != 2.0 {
+		t.Fatalf("payments: %v, want 2", list["total"])
 	}
 }
 
