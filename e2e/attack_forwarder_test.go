@@ -199,6 +199,10 @@ func TestMultipartWebhookResendIsADuplicate(t *testing.T) {
 	if _, list := pg.call("GET", "/api/payments", "", bearer); list["total"] != 2.0 {
 		t.Fatalf("payments: %v, want 2", list["total"])
 	}
+	_, list := pg.call("GET", "/api/notifications?limit=10", "", bearer)
+	if raw, _ := json.Marshal(list); strings.Contains(string(raw), deviceKey) {
+		t.Fatalf("the notification list shows the device key sent as a multipart field: %s", raw)
+	}
 }
 
 // hangUp sends one HTTP request on a raw connection and closes it at once,
