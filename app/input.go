@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"paygate/app/money"
@@ -62,7 +63,8 @@ func ParseAmount(field, text string, present bool, minA, maxA money.Fen) (money.
 }
 
 // ParseURL reads an optional callback or return URL: empty, or a full http(s)
-// URL of at most MaxURLBytes. The error names field.
+// URL of at most MaxURLBytes, its port (if it names one) 1–65535. The
+// error names field.
 func ParseURL(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -73,6 +75,13 @@ func ParseURL(field, s string) (string, error) {
 		return "", NewError(EINVALID, field,
 			field+" 必须是以 http:// 或 https:// 开头的完整网址，例如 https://shop.example.com/paid。",
 			field+" must be a full URL starting with http:// or https://, e.g. https://shop.example.com/paid.")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.ParseUint(p, 10, 16); err != nil || n == 0 {
+			return "", NewError(EINVALID, field,
+				field+" 的端口 "+Clip(p, 20)+" 不存在：端口是 1 到 65535 之间的数字，例如 https://shop.example.com:8443/paid；用默认端口（80 或 443）时不写端口。",
+				"The port "+Clip(p, 20)+" in "+field+" does not exist: a port is a number from 1 to 65535, e.g. https://shop.example.com:8443/paid; leave it out for the default (80 or 443).")
+		}
 	}
 	return s, nil
 }

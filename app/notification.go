@@ -47,9 +47,11 @@ type Notice struct {
 	Amount        money.Fen
 	CustomerType  string
 
-	// SignedTimestamp: SenderID is a signed SmsForwarder timestamp. Its sign
-	// does not cover the text, so it is single-use per device: any later
-	// notice carrying it is a duplicate, whatever its text.
+	// SignedTimestamp: SenderID is a signed timestamp (SmsForwarder's
+	// timestamp, V免签's t). Its sign does not bind the text (SmsForwarder's
+	// covers the timestamp alone; V免签's md5(type+price+t+key) has no
+	// separators), so it is single-use per device: any later notice
+	// carrying it is a duplicate, whatever its text.
 	SignedTimestamp bool
 	// SentAt is when the phone saw the payment, from a timestamp the
 	// forwarder signed (V免签's t, a signed SmsForwarder timestamp); zero

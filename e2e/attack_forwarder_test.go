@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -119,6 +120,88 @@ func TestSignedTimestampIsSingleUse(t *testing.T) {
 	pg.stop()
 	if strings.Contains(pg.logs.String(), url.QueryEscape(signValue)) || strings.Contains(pg.logs.String(), signValue) {
 		t.Fatalf("a sign appears in the log:\n%s", pg.logs.String())
+	}
+}
+
+// The V免签 sign md5(type+price+t+key) has no separators: a captured push of
+// 30 at t, re-sent as price=3 and t=0<t>, has the same valid sign. Neither
+// that nor a second push with the same t may pay anything.
+func TestVmqPushCannotBeReSplit(t *testing.T) {
+	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey)
+	_, key := pg.createDevice("V免签手机")
+	paid := pg.createOrder(`{"productName":"a","amount":30,"paymentMethod":"wechat"}`)
+	victim := pg.createOrder(`{"productName":"b","amount":3,"paymentMethod":"wechat"}`)
+	ts := strconv.FormatInt(time.Now().UnixMilli(), 10)
+	sign := md5hex("1" + "30" + ts + key)
+	if status, out := vmqCall(pg, "/appPush", url.Values{"t": {ts}, "type": {"1"}, "price": {"30"}, "sign": {sign}}); status != 200 || out["code"] != 1.0 {
+		t.Fatalf("genuine push: %d %v", status, out)
+	}
+	if _, st := pg.call("GET", "/api/order-status?orderId="+paid["orderId"].(string), "", nil); st["status"] != "success" {
+		t.Fatalf("the genuine push did not pay: %v", st)
+	}
+	for _, attack := range []struct{ name, price, t, sign string }{
+		{"the captured sign, digits moved from price to t", "3", "0" + ts, sign},
+		{"the same t with another price", "3", ts, md5hex("1" + "3" + ts + key)},
+	} {
+		status, out := vmqCall(pg, "/appPush", url.Values{"t": {attack.t}, "type": {"1"}, "price": {attack.price}, "sign": {attack.sign}})
+		if status != 200 {
+			t.Errorf("%s: HTTP %d %v, want 200 as vmqphp answers", attack.name, status, out)
+		}
+		t.Logf("%s: %v", attack.name, out)
+	}
+	if _, st := pg.call("GET", "/api/order-status?orderId="+victim["orderId"].(string), "", nil); st["status"] != "pending" {
+		t.Fatalf("the victim order was paid by a re-split push: %v", st)
+	}
+	if _, list := pg.call("GET", "/api/payments", "", bearer); list["total"] != 1.0 {
+		t.Fatalf("payments after the attacks: %v, want the genuine one", list["total"])
+	}
+}
+
+// A forwarder posting multipart/form-data (curl -F, some automation apps):
+// its fields count as a form's do. Before, the whole MIME body was the
+// message and the id was lost, so a resend of the same notification was a
+// second payment.
+func TestMultipartWebhookResendIsADuplicate(t *testing.T) {
+	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey)
+	_, deviceKey := pg.createDevice("自动化手机")
+	cases := []struct {
+		name   string
+		amount string
+		fields [][2]string
+		file   bool
+		header map[string]string
+	}{
+		{"the key in the header", "5", [][2]string{{"title", "支付宝"}, {"message", "收到转账5.00元(支付宝)"}, {"id", "mp-1"}}, false,
+			map[string]string{"key": deviceKey}},
+		{"the key as a field, with a picture attached", "6", [][2]string{{"title", "支付宝"}, {"message", "收到转账6.00元(支付宝)"}, {"id", "mp-2"}, {"key", deviceKey}}, true, nil},
+	}
+	for _, c := range cases {
+		order := pg.createOrder(`{"productName":"a","amount":` + c.amount + `,"paymentMethod":"alipay"}`)
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		for _, f := range c.fields {
+			w.WriteField(f[0], f[1])
+		}
+		if c.file {
+			fw, _ := w.CreateFormFile("screenshot", "s.png")
+			fw.Write([]byte("\x89PNG\r\n\x1a\n\x00\x00"))
+		}
+		w.Close()
+		status, first := pg.post("/webhook", w.FormDataContentType(), body.String(), c.header)
+		if status != 200 || first["kind"] != "payment" || first["orderId"] != order["orderId"] {
+			t.Fatalf("%s: %d %v", c.name, status, first)
+		}
+		status, again := pg.post("/webhook", w.FormDataContentType(), body.String(), c.header)
+		if status != 200 || again["kind"] != "duplicate" || again["paymentId"] != first["paymentId"] {
+			t.Fatalf("%s, sent again: %d %v, want a duplicate of %v", c.name, status, again, first["paymentId"])
+		}
+	}
+	if _, list := pg.call("GET", "/api/payments", "", bearer); list["total"] != 2.0 {
+		t.Fatalf("payments: %v, want 2", list["total"])
+	}
+	_, list := pg.call("GET", "/api/notifications?limit=10", "", bearer)
+	if raw, _ := json.Marshal(list); strings.Contains(string(raw), deviceKey) {
+		t.Fatalf("the notification list shows the device key sent as a multipart field: %s", raw)
 	}
 }
 

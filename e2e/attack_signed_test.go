@@ -204,6 +204,44 @@ func TestSignedRequestCannotBeReplayedAfterRestart(t *testing.T) {
 	}
 }
 
+// TestSignedNonceCannotBeReSplit: the signed string joins k=v with '&'
+// unescaped (the guide's algorithm), so a captured signed order re-cut as
+// nonce="<nonce>&notifyUrl=<its notifyUrl>" without notifyUrl signs the same
+// string with a nonce never seen: it must not create a second order.
+func TestSignedNonceCannotBeReSplit(t *testing.T) {
+	pg := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey)
+	fields := map[string]string{"productName": "签名商品", "amount": "1", "paymentMethod": "alipay",
+		"notifyUrl": "https://shop.example.com/paid?from=paygate&v=2"}
+	captured := wireText(t, []byte(signedJSON("POST", "/api/orders", fields, testAPIKey)))
+	b, _ := json.Marshal(captured)
+	if status, out := pg.call("POST", "/api/orders", string(b), nil); status != 200 || out["success"] != true {
+		t.Fatalf("the genuine signed order (a notifyUrl with a query): %d %v", status, out)
+	}
+	resplit := map[string]string{}
+	for k, v := range captured {
+		resplit[k] = v
+	}
+	resplit["nonce"] = captured["nonce"] + "&notifyUrl=" + captured["notifyUrl"]
+	delete(resplit, "notifyUrl")
+	if guideCanonical(resplit, testAPIKey) != guideCanonical(captured, testAPIKey) {
+		t.Fatal("the re-cut request does not sign the same string")
+	}
+	b, _ = json.Marshal(resplit)
+	status, out := pg.call("POST", "/api/orders", string(b), nil)
+	if msg, _ := out["error"].(string); status/100 != 4 || out["field"] != "nonce" || !strings.Contains(msg, "64") {
+		t.Errorf("the re-cut nonce: %d %v, want 4xx on nonce saying what a nonce may hold", status, out)
+	}
+	// The same with the query string: a nonce with '&' percent-encoded.
+	q := url.Values{}
+	for k, v := range resplit {
+		q.Set(k, v)
+	}
+	status, out = pg.call("POST", "/api/orders?"+q.Encode(), "", nil)
+	if status/100 != 4 || out["field"] != "nonce" {
+		t.Errorf("the re-cut nonce in the query: %d %v", status, out)
+	}
+}
+
 // TestSecretsOnlyForTheBearerKey: lists never show device keys; creating or
 // rotating one answers it once, and only to the Bearer key.
 func TestSecretsOnlyForTheBearerKey(t *testing.T) {

@@ -130,6 +130,22 @@ func TestDecodeWebhook(t *testing.T) {
 			want: Message{Via: "webhook", Key: "k", Text: "收到转账1元"}},
 		{name: "plain text body", contentType: "text/plain", body: "收到转账1元", header: map[string]string{"key": "k"},
 			want: Message{Via: "webhook", Key: "k", Text: "收到转账1元"}},
+		{name: "multipart form (curl -F)", contentType: "multipart/form-data; boundary=XyZ",
+			body: multipartBody("XyZ", "message", "收到转账5.00元(支付宝)", "id", "mp-1", "key", "k", "title", "支付宝"),
+			want: Message{Via: "webhook", Key: "k", Title: "支付宝", Text: "收到转账5.00元(支付宝)", SenderID: "mp-1"}},
+		{name: "multipart SmsForwarder fields, a file skipped, the first of a repeated field", contentType: "multipart/form-data; boundary=b1",
+			query: "id=from-query&from=com.tencent.mm",
+			body: "--b1\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\n微信支付收款2.00元\r\n" +
+				"--b1\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff\x00\r\n" +
+				"--b1\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\nfrom-body\r\n" +
+				"--b1\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\nsecond\r\n" +
+				"--b1\r\nContent-Disposition: form-data; name=\"timestamp\"\r\n\r\n1700000000000\r\n" +
+				"--b1\r\nContent-Disposition: form-data; name=\"sign\"\r\n\r\nabc%3D\r\n--b1--\r\n",
+			want: Message{Via: "smsforwarder", Package: "com.tencent.mm", Text: "微信支付收款2.00元", SenderID: "from-body", Timestamp: "1700000000000", Sign: "abc%3D"}},
+		{name: "multipart without a boundary", contentType: "multipart/form-data", body: multipartBody("XyZ", "message", "收到转账1元"), wantErr: "multipart"},
+		{name: "multipart cut short", contentType: "multipart/form-data; boundary=XyZ",
+			body: "--XyZ\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n收到转账1元", wantErr: "multipart"},
+		{name: "multipart field in GBK", contentType: "multipart/form-data; boundary=XyZ", body: multipartBody("XyZ", "message", "\xca\xd5\xb5\xbd1\xd4\xaa"), wantErr: "UTF-8"},
 		{name: "no text", contentType: "application/json", body: `{"title":""}`, wantErr: "message"},
 		{name: "broken JSON", contentType: "application/json", body: `{"message":`, wantErr: "JSON"},
 		{name: "GBK bytes", contentType: "text/plain", body: "\xca\xd5\xb5\xbd1\xd4\xaa", wantErr: "UTF-8"},
@@ -158,12 +174,23 @@ func TestDecodeWebhook(t *testing.T) {
 	}
 }
 
+// multipartBody is a multipart/form-data body of the name, value pairs, as curl -F sends it.
+func multipartBody(boundary string, kv ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(kv); i += 2 {
+		b.WriteString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + kv[i] + "\"\r\n\r\n" + kv[i+1] + "\r\n")
+	}
+	b.WriteString("--" + boundary + "--\r\n")
+	return b.String()
+}
+
 func FuzzDecodeWebhook(f *testing.F) {
 	f.Add("application/json", "", `{"message":"收到转账0.01元(支付宝)"}`)
 	f.Add("application/x-www-form-urlencoded", "", "from=com.tencent.mm&content=a%0Ab&timestamp=1&sign=x%253D")
 	f.Add("", "from=a&content=b", "")
 	f.Add("text/plain", "", "\xff\xfe")
 	f.Add("application/json", "", `{"text":{"content":{"deep":1}},"content":"{\"a\":1}"}`)
+	f.Add("multipart/form-data; boundary=XyZ", "", multipartBody("XyZ", "message", "收到转账1元", "id", "n1"))
 	f.Fuzz(func(t *testing.T, contentType, query, body string) {
 		m, err := DecodeWebhook(app.RawRequest{Header: map[string]string{"content-type": contentType}, Query: query, Body: []byte(body)})
 		if err == nil && m.Text == "" && m.Title == "" {

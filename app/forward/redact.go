@@ -11,7 +11,7 @@ import (
 // A stored request is kept as it arrived, secrets included, so it can be
 // read again after a fix; what people and API clients see of it has the
 // secrets hidden: keys, the API key, and signatures (a URL-query sign, and
-// one in a form or JSON body).
+// one in a form, multipart or JSON body).
 
 const hidden = "***"
 
@@ -24,6 +24,11 @@ var secretHeaders = map[string]bool{"key": true, "authorization": true}
 // jsonSecret matches a JSON string member named like a secret field, also
 // one whose value runs to the end: a stranger's request is kept cut short.
 var jsonSecret = regexp.MustCompile(`("(?:key|secret|sign|token|api_key)"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?\z)`)
+
+// multipartSecret matches a multipart/form-data part named like a secret
+// field: its headers, then its value up to the next boundary line (or the
+// end, for a body kept cut short). "filename=" is not "name=".
+var multipartSecret = regexp.MustCompile(`(?is)(content-disposition:[^\r\n]*?[;\s]name="?(?:key|secret|sign|token|api_key)"?(?:;[^\r\n]*)?\r?\n(?:[^\r\n]+\r?\n)*?\r?\n).*?(\r?\n--|\z)`)
 
 // Redact returns n with the secrets of its request hidden.
 func Redact(n app.Notification) app.Notification {
@@ -60,10 +65,14 @@ func redactQuery(q string) string {
 	return strings.Join(parts, "&")
 }
 
-// redactBody hides secrets in a body: JSON members or form fields.
+// redactBody hides secrets in a body: JSON members, multipart parts or form fields.
 func redactBody(body string) string {
 	if strings.HasPrefix(strings.TrimSpace(body), "{") {
 		return jsonSecret.ReplaceAllString(body, `$1"`+hidden+`"`)
+	}
+	if strings.Contains(strings.ToLower(body), "content-disposition:") {
+		// And on to the form rule: a form whose text names a header keeps its key hidden.
+		body = multipartSecret.ReplaceAllString(body, "${1}"+hidden+"${2}")
 	}
 	if strings.Contains(body, "=") {
 		return redactQuery(body)

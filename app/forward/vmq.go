@@ -21,7 +21,9 @@ import (
 // /api/monitor/heart and /api/monitor/push, and repeats a push the same URL
 // plus &force_push=true (unsigned) up to 5 times when it gets no 2xx.
 // The sign covers price exactly as sent ("10.0", "0.01", "1.0E7"), so it is
-// verified over the raw text before the price is read.
+// verified over the raw text before the price is read. It has no separators,
+// so t must be canonical (canonicalT), and a push's t is used once per device
+// (gateway.ingestVmqPush): a captured sign never pays a second time.
 
 // Paths of the V免签 app's calls: the original app's and the fork's.
 const (
@@ -67,7 +69,28 @@ func DecodeVmq(r app.RawRequest) (VmqRequest, error) {
 			"缺少参数 t 或 sign：V免签监控端的请求应形如 /appHeart?t=毫秒时间戳&sign=md5(t+密钥)。",
 			"Missing t or sign: a V免签 request looks like /appHeart?t=<ms>&sign=md5(t+key).")
 	}
+	if !canonicalT(v.T) {
+		return v, app.NewError(app.EINVALID, "t",
+			"t 必须是只由数字 0–9 写成的时间戳，不以 0 开头，不带 + 或 - 号（V免签监控端发送的是毫秒时间戳，例如 1796221279334），收到的是 "+app.Clip(v.T, 20)+"。",
+			"t must be a timestamp written in the digits 0–9 only, with no leading zero and no + or - sign (the V免签 app sends milliseconds, e.g. 1796221279334), got "+app.Clip(v.T, 20)+".")
+	}
 	return v, nil
+}
+
+// canonicalT reports whether t is written the one way a number can be:
+// ASCII digits, no leading zero, no sign. The push sign md5(type+price+t+key)
+// has no separators, so if "030" counted as 30, digits could move from price
+// to t ("30" and "1796…" → "3" and "01796…") under the same sign.
+func canonicalT(t string) bool {
+	if t == "" || t[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Md5Hex is lowercase hex md5, as the app and V免签 servers compute it.

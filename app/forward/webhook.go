@@ -6,7 +6,9 @@ package forward
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -88,8 +90,8 @@ func DecodeWebhook(r app.RawRequest) (Message, error) {
 	return m, nil
 }
 
-// requestFields merges query parameters and body fields (JSON object, form, or plain
-// text as message) into one map; body fields win.
+// requestFields merges query parameters and body fields (JSON object, form,
+// multipart form, or plain text as message) into one map; body fields win.
 func requestFields(r app.RawRequest) (map[string]string, error) {
 	fields := map[string]string{}
 	if r.Query != "" {
@@ -107,12 +109,14 @@ func requestFields(r app.RawRequest) (map[string]string, error) {
 	if len(body) == 0 {
 		return fields, nil
 	}
-	if !utf8.Valid(body) {
-		return nil, app.NewError(app.EINVALID, "body",
-			"请求体不是 UTF-8 编码（可能是 GBK）：请把转发应用的编码设为 UTF-8。",
-			"The request body is not UTF-8 (perhaps GBK): set the forwarder's encoding to UTF-8.")
+	mediaType, params, _ := mime.ParseMediaType(r.Header["content-type"])
+	if mediaType == "multipart/form-data" {
+		// Before the UTF-8 check: a file part may hold any bytes.
+		return multipartFields(body, params["boundary"], fields)
 	}
-	mediaType, _, _ := mime.ParseMediaType(r.Header["content-type"])
+	if !utf8.Valid(body) {
+		return nil, errNotUTF8()
+	}
 	switch {
 	// A body that starts with '{' is JSON whatever the header says: curl -d
 	// labels everything as a form unless told otherwise.
@@ -141,6 +145,53 @@ func requestFields(r app.RawRequest) (map[string]string, error) {
 		fields["message"] = string(body)
 	}
 	return fields, nil
+}
+
+// multipartFields reads the text fields of a multipart/form-data body into
+// fields, as a urlencoded form's are read: body fields win over the query,
+// the first of a repeated name counts. File parts are skipped, never kept.
+// The body is the stored request, already within the body limit, so this
+// reads nothing more.
+func multipartFields(body []byte, boundary string, fields map[string]string) (map[string]string, error) {
+	if boundary == "" {
+		return nil, errBadMultipart()
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	seen := map[string]bool{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return fields, nil
+		}
+		if err != nil {
+			return nil, errBadMultipart()
+		}
+		name := p.FormName()
+		if name == "" || p.FileName() != "" || seen[name] {
+			continue
+		}
+		v, err := io.ReadAll(p)
+		if err != nil {
+			return nil, errBadMultipart()
+		}
+		if !utf8.Valid(v) {
+			return nil, errNotUTF8()
+		}
+		seen[name] = true
+		fields[name] = string(v)
+	}
+}
+
+func errNotUTF8() error {
+	return app.NewError(app.EINVALID, "body",
+		"请求体不是 UTF-8 编码（可能是 GBK）：请把转发应用的编码设为 UTF-8。",
+		"The request body is not UTF-8 (perhaps GBK): set the forwarder's encoding to UTF-8.")
+}
+
+func errBadMultipart() error {
+	return app.NewError(app.EINVALID, "body",
+		"multipart/form-data 请求体无法读取（缺少 boundary，或分段不完整）：请检查转发应用的设置，或改用 JSON 发送，例如 {\"message\":\"收到转账0.01元(支付宝)\"}。",
+		"The multipart/form-data body cannot be read (no boundary, or a part is cut short): check the forwarder's settings, or send JSON instead, e.g. {\"message\":\"收到转账0.01元(支付宝)\"}.")
 }
 
 // dropUnfilledPlaceholders removes template placeholders the forwarder left

@@ -57,7 +57,52 @@ type SignedRequest struct {
 }
 
 // maxNonceLen bounds what one request may store.
-const maxNonceLen = 128
+const maxNonceLen = 64
+
+// validNonce: 1–maxNonceLen ASCII letters, digits, '_' or '-'. The signed
+// string joins k=v with '&' unescaped (the guide's algorithm), so a nonce
+// holding '&' or '=' could swallow the fields after it: a captured request
+// re-sent as nonce="<nonce>&notifyUrl=<url>" without notifyUrl signs the
+// same string under a nonce never seen.
+func validNonce(n string) bool {
+	if n == "" || len(n) > maxNonceLen {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// ambiguousField finds a field that would let the signed string be cut
+// into fields another way, with another nonce or timestamp: a name holding
+// '&' or '=', or a value holding "&nonce=" or "&timestamp=". With none, any
+// request signing the same string carries the same nonce and timestamp
+// (the nonce holds no '&'), so the nonce store refuses every re-cut.
+// Values may hold '&' and '=' otherwise (a notifyUrl with a query).
+func ambiguousField(fields map[string]string) error {
+	for k, v := range fields {
+		if k == "signature" || k == "api_key" || v == "" {
+			continue // not in the signed string
+		}
+		if strings.ContainsAny(k, "&=") {
+			return app.NewError(app.EUNAUTHORIZED, app.Clip(k, 64),
+				"签名请求的字段名不能含有 & 或 =（收到 "+app.QuoteShort(k)+"）：签名串用 & 连接各个 k=v，这样的名字会让签名串能被读成另一组字段。请只用字母、数字等普通字段名。",
+				"A signed request's field names may not contain & or = (got "+app.QuoteShort(k)+"): the signed string joins k=v with &, and such a name lets it be read as other fields. Use plain field names.")
+		}
+		for _, cut := range []string{"&nonce=", "&timestamp="} {
+			if strings.Contains(v, cut) {
+				return app.NewError(app.EUNAUTHORIZED, app.Clip(k, 64),
+					"签名请求里字段 "+app.Clip(k, 64)+" 的值不能含有 “"+cut+"”：签名串用 & 连接各个 k=v，这样的值能把签名串读成另一个 nonce 或 timestamp，用来重放请求。请在网址或文字里换一个参数名，或改用请求头 Authorization: Bearer <API密钥>。",
+					"In a signed request the value of "+app.Clip(k, 64)+" may not contain \""+cut+"\": the signed string joins k=v with &, and such a value lets it be read with another nonce or timestamp, replaying the request. Use another parameter name in the URL or text, or send Authorization: Bearer <api key> instead.")
+			}
+		}
+	}
+	return nil
+}
 
 // CheckSignedRequest accepts a request signed as DESIGN (Merchant API) says:
 // HMAC-SHA256 over METHOD, PATH and the guide's canonical string of its
@@ -77,10 +122,13 @@ func (g *Gateway) CheckSignedRequest(ctx context.Context, r SignedRequest) error
 			"签名请求需要 timestamp 和 nonce 字段：timestamp 用上海时间 YYYY-MM-DD HH:mm:ss 或 Unix 秒，nonce 每次不同。",
 			"A signed request needs timestamp and nonce: timestamp as Shanghai time YYYY-MM-DD HH:mm:ss or Unix seconds, nonce different every time.")
 	}
-	if len(nonce) > maxNonceLen {
+	if !validNonce(r.Fields["nonce"]) {
 		return app.NewError(app.EUNAUTHORIZED, "nonce",
-			"nonce 太长：最多 128 个字符，例如 16 字节随机数的十六进制。",
-			"The nonce is too long: at most 128 characters, e.g. 16 random bytes in hex.")
+			"nonce 只能由 1–64 个英文字母、数字、下划线 _ 或连字符 - 组成（收到 "+app.QuoteShort(r.Fields["nonce"])+"），例如 16 字节随机数的十六进制：签名串用 & 和 = 连接各个字段，nonce 里的其他字符会让它有歧义。",
+			"The nonce must be 1–64 ASCII letters, digits, _ or - (got "+app.QuoteShort(r.Fields["nonce"])+"), e.g. 16 random bytes in hex: the signed string joins the fields with & and =, and other characters in the nonce would make it ambiguous.")
+	}
+	if err := ambiguousField(r.Fields); err != nil {
+		return err
 	}
 	now := g.db.Now()
 	t, ok := parseRequestTime(ts)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"paygate/app"
+	"paygate/app/forward"
 	"paygate/app/store/storetest"
 )
 
@@ -301,6 +302,79 @@ func TestVmqPushHeartAndState(t *testing.T) {
 	wantErr(t, err, app.EUNAUTHORIZED, "sign", vmqMention(app.EUNAUTHORIZED, "sign"))
 	_, err = s.g.VmqStatus(s.ctx, s.vmq("/getState", "sign=x"))
 	wantErr(t, err, app.EINVALID, "sign", "")
+}
+
+// The V免签 sign md5(type+price+t+key) has no separators, so digits can move
+// between price and t: a captured push of 30 at t re-sent as price=3 and
+// t=0<t> carries a valid sign. Only canonical t (digits, no leading zero, no
+// sign) is taken, and each t is used once per device, whatever the rest.
+func TestVmqPushSignCannotBeReSplit(t *testing.T) {
+	s := newShop(t)
+	phone, err := s.g.CreateDevice(s.ctx, "V免签", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid := s.order("30", "wechat")
+	victim := s.order("3", "wechat")
+	decimals := s.order("10", "alipay")
+	now := s.clock.Now()
+	t1 := strconv.FormatInt(now.UnixMilli(), 10)
+	t2 := strconv.FormatInt(now.Add(time.Second).UnixMilli(), 10)
+	push := func(typ, price, ts, signed string) string {
+		return "t=" + url.QueryEscape(ts) + "&type=" + typ + "&price=" + price + "&sign=" + forward.Md5Hex(signed+phone.Key)
+	}
+	tests := []struct {
+		name        string
+		query       string
+		kind        app.NotificationOutcome
+		code, field string
+		stored      app.NotificationOutcome
+	}{
+		{"the genuine push of 30", push("1", "30", t1, "1"+"30"+t1), app.OutcomePayment, "", "", app.OutcomePayment},
+		{"re-split: price 3 and t with a leading zero", push("1", "3", "0"+t1, "1"+"30"+t1), "", app.EINVALID, "t", app.OutcomeInvalid},
+		{"a genuine push of 10.00", push("2", "10.00", t2, "2"+"10.00"+t2), app.OutcomePayment, "", "", app.OutcomePayment},
+		{"re-split: price 10.0 and t with a leading zero", push("2", "10.0", "0"+t2, "2"+"10.00"+t2), "", app.EINVALID, "t", app.OutcomeInvalid},
+		{"t with a plus sign", push("1", "3", "+"+t1, "1"+"3"+"+"+t1), "", app.EINVALID, "t", app.OutcomeInvalid},
+		{"t with a space inside", push("1", "3", t1[:5]+" "+t1[5:], "1"+"3"+t1[:5]+" "+t1[5:]), "", app.EINVALID, "t", app.OutcomeInvalid},
+		{"t in full-width digits", push("1", "3", "１"+t1[1:], "1"+"3"+"１"+t1[1:]), "", app.EINVALID, "t", app.OutcomeInvalid},
+		{"the same t again with another price", push("1", "3", t1, "1"+"3"+t1), app.OutcomeDuplicate, "", "", app.OutcomeDuplicate},
+		{"the same t again as the other method", push("2", "3", t1, "2"+"3"+t1), app.OutcomeDuplicate, "", "", app.OutcomeDuplicate},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := s.g.VmqPush(s.ctx, s.vmq("/appPush", tt.query))
+			if tt.code != "" {
+				wantErr(t, err, tt.code, tt.field, "t")
+				if msg := app.ErrorMessage(err, "zh"); !strings.Contains(msg, "0 开头") {
+					t.Fatalf("the refusal does not say what a t must look like: %s", msg)
+				}
+			} else if err != nil || res.Kind != tt.kind {
+				t.Fatalf("%+v %v; want %s", res, err, tt.kind)
+			}
+			if n := notificationOutcome(t, s.g, res.NotificationID); n.Outcome != tt.stored {
+				t.Fatalf("stored as %s (%s), want %s", n.Outcome, n.Reason, tt.stored)
+			}
+		})
+	}
+	for _, o := range []struct {
+		order app.Order
+		want  app.OrderStatus
+	}{{paid, app.OrderSuccess}, {decimals, app.OrderSuccess}, {victim, app.OrderPending}} {
+		if got, _ := s.g.Order(s.ctx, o.order.ID); got.Status != o.want {
+			t.Errorf("order of %s: %s, want %s", o.order.Amount, got.Status, o.want)
+		}
+	}
+	if _, total, _ := s.g.Payments(s.ctx, "", app.Page{Number: 1, Limit: 10}); total != 2 {
+		t.Fatalf("%d payments, want 2: the genuine pushes only", total)
+	}
+	// Another phone has its own t: the same millisecond is no duplicate there.
+	other, err := s.g.CreateDevice(s.ctx, "另一台 V免签", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.g.VmqPush(s.ctx, s.vmq("/appPush", "t="+t1+"&type=1&price=3&sign="+forward.Md5Hex("1"+"3"+t1+other.Key))); err != nil || res.Kind != app.OutcomePayment || !res.Matched {
+		t.Fatalf("another phone's push at the same t: %+v %v", res, err)
+	}
 }
 
 // Stored requests never applied (the process died, the client went away)

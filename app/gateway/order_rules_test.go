@@ -40,6 +40,9 @@ func TestCreateOrderRules(t *testing.T) {
 		{"notifyUrl of 1025 bytes", edit(func(r *OrderRequest) { r.NotifyURL = "https://shop.example.com/" + strings.Repeat("n", 1000) }), "notifyUrl", ""},
 		{"notifyUrl at paygate itself", edit(func(r *OrderRequest) { r.NotifyURL = "http://localhost:8080/api/orders" }), "notifyUrl", "localhost"},
 		{"returnUrl data:", edit(func(r *OrderRequest) { r.ReturnURL = "data:text/html,hi" }), "returnUrl", ""},
+		{"notifyUrl with port 99999999", edit(func(r *OrderRequest) { r.NotifyURL = "http://a:99999999/" }), "notifyUrl", "99999999"},
+		{"notifyUrl with port 65536", edit(func(r *OrderRequest) { r.NotifyURL = "https://shop.example.com:65536/n" }), "notifyUrl", "65535"},
+		{"returnUrl with port 0", edit(func(r *OrderRequest) { r.ReturnURL = "https://shop.example.com:0/r" }), "returnUrl", "65535"},
 		{"attach of 1025 bytes", edit(func(r *OrderRequest) { r.Attach = strings.Repeat("a", 1025) }), "attach", ""},
 		{"attach not UTF-8", edit(func(r *OrderRequest) { r.Attach = "\xc4\xe3" }), "attach", ""},
 	}

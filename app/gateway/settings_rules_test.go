@@ -60,7 +60,9 @@ func TestCheckAPIKeyAndSignedRequests(t *testing.T) {
 		{"the nonce again", signed("POST", "/api/orders", order(unix(time.Second), "n1")), "nonce", "nonce"},
 		{"no timestamp", signed("POST", "/api/orders", order("", "n5")), "signature", "timestamp"},
 		{"no nonce", signed("POST", "/api/orders", order(unix(0), "")), "signature", "nonce"},
-		{"a nonce of 129", signed("POST", "/api/orders", order(unix(0), strings.Repeat("n", 129))), "nonce", "128"},
+		{"a nonce of 64", signed("POST", "/api/orders", order(unix(0), strings.Repeat("n", 64))), "-", ""},
+		{"a UUID nonce", signed("POST", "/api/orders", order(unix(0), "0b1d7f62-5c6e-4f0e-9a51-2f9e8c3d4b7a")), "-", ""},
+		{"a nonce of 65", signed("POST", "/api/orders", order(unix(0), strings.Repeat("n", 65))), "nonce", "64"},
 		{"5:01 old", signed("POST", "/api/orders", order(unix(-5*time.Minute-time.Second), "n6")), "timestamp", "5"},
 		{"5:01 ahead", signed("POST", "/api/orders", order(unix(5*time.Minute+time.Second), "n7")), "timestamp", "5"},
 		{"a date without a time", signed("POST", "/api/orders", order("2026-11-26", "n8")), "timestamp", "timestamp"},
@@ -96,6 +98,68 @@ func TestCheckAPIKeyAndSignedRequests(t *testing.T) {
 	wantErr(t, fresh.CheckAPIKey(s.ctx, "anything"), app.EUNAUTHORIZED, "", "PAYGATE_MERCHANT_API_KEY")
 	wantErr(t, fresh.CheckSignedRequest(s.ctx, signed("GET", "/api/payments", map[string]string{"timestamp": unix(0), "nonce": "x"})),
 		app.EUNAUTHORIZED, "", "PAYGATE_MERCHANT_API_KEY")
+}
+
+// The signed string joins k=v with '&' unescaped (the guide's algorithm), so
+// one string can be cut into fields in more than one way. A captured signed
+// request re-cut so that its nonce (or timestamp) reads differently would pass
+// as a new request under the same signature; each such re-cut is refused.
+func TestSignedRequestCannotBeReSplit(t *testing.T) {
+	s := newShop(t)
+	ts := fmt.Sprint(s.clock.Now().Unix())
+	later := fmt.Sprint(s.clock.Now().Add(time.Hour).Unix())
+	// resplit sends fields under the signature of genuine, which signs the same string.
+	resplit := func(genuine, fields map[string]string) SignedRequest {
+		if sign.RequestString("POST", "/api/orders", genuine, shopKey) != sign.RequestString("POST", "/api/orders", fields, shopKey) {
+			t.Fatalf("not a re-split: %v %v", genuine, fields)
+		}
+		f := map[string]string{"signature": sign.RequestHMAC("POST", "/api/orders", genuine, shopKey)}
+		for k, v := range fields {
+			f[k] = v
+		}
+		return SignedRequest{Method: "POST", Path: "/api/orders", Fields: f}
+	}
+	genuine := map[string]string{"productName": "p", "amount": "1", "paymentMethod": "alipay",
+		"notifyUrl": "https://shop.example.com/paid?a=1&b=2", "timestamp": ts, "nonce": "abc"}
+	if err := s.g.CheckSignedRequest(s.ctx, resplit(genuine, genuine)); err != nil {
+		t.Fatalf("the genuine request (a notifyUrl with a query): %v", err)
+	}
+	// A value that carries "&nonce=" (text a shop's customer typed, say) holds a second nonce.
+	planted := map[string]string{"productName": "p", "amount": "1", "paymentMethod": "alipay", "timestamp": ts, "nonce": "orig",
+		"merchantOrderId": "M1&nonce=fresh1&notifyUrl=https://evil.example/cb?x="}
+	planted2 := map[string]string{"productName": "p", "amount": "1", "paymentMethod": "alipay", "timestamp": ts, "nonce": "orig2",
+		"merchantOrderId": "M1&nonce=fresh2&notifyUrl=https://evil.example/cb?x="}
+	tests := []struct {
+		name           string
+		req            SignedRequest
+		field, mention string
+	}{
+		{"notifyUrl moved into the nonce", resplit(genuine, map[string]string{"productName": "p", "amount": "1", "paymentMethod": "alipay",
+			"timestamp": ts, "nonce": "abc&notifyUrl=https://shop.example.com/paid?a=1&b=2"}), "nonce", "64"},
+		{"a nonce with a space", func() SignedRequest {
+			f := map[string]string{"productName": "p", "amount": "1", "paymentMethod": "alipay", "timestamp": ts, "nonce": "abc def"}
+			return resplit(f, f)
+		}(), "nonce", "64"},
+		{"the planted request itself", resplit(planted, planted), "merchantOrderId", "&nonce="},
+		{"the planted nonce, the real one moved into notifyUrl", resplit(planted, map[string]string{"productName": "p", "amount": "1", "paymentMethod": "alipay",
+			"timestamp": ts, "merchantOrderId": "M1", "nonce": "fresh1", "notifyUrl": "https://evil.example/cb?x=&nonce=orig"}), "notifyUrl", "&nonce="},
+		{"the real nonce moved into a field's name", resplit(planted2, map[string]string{"productName": "p", "amount": "1", "paymentMethod": "alipay",
+			"timestamp": ts, "merchantOrderId": "M1", "nonce": "fresh2", "notifyUrl=https://evil.example/cb?x=&nonce": "orig2"}), "notifyUrl=https://evil.example/cb?x=&nonce", "&"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantErr(t, s.g.CheckSignedRequest(s.ctx, tt.req), app.EUNAUTHORIZED, tt.field, tt.mention)
+		})
+	}
+
+	// A later timestamp planted in a value: an hour on, when the nonce is
+	// forgotten, the request re-cut to carry it would pass again.
+	plantedLater := map[string]string{"productName": "p", "amount": "1", "paymentMethod": "alipay", "nonce": "n-t",
+		"timestamp": ts, "uid": "u&timestamp=" + later}
+	wantErr(t, s.g.CheckSignedRequest(s.ctx, resplit(plantedLater, plantedLater)), app.EUNAUTHORIZED, "uid", "&timestamp=")
+	s.clock.Add(time.Hour)
+	wantErr(t, s.g.CheckSignedRequest(s.ctx, resplit(plantedLater, map[string]string{"amount": "1", "paymentMethod": "alipay", "nonce": "n-t",
+		"productName": "p&timestamp=" + ts + "&uid=u", "timestamp": later})), app.EUNAUTHORIZED, "productName", "&timestamp=")
 }
 
 func TestUpdateSettings(t *testing.T) {

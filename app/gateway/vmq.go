@@ -48,12 +48,17 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 		Via:           "vmq",
 		RemoteIP:      raw.RemoteIP,
 		NoAutoConfirm: noAutoConfirm,
-		SenderID:      v.T,
+		SenderID:      v.T, // canonical (DecodeVmq): one text per number
 		Title:         "V免签推送",
 		Text:          method.Label("zh") + "收款 " + v.Price + " 元（type=" + v.Type + "）",
 		Kind:          app.OutcomePayment,
 		Method:        method,
 		Amount:        amount,
+
+		// The sign ties t to type and price only through an unseparated
+		// string: like SmsForwarder's timestamp, each t is used once per
+		// device, so no re-reading of a captured sign pays again.
+		SignedTimestamp: true,
 	})
 }
 
