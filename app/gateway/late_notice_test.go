@@ -55,3 +55,18 @@ func TestHeldBackSignedPushDoesNotPayANewerOrder(t *testing.T) {
 		t.Fatalf("the newer order's own push: %+v %v", res, err)
 	}
 }
+
+// The same for V免签: its t is when the phone saw the payment.
+func TestHeldBackVmqPushDoesNotPayANewerOrder(t *testing.T) {
+	s := newShop(t)
+	next := s.order("7", "alipay")
+	heldBack := s.clock.Now().Add(-s.g.Tuning().Match.Grace - 2*time.Minute) // inside the 15-minute window
+	res, err := s.g.VmqPush(s.ctx, s.vmq("/appPush", vmqPush("2", "7.00", shopKey, heldBack)))
+	if err != nil || res.Kind != app.OutcomePayment || res.Matched {
+		t.Fatalf("held-back push: %+v %v, want a payment waiting for a person", res, err)
+	}
+	res, err = s.g.VmqPush(s.ctx, s.vmq("/appPush", vmqPush("2", "7.00", shopKey, s.clock.Now())))
+	if err != nil || !res.Matched || res.OrderID != next.ID {
+		t.Fatalf("the order's own push: %+v %v", res, err)
+	}
+}

@@ -43,6 +43,12 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 		g.markNotification(ctx, id, app.OutcomeInvalid, err, deviceID)
 		return res, err
 	}
+	// t also says when the phone saw the payment (matching bounds the orders
+	// it can pay by it).
+	var sentAt time.Time
+	if d, ok := forward.TimestampOffset(v.T, raw.ReceivedAt); ok {
+		sentAt = raw.ReceivedAt.Add(-d)
+	}
 	return g.apply(ctx, id, app.Notice{
 		DeviceID:      deviceID,
 		Via:           "vmq",
@@ -59,6 +65,7 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 		// string: like SmsForwarder's timestamp, each t is used once per
 		// device, so no re-reading of a captured sign pays again.
 		SignedTimestamp: true,
+		SentAt:          sentAt,
 	})
 }
 
