@@ -23,6 +23,7 @@ import (
 	"paygate/app"
 	"paygate/app/callback"
 	"paygate/app/gateway"
+	"paygate/app/qr/qrtest"
 	"paygate/app/store"
 	"paygate/app/store/storetest"
 	"paygate/app/testclock"
@@ -561,6 +562,55 @@ func TestPayQRUploadWithoutCodeIsRefusedClearly(t *testing.T) {
 	}
 	if resp, img := c.do(c.http, "GET", "/admin/settings/qr/wechat", nil, nil); resp.StatusCode != 200 || !strings.HasPrefix(img, "\x89PNG") {
 		t.Fatalf("stored picture: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+// A picture bomb: 70 bytes whose PNG header announces 100000×100000 pixels.
+// Decoding it would take 40 GB and kill paygate; both upload forms refuse
+// it with a 400 that says what to do, and paygate keeps serving.
+func TestPayQRUploadRefusesPictureBomb(t *testing.T) {
+	c := newConsole(t, web.Options{})
+	c.setup(c.http)
+	token := c.csrf(c.http, "/admin/settings")
+	tests := []struct {
+		name, path string
+		fields     map[string]string
+	}{
+		{"收款码", "/admin/settings/qr/alipay", nil},
+		{"fixed-amount 收款码", "/admin/settings/qr/wechat/amounts", map[string]string{"amount": "10.01"}},
+	}
+	for _, tt := range tests {
+		for _, lang := range []string{"zh", "en"} {
+			t.Run(tt.name+" "+lang, func(t *testing.T) {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				for k, v := range tt.fields {
+					mw.WriteField(k, v)
+				}
+				fw, _ := mw.CreateFormFile("image", "code.png")
+				fw.Write(qrtest.HugePNG(100000, 100000))
+				mw.Close()
+				req, _ := http.NewRequest("POST", c.srv.URL+tt.path, &body)
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				req.Header.Set("X-CSRF-Token", token)
+				req.Header.Set("HX-Request", "true")
+				req.AddCookie(&http.Cookie{Name: "paygate_lang", Value: lang})
+				resp, err := c.http.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				answer, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				want := map[string]string{"zh": "图片太大（100000×100000 像素", "en": "too large (100000×100000 pixels"}[lang]
+				say := map[string]string{"zh": "请截取收款码部分后再上传", "en": "crop it to the 收款码"}[lang]
+				if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(answer), want) || !strings.Contains(string(answer), say) {
+					t.Fatalf("picture bomb: %d\n%.800s", resp.StatusCode, answer)
+				}
+			})
+		}
+	}
+	if resp, _ := c.do(c.http, "GET", "/admin/settings", nil, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after the picture bomb: %d", resp.StatusCode)
 	}
 }
 
