@@ -358,3 +358,145 @@ func TestAttackForgedCSRFIsRefused(t *testing.T) {
 		t.Fatalf("login with the login page's own cookie and token: %d, want 303", got)
 	}
 }
+
+// Before login the form token is bound to the browser's pre-session cookie,
+// and anyone can fetch a genuine cookie and token pair for themselves. A page
+// on another port of this host, or on a sibling subdomain, can plant that
+// cookie in the owner's browser (cookies are not kept apart by port) and post
+// the token: the browser calls that request same-site. It must be refused
+// like a cross-site one, and so must an older browser's request that sends
+// no Sec-Fetch-Site but names another origin.
+type siblingAttack struct {
+	in       *instance
+	browsers []struct {
+		name   string
+		header map[string]string
+	}
+}
+
+func newSiblingAttack(t *testing.T) *siblingAttack {
+	in := startPaygate(t, t.TempDir(), "PAYGATE_MERCHANT_API_KEY="+testAPIKey)
+	self, _ := url.Parse(in.URL)
+	port, _ := strconv.Atoi(self.Port())
+	sibling := "http://" + self.Hostname() + ":" + strconv.Itoa(port+1) // the attacker's page on another port
+	a := &siblingAttack{in: in}
+	a.browsers = []struct {
+		name   string
+		header map[string]string
+	}{
+		{"sibling port", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": sibling}},
+		{"sibling subdomain", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://evil." + self.Hostname() + ".nip.io"}},
+		{"refused post re-sent by a reload", map[string]string{"Sec-Fetch-Site": "none", "Origin": sibling}},
+		{"older browser, sibling origin", map[string]string{"Origin": sibling}},
+		{"older browser, sibling page as Referer", map[string]string{"Referer": sibling + "/free-prize"}},
+		{"older browser, sandboxed frame", map[string]string{"Origin": "null"}},
+	}
+	return a
+}
+
+// pair is a genuine pre-session cookie and token, fetched by the attacker from path.
+func (a *siblingAttack) pair(t *testing.T, path string) (cookie, token string) {
+	t.Helper()
+	cl := browserClient()
+	token = (&owner{t: t, in: a.in, cl: cl}).token(path)
+	admin, _ := url.Parse(a.in.URL + "/admin/")
+	for _, ck := range cl.Jar.Cookies(admin) {
+		if ck.Name == "paygate_csrf" {
+			cookie = ck.Value
+		}
+	}
+	if cookie == "" {
+		t.Fatalf("%s set no pre-session cookie", path)
+	}
+	return cookie, token
+}
+
+// fromOwnersBrowser posts form as the owner's browser at 127.0.0.1 does,
+// with its cookies (the planted one among them) and the browser's headers.
+func (a *siblingAttack) fromOwnersBrowser(t *testing.T, path string, form url.Values, cookies, header map[string]string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", a.in.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for name, value := range cookies {
+		req.AddCookie(&http.Cookie{Name: name, Value: value})
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := browserClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// On a fresh install the attacker's password must not become the admin's:
+// the owner's browser is on "this computer", so no setup token is asked.
+func TestAttackPlantedPreSessionCookieCannotCreateTheAdmin(t *testing.T) {
+	a := newSiblingAttack(t)
+	needsSetup := func(t *testing.T) bool {
+		t.Helper()
+		resp, err := browserClient().Get(a.in.URL + "/admin/setup")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}
+	const attackerPassword = "attacker-chose-this-1"
+	for _, b := range a.browsers {
+		ok := t.Run(b.name, func(t *testing.T) {
+			cookie, token := a.pair(t, "/admin/setup")
+			form := url.Values{"_csrf": {token}, "username": {"admin"}, "password": {attackerPassword}, "confirm": {attackerPassword}}
+			status, body := a.fromOwnersBrowser(t, "/admin/setup", form, map[string]string{"paygate_csrf": cookie}, b.header)
+			if !needsSetup(t) {
+				t.Fatalf("the attacker's request created the admin account (%d)", status)
+			}
+			if status != http.StatusForbidden || !strings.Contains(body, "刷新页面") {
+				t.Fatalf("first-run form with a planted pre-session pair: %d, want 403 saying to reload\n%.600s", status, body)
+			}
+		})
+		if !ok {
+			t.FailNow() // the account may exist now: the other cases would prove nothing
+		}
+	}
+	newOwner(t, a.in) // the owner's own first-run form (same-origin) still works
+}
+
+// Wrong passwords posted from the owner's own browser (its known-device
+// cookie and address go along) must not use up the owner's login tries.
+func TestAttackPlantedPreSessionCookieCannotBurnOwnersLogins(t *testing.T) {
+	a := newSiblingAttack(t)
+	shopOwner := newOwner(t, a.in)
+	logOut(t, a.in, shopOwner.cl)
+	admin, _ := url.Parse(a.in.URL + "/admin/")
+	var device string
+	for _, ck := range shopOwner.cl.Jar.Cookies(admin) {
+		if ck.Name == "paygate_device" {
+			device = ck.Value
+		}
+	}
+	if device == "" {
+		t.Fatal("no known-device cookie after setup")
+	}
+	for _, b := range a.browsers {
+		t.Run(b.name, func(t *testing.T) {
+			cookie, token := a.pair(t, "/admin/login")
+			for i := range 6 {
+				form := url.Values{"_csrf": {token}, "username": {"admin"}, "password": {"wrong-" + strconv.Itoa(i)}}
+				status, body := a.fromOwnersBrowser(t, "/admin/login", form, map[string]string{"paygate_csrf": cookie, "paygate_device": device}, b.header)
+				if status != http.StatusForbidden {
+					t.Fatalf("wrong password %d with a planted pre-session pair: %d, want 403 before the password is looked at\n%.600s", i+1, status, body)
+				}
+			}
+		})
+	}
+	if n := strings.Count(a.in.logs.String(), "failed admin login"); n > 0 {
+		t.Errorf("%d of the attacker's tries were checked as passwords", n)
+	}
+	if status, body := loginFrom(t, a.in, shopOwner.cl, "", ownerPassword); status != http.StatusSeeOther || !signedIn(t, a.in, shopOwner.cl) {
+		t.Fatalf("the owner's own login after the attack: %d, want 303\n%.600s", status, body)
+	}
+}

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"paygate/app"
@@ -53,7 +54,14 @@ func readPayQR(m app.Method, image []byte) (app.PayQR, error) {
 			"图片太大（超过 5 MB）：请截图或压缩后再上传。", "The picture is larger than 5 MB: take a screenshot or compress it, then upload again.")
 	}
 	payload, contentType, err := qr.Decode(image)
+	var big qr.SizeError
 	switch {
+	case errors.As(err, &big):
+		return app.PayQR{}, app.NewError(app.EINVALID, "image",
+			fmt.Sprintf("图片太大（%d×%d 像素；最多 %d 万像素、每边 %d 像素）：请截取收款码部分后再上传。",
+				big.Width, big.Height, qr.MaxPixels/10000, qr.MaxSide),
+			fmt.Sprintf("The picture is too large (%d×%d pixels; at most %.1f megapixels and %d a side): crop it to the 收款码 and upload that.",
+				big.Width, big.Height, float64(qr.MaxPixels)/1e6, qr.MaxSide))
 	case errors.Is(err, qr.ErrNotImage):
 		return app.PayQR{}, app.NewError(app.EINVALID, "image",
 			"这个文件不是图片：请上传 PNG、JPG、GIF 或 WebP 格式的收款码图片。",

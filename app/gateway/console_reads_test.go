@@ -14,6 +14,7 @@ import (
 
 	"paygate/app"
 	"paygate/app/console"
+	"paygate/app/qr/qrtest"
 )
 
 func TestParseOrderQuery(t *testing.T) {
@@ -174,6 +175,7 @@ func TestPayQRAndCheckout(t *testing.T) {
 		{"not a picture", "alipay", []byte("%PDF-1.4"), app.EINVALID, "image", "PNG"},
 		{"a picture without a code", "alipay", blankPNG(t), app.EINVALID, "image", "二维码|QR code"},
 		{"over 5 MB", "alipay", make([]byte, MaxPayQRBytes+1), app.ETOOLARGE, "image", "5 MB"},
+		{"70 bytes announcing 100000×100000 pixels", "alipay", qrtest.HugePNG(100000, 100000), app.EINVALID, "image", "截取收款码|crop it"},
 		{"an unknown method", "paypal", qrPNG(t, "x"), app.EINVALID, "paymentMethod", "paypal"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -205,6 +207,8 @@ func TestPayQRAndCheckout(t *testing.T) {
 			wantErr(t, err, app.EINVALID, tt.field, tt.mention)
 		})
 	}
+	_, err = s.g.SetPayQRAmount(s.ctx, "alipay", "10.01", qrtest.HugePNG(100000, 100000), "店主")
+	wantErr(t, err, app.EINVALID, "image", "100000×100000|100000×100000")
 
 	// A checkout shows the fixed-amount code for exactly its payable amount,
 	// else the general one; none for a method without one.

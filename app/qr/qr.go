@@ -68,9 +68,45 @@ var ErrNoCode = errors.New("no QR code found in the picture")
 // ErrNotImage means the bytes are not a PNG, JPEG, GIF or WebP picture.
 var ErrNotImage = errors.New("not a PNG, JPEG, GIF or WebP picture")
 
+// ErrTooLarge means the picture is larger than Decode takes on (MaxPixels,
+// MaxSide); the error is a SizeError with the picture's size.
+var ErrTooLarge = errors.New("picture too large to decode")
+
+// SizeError is a picture of Width×Height pixels, over the budget.
+type SizeError struct{ Width, Height int }
+
+func (e SizeError) Error() string {
+	return fmt.Sprintf("a picture of %d×%d pixels is larger than %d pixels or %d a side", e.Width, e.Height, MaxPixels, MaxSide)
+}
+
+// Is makes a SizeError an ErrTooLarge.
+func (e SizeError) Is(target error) bool { return target == ErrTooLarge }
+
+// The budget of Decode. A picture's header can announce far more pixels
+// than its bytes hold (a 70-byte PNG claiming 100000×100000 would have
+// image.Decode allocate 40 GB and the process die), so the size is read
+// first. A 收款码 saved from Alipay/WeChat is about 1 MP, a phone screenshot
+// up to 4.5 MP (1440×3120), a phone photo 12–12.6 MP (4032×3024, 4096×3072;
+// larger ones are over the 5 MB upload limit anyway), a long screenshot
+// 1440×11000: 16.8 MP (4096×4096) takes them all. Decoded, that is 25–70 MB
+// for ordinary pictures (1.5–4 bytes a pixel), and at worst about 340 MB
+// (a crafted progressive CMYK JPEG's coefficients, 20 bytes a pixel). The
+// side limit keeps a sliver like 16000000×1 out of the shrinking below.
+const (
+	MaxPixels = 4096 * 4096
+	MaxSide   = 16384
+)
+
 // Decode reads the QR code in a picture and returns its text and the
 // picture's content type.
 func Decode(data []byte) (payload, contentType string, err error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return "", "", ErrNotImage
+	}
+	if cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width*cfg.Height > MaxPixels {
+		return "", "", SizeError{cfg.Width, cfg.Height}
+	}
 	img, format, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return "", "", ErrNotImage

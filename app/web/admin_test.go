@@ -23,6 +23,7 @@ import (
 	"paygate/app"
 	"paygate/app/callback"
 	"paygate/app/gateway"
+	"paygate/app/qr/qrtest"
 	"paygate/app/store"
 	"paygate/app/store/storetest"
 	"paygate/app/testclock"
@@ -256,6 +257,110 @@ func TestStateChangeWithoutCSRFTokenIsRefused(t *testing.T) {
 	}
 }
 
+// Before login, anyone can fetch a genuine pre-session cookie and token pair,
+// and a page on another port of this host or on a sibling subdomain can plant
+// the cookie in someone else's browser. So on the open forms the pair counts
+// only when the browser does not say the request came from elsewhere:
+// Sec-Fetch-Site must be same-origin (no token needed) or absent, and then an
+// Origin or Referer must be paygate's own (as a trusted proxy reports it, or
+// the public address); a script sending neither keeps working. "none" is a
+// POST sent again (a reload), perhaps a sibling site's refused one.
+func TestPreSessionFormsRefuseOtherOrigins(t *testing.T) {
+	plain := newConsole(t, web.Options{})
+	proxied := newConsole(t, web.Options{TrustedProxies: []string{"127.0.0.1", "::1"}})
+	published := newConsole(t, web.Options{PublicURL: "https://pay.example.com/"}) // a proxy passing neither Host nor X-Forwarded-Host
+	for _, c := range []*console{plain, proxied, published} {
+		c.setup(c.client())
+	}
+	self, _ := url.Parse(plain.srv.URL)
+	sibling := "http://" + self.Hostname() + ":1" // another port of the same host
+	const public = "https://pay.example.com"
+	behindProxy := map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "pay.example.com"}
+	with := func(h map[string]string, kv ...string) map[string]string {
+		out := map[string]string{}
+		for k, v := range h {
+			out[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		on      *console // nil: plain
+		noToken bool
+		header  map[string]string
+		want    int
+	}{
+		{name: "sibling port or subdomain (same-site)", header: with(nil, "Sec-Fetch-Site", "same-site", "Origin", sibling), want: http.StatusForbidden},
+		{name: "same-site without an Origin", header: with(nil, "Sec-Fetch-Site", "same-site"), want: http.StatusForbidden},
+		{name: "cross-site", header: with(nil, "Sec-Fetch-Site", "cross-site"), want: http.StatusForbidden},
+		{name: "a value no browser sends", header: with(nil, "Sec-Fetch-Site", "same-sight"), want: http.StatusForbidden},
+		{name: "older browser, sibling Origin", header: with(nil, "Origin", sibling), want: http.StatusForbidden},
+		{name: "older browser, sibling Referer", header: with(nil, "Referer", sibling+"/prize"), want: http.StatusForbidden},
+		{name: "older browser, sandboxed frame", header: with(nil, "Origin", "null"), want: http.StatusForbidden},
+		{name: "older browser, same host over https", header: with(nil, "Origin", "https://"+self.Host), want: http.StatusForbidden},
+		{name: "older browser, unparsable Referer", header: with(nil, "Referer", "http://%zz/"), want: http.StatusForbidden},
+		{name: "same-origin", noToken: true, header: with(nil, "Sec-Fetch-Site", "same-origin"), want: http.StatusSeeOther},
+		{name: "sent again by a reload (none)", header: with(nil, "Sec-Fetch-Site", "none"), want: http.StatusForbidden},
+		{name: "older browser, own Origin", header: with(nil, "Origin", plain.srv.URL), want: http.StatusSeeOther},
+		{name: "older browser, own Origin in capitals", header: with(nil, "Origin", strings.ToUpper(plain.srv.URL)), want: http.StatusSeeOther},
+		{name: "older browser, own page as Referer", header: with(nil, "Referer", plain.srv.URL+"/admin/login?next=%2Fadmin%2F"), want: http.StatusSeeOther},
+		{name: "script (no browser headers)", want: http.StatusSeeOther},
+		{name: "script without the token", noToken: true, want: http.StatusForbidden},
+		{on: proxied, name: "trusted proxy: the public origin", header: with(behindProxy, "Origin", public), want: http.StatusSeeOther},
+		{on: proxied, name: "trusted proxy: its default port written out", header: with(behindProxy, "Origin", public+":443"), want: http.StatusSeeOther},
+		{on: proxied, name: "trusted proxy: plain http to the public name", header: with(behindProxy, "Origin", "http://pay.example.com"), want: http.StatusForbidden},
+		{on: proxied, name: "trusted proxy: a sibling subdomain", header: with(behindProxy, "Origin", "https://evil.example.com"), want: http.StatusForbidden},
+		{on: proxied, name: "trusted proxy: same-site", header: with(behindProxy, "Sec-Fetch-Site", "same-site", "Origin", "https://evil.example.com"), want: http.StatusForbidden},
+		{name: "untrusted peer's forwarded host is not believed", header: with(behindProxy, "Origin", public), want: http.StatusForbidden},
+		{on: published, name: "the public address", header: with(nil, "Origin", public), want: http.StatusSeeOther},
+		{on: published, name: "the public address as Referer", header: with(nil, "Referer", public+"/admin/login"), want: http.StatusSeeOther},
+		{on: published, name: "a sibling of the public address", header: with(nil, "Origin", "https://shop.example.com"), want: http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := plain
+			if tt.on != nil {
+				c = tt.on
+			}
+			// A genuine pair, as anyone gets it from the login page.
+			fetched := c.client()
+			token := c.csrf(fetched, "/admin/login")
+			admin, _ := url.Parse(c.srv.URL + "/admin/")
+			var cookie string
+			for _, ck := range fetched.Jar.Cookies(admin) {
+				if ck.Name == "paygate_csrf" {
+					cookie = ck.Value
+				}
+			}
+			form := url.Values{"lang": {"en"}, "back": {"/admin/login"}}
+			if !tt.noToken {
+				form.Set("_csrf", token)
+			}
+			req, _ := http.NewRequest("POST", c.srv.URL+"/admin/lang", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: "paygate_csrf", Value: cookie})
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			resp, err := c.client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("POST /admin/lang: %d, want %d\n%.500s", resp.StatusCode, tt.want, body)
+			}
+			if tt.want == http.StatusForbidden && !strings.Contains(string(body), "刷新页面") {
+				t.Fatalf("the refusal should say what to do:\n%.500s", body)
+			}
+		})
+	}
+}
+
 func TestProductNameIsShownAsText(t *testing.T) {
 	c := newConsole(t, web.Options{})
 	c.setup(c.http)
@@ -457,6 +562,55 @@ func TestPayQRUploadWithoutCodeIsRefusedClearly(t *testing.T) {
 	}
 	if resp, img := c.do(c.http, "GET", "/admin/settings/qr/wechat", nil, nil); resp.StatusCode != 200 || !strings.HasPrefix(img, "\x89PNG") {
 		t.Fatalf("stored picture: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+// A picture bomb: 70 bytes whose PNG header announces 100000×100000 pixels.
+// Decoding it would take 40 GB and kill paygate; both upload forms refuse
+// it with a 400 that says what to do, and paygate keeps serving.
+func TestPayQRUploadRefusesPictureBomb(t *testing.T) {
+	c := newConsole(t, web.Options{})
+	c.setup(c.http)
+	token := c.csrf(c.http, "/admin/settings")
+	tests := []struct {
+		name, path string
+		fields     map[string]string
+	}{
+		{"收款码", "/admin/settings/qr/alipay", nil},
+		{"fixed-amount 收款码", "/admin/settings/qr/wechat/amounts", map[string]string{"amount": "10.01"}},
+	}
+	for _, tt := range tests {
+		for _, lang := range []string{"zh", "en"} {
+			t.Run(tt.name+" "+lang, func(t *testing.T) {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				for k, v := range tt.fields {
+					mw.WriteField(k, v)
+				}
+				fw, _ := mw.CreateFormFile("image", "code.png")
+				fw.Write(qrtest.HugePNG(100000, 100000))
+				mw.Close()
+				req, _ := http.NewRequest("POST", c.srv.URL+tt.path, &body)
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				req.Header.Set("X-CSRF-Token", token)
+				req.Header.Set("HX-Request", "true")
+				req.AddCookie(&http.Cookie{Name: "paygate_lang", Value: lang})
+				resp, err := c.http.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				answer, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				want := map[string]string{"zh": "图片太大（100000×100000 像素", "en": "too large (100000×100000 pixels"}[lang]
+				say := map[string]string{"zh": "请截取收款码部分后再上传", "en": "crop it to the 收款码"}[lang]
+				if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(answer), want) || !strings.Contains(string(answer), say) {
+					t.Fatalf("picture bomb: %d\n%.800s", resp.StatusCode, answer)
+				}
+			})
+		}
+	}
+	if resp, _ := c.do(c.http, "GET", "/admin/settings", nil, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after the picture bomb: %d", resp.StatusCode)
 	}
 }
 

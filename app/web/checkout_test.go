@@ -541,6 +541,91 @@ func TestPaymentLinkFlow(t *testing.T) {
 	}
 }
 
+// The payer's forms (choosing the method, ordering through a payment link)
+// are open like the login form, their token bound to a visitor cookie anyone
+// can fetch: a sibling port or subdomain that plants the cookie and posts the
+// token is refused, the page's own form is not.
+func TestPayerFormsRefuseSiblingSites(t *testing.T) {
+	c, _ := newShop(t, web.Options{}, 0)
+	c.setup(c.http)
+	c.uploadQR(c.http, "alipay", "", "https://qr.alipay.com/fkx0general")
+	c.uploadQR(c.http, "wechat", "", "wxp://f2f0shopcode") // two methods: the checkout asks which
+	code := c.link(url.Values{"productName": {"手工曲奇一盒"}, "priceKind": {"fixed"}, "amount": {"19.90"}, "methods": {"alipay"}})
+	self, _ := url.Parse(c.srv.URL)
+	sibling := "http://" + self.Hostname() + ":1"
+	forms := []struct {
+		name, page, post, cookie, refusal string
+		fields                            url.Values
+	}{
+		{"payment link", "/l/" + code, "/l/" + code, "paygate_lcsrf", "重新下单", url.Values{"method": {"alipay"}}},
+		{"checkout method", "", "", "paygate_pcsrf", "刷新付款页后再选择支付方式", url.Values{"method": {"alipay"}}},
+	}
+	browsers := []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"sibling (same-site)", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": sibling}, http.StatusForbidden},
+		{"older browser, sibling Origin", map[string]string{"Origin": sibling}, http.StatusForbidden},
+		{"older browser, own Origin", map[string]string{"Origin": c.srv.URL}, http.StatusSeeOther},
+		{"same-origin", map[string]string{"Sec-Fetch-Site": "same-origin"}, http.StatusSeeOther},
+	}
+	for _, f := range forms {
+		for _, b := range browsers {
+			t.Run(f.name+", "+b.name, func(t *testing.T) {
+				page, post := f.page, f.post
+				if page == "" { // a fresh order without a method
+					id := c.apiOrder(`{"productName":"苹果","amount":1}`, nil)["orderId"].(string)
+					page, post = "/pay/"+id, "/pay/"+id+"/method"
+				}
+				// A genuine pair, fetched by whoever wants one.
+				fetched := c.client()
+				_, body := c.do(fetched, "GET", page, nil, nil)
+				m := csrfInput.FindStringSubmatch(body)
+				if m == nil {
+					t.Fatalf("no form token on %s:\n%.800s", page, body)
+				}
+				// Under no-referrer an older browser's own form would say Origin: null.
+				if !strings.Contains(body, `<meta name="referrer" content="same-origin">`) {
+					t.Fatalf("%s: the page's referrer policy must be same-origin:\n%.600s", page, body)
+				}
+				form := url.Values{"_csrf": {m[1]}}
+				if n := regexp.MustCompile(`name="nonce" value="([^"]*)"`).FindStringSubmatch(body); n != nil {
+					form.Set("nonce", n[1])
+				}
+				for k, v := range f.fields {
+					form[k] = v
+				}
+				u, _ := url.Parse(c.srv.URL + page)
+				var cookie string
+				for _, ck := range fetched.Jar.Cookies(u) {
+					if ck.Name == f.cookie {
+						cookie = ck.Value
+					}
+				}
+				req, _ := http.NewRequest("POST", c.srv.URL+post, strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.AddCookie(&http.Cookie{Name: f.cookie, Value: cookie})
+				for k, v := range b.header {
+					req.Header.Set(k, v)
+				}
+				resp, err := c.client().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				answer, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != b.want {
+					t.Fatalf("POST %s: %d, want %d\n%.800s", post, resp.StatusCode, b.want, answer)
+				}
+				if b.want == http.StatusForbidden && !strings.Contains(string(answer), f.refusal) {
+					t.Fatalf("the refusal should say what to do (%q):\n%.800s", f.refusal, answer)
+				}
+			})
+		}
+	}
+}
+
 func TestLinkFormErrorsInTheConsole(t *testing.T) {
 	c, _ := newShop(t, web.Options{}, 0)
 	c.setup(c.http)

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,12 +16,18 @@ import (
 // formGuard keeps other sites from sending forms in a visitor's name (CSRF).
 // Reading is free. A state-changing request passes when the browser says it
 // comes from this very origin (Sec-Fetch-Site: same-origin); from another
-// site it is refused; anything else — a sibling subdomain or port
-// ("same-site"), no header (an old browser, a script) — must carry the form
-// token of the page it came from. That token is an HMAC bound to the session,
-// or, on pages shown before there is one (login, first run, payment link), to
-// the visitor's own pre-session cookie; a sibling site that plants a cookie
-// cannot make a token to go with it.
+// site it is refused; anything else must carry the form token of the page it
+// came from. That token is an HMAC bound to the session, or, on pages shown
+// before there is one (login, first run, payment link), to the visitor's own
+// pre-session cookie.
+//
+// A session's token cannot be had without the session, so a signed-in form
+// from a sibling subdomain or port ("same-site", or an old browser sending no
+// header) passes only with the page's token. A pre-session pair can: anyone
+// fetches a cookie and its token from the login page, and a sibling subdomain
+// or port can plant that cookie in someone else's browser (cookies are not
+// kept apart by port). So before login the browser's word counts more than
+// the pair: see fromOwnOrigin.
 type formGuard struct {
 	// The pre-session cookie: name, path, SameSite and lifetime in seconds.
 	cookie   string
@@ -66,10 +74,14 @@ func (s *Server) guardForms(g formGuard) echo.MiddlewareFunc {
 			case http.MethodGet, http.MethodHead, http.MethodOptions:
 				return next(c)
 			}
-			switch c.Request().Header.Get("Sec-Fetch-Site") {
-			case "same-origin":
+			switch site := c.Request().Header.Get("Sec-Fetch-Site"); {
+			case site == "same-origin":
 				return next(c)
-			case "cross-site":
+			case site == "cross-site":
+				return g.refusal
+			case !g.signedIn && (site != "" || !s.fromOwnOrigin(c)):
+				// Before login only a browser that says nothing of its
+				// request's origin gets as far as the token: see fromOwnOrigin.
 				return g.refusal
 			}
 			sent := c.Request().Header.Get(csrfHeader)
@@ -92,6 +104,71 @@ func (s *Server) guardForms(g formGuard) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// fromOwnOrigin: a form sent before login, not marked same-origin, may go
+// on to the token check. The planted pair (see formGuard) rules out every
+// Sec-Fetch-Site but same-origin:
+//   - "same-site" is the sibling subdomain or port itself;
+//   - "none" is never a form on a page: no address typed or bookmark chosen
+//     is a POST. A POST marked "none" is one sent again (a reload, back and
+//     forward), and a browser may mark it so whoever sent it first: the
+//     refused post of a sibling site, re-sent by the owner because the 403
+//     page says to reload (Chromium keeps the first one's "same-site").
+//
+// Without the header (a browser older than Chrome 76, Firefox 90, Safari
+// 16.4, or a script), an Origin, else a Referer, if sent, must be paygate's
+// own: scheme, host and port as the request came in (through a trusted proxy:
+// as the proxy reports them; see requestBase), or the public address. Such
+// browsers send Origin on every POST; "null" (a sandboxed frame; also any page
+// under Referrer-Policy no-referrer, so paygate's pages use same-origin) is
+// not paygate. curl and scripts send neither and keep working with the token.
+func (s *Server) fromOwnOrigin(c echo.Context) bool {
+	r := c.Request()
+	from := r.Header.Get(echo.HeaderOrigin)
+	if from == "" {
+		from = r.Referer()
+	}
+	if from == "" {
+		return true
+	}
+	got, ok := originOf(from)
+	if !ok {
+		return false
+	}
+	// paygate's own: as the request came in, or the public address the
+	// owner set (a proxy that passes neither Host nor X-Forwarded-Host).
+	for _, own := range []string{s.requestBase(c), s.opts.PublicURL, s.gw.PublicAddress().URL} {
+		if want, ok := originOf(own); ok && got == want {
+			return true
+		}
+	}
+	return false
+}
+
+// originOf is the scheme://host[:port] of an absolute http(s) URL, in lower
+// case and without the scheme's default port; ok is false for anything else
+// ("null", a path, a URL with user info).
+func originOf(raw string) (origin string, ok bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return "", false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", false
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if port == "80" && scheme == "http" || port == "443" && scheme == "https" {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // IPv6
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host, true
 }
 
 // visitorCookie is the browser's pre-session cookie, given one if it has
