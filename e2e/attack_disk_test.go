@@ -316,14 +316,29 @@ func TestAttackFullDiskWhileRunningAnswers503(t *testing.T) {
 			}
 		}
 	}
+	// A checkpoint that finishes meanwhile can start the WAL over and make
+	// room for one more small write (stored, 200, as above): each kind is
+	// asked again until it meets the full disk, and then it must get 503
+	// disk_full; a few such fits are fine, anything but 200 or 503 is not.
+	fits := 0
 	for i := 0; i < 5; i++ {
 		for _, w := range writes {
 			header := bearer
 			if i%2 == 1 && w.path == "/webhook" {
 				header = nil // a stranger's: stored before it is refused
 			}
-			if status, out := pg.call(w.method, w.path, w.body, header); status != http.StatusServiceUnavailable {
-				t.Errorf("%s %s on a full disk: %d %v, want 503", w.method, w.path, status, out)
+			for {
+				status, out := pg.call(w.method, w.path, w.body, header)
+				if status == http.StatusServiceUnavailable {
+					if strings.HasPrefix(w.path, "/api/") && out["code"] != "disk_full" { // V免签's own answer has its own codes
+						t.Errorf("%s %s on a full disk: code %v, want disk_full", w.method, w.path, out["code"])
+					}
+					break
+				}
+				if status != http.StatusOK || fits == 20 {
+					t.Fatalf("%s %s on a full disk: %d %v, want 503 (after %d writes that fit)", w.method, w.path, status, out, fits)
+				}
+				fits++
 			}
 		}
 	}
