@@ -1,6 +1,7 @@
 package forward
 
 import (
+	"encoding/json"
 	"net/url"
 	"regexp"
 	"strings"
@@ -32,6 +33,7 @@ var multipartSecret = regexp.MustCompile(`(?is)(content-disposition:[^\r\n]*?[;\
 
 // Redact returns n with the secrets of its request hidden.
 func Redact(n app.Notification) app.Notification {
+	orig := n
 	n.Query = redactQuery(n.Query)
 	n.Body = redactBody(n.Body)
 	if n.Header != nil {
@@ -44,7 +46,73 @@ func Redact(n app.Notification) app.Notification {
 		}
 		n.Header = h
 	}
-	return n
+	return hideDecodedSecrets(orig, n)
+}
+
+// minSecret is the shortest key or sign hidden wherever it stands as text:
+// shorter ones (a forged sign "x") would blank ordinary letters.
+const minSecret = 6
+
+// hideDecodedSecrets covers what the patterns above miss: the webhook decoder
+// also reads a JSON name written with escapes ("\u006bey") and a key inside
+// the content field's JSON. So the request is read again as the webhook reads
+// it; each key or sign it yields is hidden wherever it stands as text (as
+// sent, URL-escaped or JSON-escaped). If the shown request still reads as a
+// secret (written with escapes of its own), its query and body are hidden
+// whole.
+func hideDecodedSecrets(orig, shown app.Notification) app.Notification {
+	if orig.Endpoint != "/webhook" {
+		return shown
+	}
+	secrets := decodedSecrets(orig, orig.Header)
+	if len(secrets) == 0 {
+		return shown
+	}
+	for _, secret := range secrets {
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), jsonEscaped(secret)} {
+			shown.Body = strings.ReplaceAll(shown.Body, form, hidden)
+			shown.Query = strings.ReplaceAll(shown.Query, form, hidden)
+		}
+	}
+	for _, s := range decodedSecrets(shown, orig.Header) {
+		for _, secret := range secrets {
+			if s == secret {
+				shown.Query, shown.Body = hiddenWhole(shown.Query), hiddenWhole(shown.Body)
+				return shown
+			}
+		}
+	}
+	return shown
+}
+
+// decodedSecrets are the key and sign the webhook decoder reads from n's
+// query and body (with header's content type), those long enough to hide.
+func decodedSecrets(n app.Notification, header map[string]string) []string {
+	h := map[string]string{"content-type": header["content-type"]}
+	msg, _ := DecodeWebhook(app.RawRequest{Endpoint: n.Endpoint, Method: n.HTTPMethod, Header: h, Query: n.Query, Body: []byte(n.Body)})
+	var out []string
+	for _, s := range []string{msg.Key, msg.Sign} {
+		if len(s) >= minSecret {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// jsonEscaped is s as encoding/json writes it inside a string, quotes off.
+func jsonEscaped(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil || len(b) < 2 {
+		return s
+	}
+	return string(b[1 : len(b)-1])
+}
+
+func hiddenWhole(s string) string {
+	if s == "" {
+		return s
+	}
+	return hidden + "（含以特殊写法出现的密钥或签名，整段隐藏 / a key or sign written in an unusual form: hidden whole）"
 }
 
 // redactQuery hides the values of secret fields in a query string or form body.
