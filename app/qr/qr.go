@@ -97,6 +97,9 @@ const (
 	MaxSide   = 16384
 )
 
+// decoding lets one picture be decoded at a time.
+var decoding = make(chan struct{}, 1)
+
 // Decode reads the QR code in a picture and returns its text and the
 // picture's content type.
 func Decode(data []byte) (payload, contentType string, err error) {
@@ -107,6 +110,10 @@ func Decode(data []byte) (payload, contentType string, err error) {
 	if cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width*cfg.Height > MaxPixels {
 		return "", "", SizeError{cfg.Width, cfg.Height}
 	}
+	// One picture at a time: each may take a few hundred MB while decoded,
+	// and uploads are rare (an owner setting up a 收款码).
+	decoding <- struct{}{}
+	defer func() { <-decoding }()
 	img, format, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return "", "", ErrNotImage

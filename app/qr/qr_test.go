@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -185,4 +186,29 @@ func webpHeader(width, height uint32) []byte {
 	b = append(b, 0, 0, 0, 0)
 	b = append(b, byte(width-1), byte((width-1)>>8), byte((width-1)>>16))
 	return append(b, byte(height-1), byte((height-1)>>8), byte((height-1)>>16))
+}
+
+// Pictures are decoded one at a time (each may take hundreds of MB); callers
+// at once all get their answer, in turn.
+func TestDecodeAtOnce(t *testing.T) {
+	const payload = "wxp://f2f0at-once"
+	png, err := qrcode.Encode(payload, qrcode.Medium, 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 6)
+	for range 6 {
+		go func() {
+			got, _, err := Decode(png)
+			if err == nil && got != payload {
+				err = fmt.Errorf("read %q", got)
+			}
+			errs <- err
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
