@@ -61,15 +61,22 @@ func TimestampFresh(ts string, now time.Time, window time.Duration) bool {
 // timestamp: > 0 when the sender's clock is behind. ok is false for text
 // that is no timestamp.
 func TimestampOffset(ts string, now time.Time) (d time.Duration, ok bool) {
-	n, err := strconv.ParseInt(strings.TrimSpace(ts), 10, 64)
-	if err != nil || n <= 0 {
+	t, ok := TimestampTime(ts)
+	if !ok {
 		return 0, false
 	}
-	var t time.Time
-	if n > 1e12 {
-		t = time.UnixMilli(n)
-	} else {
-		t = time.Unix(n, 0)
-	}
 	return now.Sub(t), true
+}
+
+// TimestampTime reads a millisecond (or second) timestamp. ok is false for
+// text that is no timestamp.
+func TimestampTime(ts string) (time.Time, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(ts), 10, 64)
+	if err != nil || n <= 0 {
+		return time.Time{}, false
+	}
+	if n > 1e12 {
+		return time.UnixMilli(n), true
+	}
+	return time.Unix(n, 0), true
 }

@@ -44,9 +44,7 @@ func (g *Gateway) ingestWebhook(ctx context.Context, id int64, raw app.RawReques
 		msg.SenderID = msg.Timestamp
 		// It also says when the phone saw the payment (matching bounds the
 		// orders it can pay by it).
-		if d, ok := forward.TimestampOffset(msg.Timestamp, raw.ReceivedAt); ok {
-			sentAt = raw.ReceivedAt.Add(-d)
-		}
+		sentAt, _ = forward.TimestampTime(msg.Timestamp)
 	}
 	in := parse.Input{Package: msg.Package, Title: msg.Title, Text: msg.Text}
 	if in.Title == "" {

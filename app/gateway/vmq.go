@@ -45,10 +45,7 @@ func (g *Gateway) ingestVmqPush(ctx context.Context, id int64, raw app.RawReques
 	}
 	// t also says when the phone saw the payment (matching bounds the orders
 	// it can pay by it).
-	var sentAt time.Time
-	if d, ok := forward.TimestampOffset(v.T, raw.ReceivedAt); ok {
-		sentAt = raw.ReceivedAt.Add(-d)
-	}
+	sentAt, _ := forward.TimestampTime(v.T)
 	return g.apply(ctx, id, app.Notice{
 		DeviceID:      deviceID,
 		Via:           "vmq",

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,7 +46,7 @@ func wechatChat(title, text string) bool {
 	switch {
 	case title == "":
 		return labelled && !wechatSender(label)
-	case isOneOf(strings.ToLower(title), wechatAggregateTitles):
+	case slices.Contains(wechatAggregateTitles, strings.ToLower(title)):
 		return !labelled || !wechatSender(label)
 	case !wechatSender(title):
 		return true
@@ -75,13 +76,4 @@ func senderLabel(text string) (string, bool) {
 		return "", false
 	}
 	return label, true
-}
-
-func isOneOf(s string, list []string) bool {
-	for _, x := range list {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }

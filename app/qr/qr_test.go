@@ -188,8 +188,8 @@ func webpHeader(width, height uint32) []byte {
 	return append(b, byte(height-1), byte((height-1)>>8), byte((height-1)>>16))
 }
 
-// Pictures are decoded one at a time (each may take hundreds of MB); callers
-// at once all get their answer, in turn.
+// Pictures are decoded one at a time (each may take hundreds of MB): callers
+// at once all get their answer, none is lost or stuck waiting for the slot.
 func TestDecodeAtOnce(t *testing.T) {
 	const payload = "wxp://f2f0at-once"
 	png, err := qrcode.Encode(payload, qrcode.Medium, 300)
